@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { platformLoggerModule } from '@wfp/platform';
+import { GATEWAY_CONFIG, GatewayConfig } from './config';
+import { CommandsModule } from './commands/commands.module';
+import { HealthModule } from './health/health.module';
+import { ApiExceptionFilter } from './http/api-exception.filter';
+import { API_ERROR_RENDERERS, ApiErrorRenderer } from './http/error-renderers';
+import { OrchestrationModule } from './orchestration/orchestration.module';
+import { formanceErrorRenderer } from './orchestration/formance-error-renderer';
+
+/** Each public API's error format, first match wins (else a plain JSON error). */
+export const apiErrorRenderers: ApiErrorRenderer[] = [formanceErrorRenderer];
+
+@Module({})
+export class GatewayAppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayAppModule,
+      global: true,
+      imports: [platformLoggerModule('gateway', config.LOG_LEVEL), CommandsModule, HealthModule, OrchestrationModule],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: API_ERROR_RENDERERS, useValue: apiErrorRenderers },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+      ],
+      exports: [GATEWAY_CONFIG, API_ERROR_RENDERERS],
+    };
+  }
+}

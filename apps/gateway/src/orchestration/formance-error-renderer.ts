@@ -1,0 +1,23 @@
+import type { Request } from 'express';
+import type { ApiError } from '../http/api-error';
+import type { ApiErrorRenderer } from '../http/error-renderers';
+
+export const ORCHESTRATION_PREFIX = '/api/orchestration';
+
+/** Formance's error codes: exactly these three (OpenAPI `Error.errorCode`). */
+type FormanceErrorCode = 'VALIDATION' | 'NOT_FOUND' | 'INTERNAL';
+
+function formanceCode(error: ApiError): FormanceErrorCode {
+  if (error.code === 'NOT_FOUND') return 'NOT_FOUND';
+  if (error.status >= 500) return 'INTERNAL';
+  return 'VALIDATION';
+}
+
+/** Formance error body: `{"errorCode": "VALIDATION"|"NOT_FOUND"|"INTERNAL", "errorMessage": "..."}`. */
+export const formanceErrorRenderer: ApiErrorRenderer = {
+  matches: (req: Request) => req.path.startsWith(ORCHESTRATION_PREFIX),
+  render: (error) => ({
+    status: error.status,
+    body: { errorCode: formanceCode(error), errorMessage: error.message },
+  }),
+};

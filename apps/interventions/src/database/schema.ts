@@ -1,0 +1,2 @@
+/** The Postgres schema the interventions owns. No other service reads or writes it. */
+export const INTERVENTIONS_SCHEMA = 'interventions';

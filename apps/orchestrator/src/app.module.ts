@@ -1,0 +1,23 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Clock, EventsModule, healthControllerFor, serviceDataSourceOptions, ServicePlatformModule } from '@wfp/platform';
+import { OrchestratorConfig } from './config';
+import { orchestratorDatabase } from './database/orchestrator-database';
+import { ORCHESTRATOR_SCHEMA } from './database/schema';
+import { InfoModule } from './info/info.module';
+
+@Module({})
+export class OrchestratorAppModule {
+  static forRoot(config: OrchestratorConfig, options: { clock?: Clock } = {}): DynamicModule {
+    return {
+      module: OrchestratorAppModule,
+      imports: [
+        ServicePlatformModule.forRoot({ service: 'orchestrator', config, clock: options.clock }),
+        TypeOrmModule.forRoot({ ...serviceDataSourceOptions(orchestratorDatabase(config.DATABASE_URL)), retryAttempts: 3 }),
+        EventsModule.forService(ORCHESTRATOR_SCHEMA),
+        InfoModule,
+      ],
+      controllers: [healthControllerFor('orchestrator')],
+    };
+  }
+}

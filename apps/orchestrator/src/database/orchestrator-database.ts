@@ -1,0 +1,18 @@
+import { ServiceDatabaseOptions } from '@wfp/platform';
+import { ORCHESTRATOR_SCHEMA } from './schema';
+import { InitOrchestrator1732000000000 } from './migrations/1732000000000-init-orchestrator';
+
+/** Entities of the orchestrator schema (registered here as features add them). */
+export const ORCHESTRATOR_ENTITIES: Function[] = [];
+
+/** Migrations in the order they apply. */
+export const ORCHESTRATOR_MIGRATIONS: Function[] = [InitOrchestrator1732000000000];
+
+export function orchestratorDatabase(databaseUrl: string): ServiceDatabaseOptions {
+  return {
+    databaseUrl,
+    schema: ORCHESTRATOR_SCHEMA,
+    entities: ORCHESTRATOR_ENTITIES,
+    migrations: ORCHESTRATOR_MIGRATIONS,
+  };
+}

@@ -1,0 +1,2 @@
+/** The Postgres schema the orchestrator owns. No other service reads or writes it. */
+export const ORCHESTRATOR_SCHEMA = 'orchestrator';

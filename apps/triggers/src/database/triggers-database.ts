@@ -1,0 +1,18 @@
+import { ServiceDatabaseOptions } from '@wfp/platform';
+import { TRIGGERS_SCHEMA } from './schema';
+import { InitTriggers1732000000000 } from './migrations/1732000000000-init-triggers';
+
+/** Entities of the triggers schema (registered here as features add them). */
+export const TRIGGERS_ENTITIES: Function[] = [];
+
+/** Migrations in the order they apply. */
+export const TRIGGERS_MIGRATIONS: Function[] = [InitTriggers1732000000000];
+
+export function triggersDatabase(databaseUrl: string): ServiceDatabaseOptions {
+  return {
+    databaseUrl,
+    schema: TRIGGERS_SCHEMA,
+    entities: TRIGGERS_ENTITIES,
+    migrations: TRIGGERS_MIGRATIONS,
+  };
+}

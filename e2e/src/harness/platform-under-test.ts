@@ -1,0 +1,145 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createTestDatabase, createTestNamespace, eventually, removeTestNamespace, TestDatabase, testNatsUrl } from '@wfp/testing';
+
+export type ServiceName = 'gateway' | 'orchestrator' | 'triggers' | 'interventions';
+export const ALL_SERVICES: ServiceName[] = ['orchestrator', 'triggers', 'interventions', 'gateway'];
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** A free TCP port on the loopback interface. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+interface RunningService {
+  process: ChildProcess;
+  lines: string[];
+  exited: Promise<number | null>;
+}
+
+export interface PlatformOptions {
+  label?: string;
+  services?: ServiceName[];
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+  /** Extra environment per service. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
+/**
+ * The whole platform as real processes (the built `dist/` of each app) against a fresh database
+ * and a fresh NATS namespace of its own, on the real local Postgres and NATS.
+ */
+export class PlatformUnderTest {
+  private readonly running = new Map<ServiceName, RunningService>();
+  private readonly logs = new Map<ServiceName, string[]>();
+
+  private constructor(
+    readonly database: TestDatabase,
+    readonly namespace: string,
+    readonly port: number,
+    private readonly options: PlatformOptions,
+  ) {}
+
+  static async start(options: PlatformOptions = {}): Promise<PlatformUnderTest> {
+    const label = options.label ?? 'e2e';
+    const platform = new PlatformUnderTest(
+      await createTestDatabase(label),
+      createTestNamespace(label),
+      await freePort(),
+      options,
+    );
+    try {
+      // Services first (they create the schema), the gateway last.
+      for (const service of options.services ?? ALL_SERVICES) await platform.startService(service);
+    } catch (error) {
+      await platform.stop();
+      throw error;
+    }
+    return platform;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  env(service: ServiceName): Record<string, string> {
+    return {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: this.database.url,
+      NATS_URL: testNatsUrl(),
+      NATS_NAMESPACE: this.namespace,
+      PORT: String(this.port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      ...this.options.env,
+      ...this.options.serviceEnv?.[service],
+    };
+  }
+
+  /** Spawns a service and waits until it serves (commands, or HTTP for the gateway). */
+  async startService(service: ServiceName, extraEnv: Record<string, string> = {}): Promise<void> {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', service, 'src', 'main.js')], {
+      env: { ...this.env(service), ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines = this.logs.get(service) ?? [];
+    this.logs.set(service, lines);
+    const firstLineOfThisRun = lines.length;
+    const collect = (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    this.running.set(service, { process: child, lines, exited });
+    const ready = service === 'gateway' ? 'gateway listening' : `${service} is serving commands`;
+    let exitCode: number | null | undefined;
+    void exited.then((code) => (exitCode = code));
+    await eventually(
+      () => {
+        if (exitCode !== undefined) throw new Error(`${service} exited with ${exitCode}:\n${lines.slice(-20).join('\n')}`);
+        return lines.slice(firstLineOfThisRun).some((line) => line.includes(ready));
+      },
+      { timeoutMs: 30_000, what: `${service} to start` },
+    ).catch((error: Error) => {
+      child.kill('SIGKILL');
+      throw new Error(`${error.message}\n--- ${service} output ---\n${lines.slice(-30).join('\n')}`);
+    });
+  }
+
+  /** Stops a service: SIGTERM (graceful) or SIGKILL (a crash). */
+  async stopService(service: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const running = this.running.get(service);
+    if (!running) return;
+    this.running.delete(service);
+    if (running.process.exitCode === null && running.process.signalCode === null) running.process.kill(signal);
+    const timeout = setTimeout(() => running.process.kill('SIGKILL'), 15_000);
+    await running.exited;
+    clearTimeout(timeout);
+  }
+
+  /** Every line a service printed (over all its runs), parsed as JSON where possible. */
+  logLines(service: ServiceName): Array<Record<string, unknown>> {
+    return (this.logs.get(service) ?? []).flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((service) => this.stopService(service)));
+    await this.database.drop().catch(() => undefined);
+    await removeTestNamespace(this.namespace).catch(() => undefined);
+  }
+}

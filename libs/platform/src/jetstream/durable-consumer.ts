@@ -1,0 +1,145 @@
+import { AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamClient, JetStreamManager, JsMsg, nanos } from 'nats';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
+import { quoteIdent } from '../database/service-database';
+import { isNotFound } from './events-stream';
+
+export type EventHandler = (envelope: EventEnvelope, manager: EntityManager) => Promise<void>;
+
+export interface DurableConsumerOptions {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  dataSource: DataSource;
+  /** Schema holding this service's `inbox` and `dead_letters` tables. */
+  schema: string;
+  stream: string;
+  /** Durable consumer name (also the inbox's consumer key). */
+  name: string;
+  filterSubject: string;
+  handler: EventHandler;
+  logger: Logger;
+  /** Deliveries before a message is dead-lettered (default 5). */
+  maxDeliver?: number;
+  /** Redelivery delays after a failed attempt, last one repeats (default 1s, 5s, 30s). */
+  backoffMs?: number[];
+  ackWaitMs?: number;
+  /** Messages handled at once (default 8). */
+  concurrency?: number;
+  /** Called after a handler's transaction commits (e.g. to nudge an outbox relay). */
+  afterCommit?: () => void;
+}
+
+/**
+ * A durable JetStream consumer with explicit acks and effects applied exactly once:
+ * each event is handled in a Postgres transaction that also records `(consumer, event id)` in
+ * the inbox, and is acked only after that transaction commits. A redelivered or re-published
+ * event is a no-op. A failing event is redelivered with backoff up to `maxDeliver` times, then
+ * kept in `dead_letters` with the reason and terminated. An invalid envelope is dead-lettered at once.
+ */
+export class DurableConsumer {
+  private messages?: ConsumerMessages;
+  private loop?: Promise<void>;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly options: DurableConsumerOptions) {}
+
+  async start(): Promise<void> {
+    const { js, jsm, stream, name, filterSubject, maxDeliver = 5, ackWaitMs = 30_000, concurrency = 8 } = this.options;
+    const config = {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: filterSubject,
+      max_deliver: maxDeliver,
+      ack_wait: nanos(ackWaitMs),
+      max_ack_pending: Math.max(100, concurrency * 4),
+    };
+    try {
+      await jsm.consumers.info(stream, name);
+      await jsm.consumers.update(stream, name, {
+        max_deliver: config.max_deliver,
+        ack_wait: config.ack_wait,
+        max_ack_pending: config.max_ack_pending,
+        filter_subject: config.filter_subject,
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await jsm.consumers.add(stream, config);
+    }
+    const consumer = await js.consumers.get(stream, name);
+    this.messages = await consumer.consume({ max_messages: Math.max(16, concurrency * 2) });
+    this.loop = this.run(this.messages, concurrency);
+  }
+
+  async stop(): Promise<void> {
+    await this.messages?.close();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async run(messages: ConsumerMessages, concurrency: number): Promise<void> {
+    for await (const msg of messages) {
+      while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
+      const task = this.handle(msg).finally(() => this.inFlight.delete(task));
+      this.inFlight.add(task);
+    }
+  }
+
+  /** Handles one delivery: apply once, ack after commit, or retry / dead-letter. */
+  async handle(msg: JsMsg): Promise<void> {
+    const { logger, name, maxDeliver = 5, backoffMs = [1000, 5000, 30000] } = this.options;
+    let envelope: EventEnvelope;
+    try {
+      envelope = eventEnvelopeSchema.parse(JSON.parse(msg.string())) as EventEnvelope;
+    } catch (error) {
+      await this.deadLetter(msg, `invalid event envelope: ${(error as Error).message}`);
+      msg.term('invalid envelope');
+      return;
+    }
+    const log = logger.child({ consumer: name, eventId: envelope.id, eventType: envelope.type });
+    try {
+      const applied = await this.apply(envelope);
+      msg.ack();
+      if (applied) this.options.afterCommit?.();
+      else log.debug('duplicate event ignored');
+    } catch (error) {
+      const deliveries = msg.info.redeliveryCount;
+      if (deliveries >= maxDeliver) {
+        log.error({ err: error, deliveries }, 'event dead-lettered after its last delivery');
+        await this.deadLetter(msg, (error as Error)?.message ?? String(error)).catch((dlError) =>
+          log.error({ err: dlError }, 'could not write dead letter'),
+        );
+        msg.term('max deliveries reached');
+      } else {
+        const delay = backoffMs[Math.min(deliveries - 1, backoffMs.length - 1)];
+        log.warn({ err: error, deliveries, retryInMs: delay }, 'event handling failed; will retry');
+        msg.nak(delay);
+      }
+    }
+  }
+
+  /** Runs the handler with the inbox record in one transaction; false when already applied. */
+  private async apply(envelope: EventEnvelope): Promise<boolean> {
+    const { dataSource, schema, name, handler } = this.options;
+    return dataSource.transaction(async (manager) => {
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO ${quoteIdent(schema)}.inbox (consumer, event_id) VALUES ($1, $2)
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        [name, envelope.id],
+      );
+      if (inserted.length === 0) return false;
+      await handler(envelope, manager);
+      return true;
+    });
+  }
+
+  private async deadLetter(msg: JsMsg, reason: string): Promise<void> {
+    const { dataSource, schema, name } = this.options;
+    await dataSource.query(
+      `INSERT INTO ${quoteIdent(schema)}.dead_letters (consumer, stream_seq, subject, data, deliveries, reason)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [name, msg.seq, msg.subject, msg.string(), msg.info.redeliveryCount, reason.slice(0, 2000)],
+    );
+  }
+}

@@ -1,0 +1,39 @@
+import { JetStreamManager, RetentionPolicy, StorageType, nanos } from 'nats';
+import { eventsStreamName, eventsSubjectRoot } from '@wfp/contracts';
+
+/** How long JetStream remembers a `Nats-Msg-Id` to drop a re-published duplicate. */
+export const EVENTS_DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
+
+/**
+ * Creates the stream of domain events of a namespace (`<namespace>.events.>`) if it does not
+ * exist. Idempotent: every service that publishes or consumes events calls it at start-up.
+ */
+export async function ensureEventsStream(jsm: JetStreamManager, namespace: string): Promise<string> {
+  const name = eventsStreamName(namespace);
+  const subjects = [`${eventsSubjectRoot(namespace)}.>`];
+  try {
+    await jsm.streams.info(name);
+    return name;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  try {
+    await jsm.streams.add({
+      name,
+      subjects,
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      duplicate_window: nanos(EVENTS_DUPLICATE_WINDOW_MS),
+      max_age: nanos(7 * 24 * 60 * 60 * 1000),
+    });
+  } catch {
+    // Another service created it between our info and add.
+    await jsm.streams.info(name);
+  }
+  return name;
+}
+
+export function isNotFound(error: unknown): boolean {
+  const e = error as { code?: string | number; api_error?: { err_code?: number }; message?: string };
+  return e?.code === '404' || e?.code === 404 || e?.api_error?.err_code === 10059 || /not found/i.test(e?.message ?? '');
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
+import { quoteIdent } from '../database/service-database';
+
+export interface NewEvent<P extends Record<string, unknown>> {
+  app: string;
+  version: string;
+  type: string;
+  payload: P;
+  /** Defaults to a new UUID. */
+  id?: string;
+  /** Defaults to the id. */
+  idempotencyKey?: string;
+  date?: Date;
+}
+
+/** Builds a validated event envelope. */
+export function buildEnvelope<P extends Record<string, unknown>>(event: NewEvent<P>): EventEnvelope<P> {
+  const id = event.id ?? randomUUID();
+  const envelope = {
+    id,
+    idempotency_key: event.idempotencyKey ?? id,
+    date: (event.date ?? new Date()).toISOString(),
+    app: event.app,
+    version: event.version,
+    type: event.type,
+    payload: event.payload,
+  };
+  eventEnvelopeSchema.parse(envelope);
+  return envelope;
+}
+
+/**
+ * Writes an event to the service's outbox inside the caller's transaction: it is published to
+ * JetStream (by the OutboxRelay) if and only if that transaction commits.
+ */
+export async function enqueueEvent<P extends Record<string, unknown>>(
+  manager: EntityManager,
+  schema: string,
+  event: NewEvent<P>,
+): Promise<EventEnvelope<P>> {
+  const envelope = buildEnvelope(event);
+  const outboxId = isUuid(envelope.id) ? envelope.id : randomUUID();
+  await manager.query(`INSERT INTO ${quoteIdent(schema)}.outbox (id, envelope) VALUES ($1, $2)`, [
+    outboxId,
+    JSON.stringify(envelope),
+  ]);
+  return envelope;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

@@ -1,0 +1,6 @@
+import pino from 'pino';
+
+/** A pino logger for code that runs before (or outside) a Nest application: start-up, scripts. */
+export function standaloneLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): pino.Logger {
+  return pino({ level, base: { service }, messageKey: 'msg' });
+}

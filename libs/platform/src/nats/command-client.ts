@@ -1,0 +1,84 @@
+import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
+import { EmptyResponseException } from '@nestjs/microservices/errors/empty-response.exception';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { headers as natsHeaders } from 'nats';
+import { z } from 'zod';
+import { commandSubject, REQUEST_ID_HEADER, Reply, replySchema } from '@wfp/contracts';
+
+/** The owning service did not answer within the timeout (down, overloaded or partitioned). */
+export class ServiceUnavailableError extends Error {
+  override readonly name = 'ServiceUnavailableError';
+  constructor(
+    readonly command: string,
+    reason: string,
+  ) {
+    super(`${reason} (${command})`);
+  }
+}
+
+/** The service answered with something that is not a valid reply for this command. */
+export class InvalidReplyError extends Error {
+  override readonly name = 'InvalidReplyError';
+}
+
+export interface CommandClientOptions {
+  servers: string[];
+  namespace: string;
+  timeoutMs: number;
+  name?: string;
+}
+
+/**
+ * Sends versioned commands to services over NATS request/reply (the NestJS NATS transport)
+ * with a bounded wait, the caller's request id in the message headers, and the reply validated
+ * against its contract.
+ */
+export class CommandClient {
+  private readonly client: ClientNats;
+
+  constructor(private readonly options: CommandClientOptions) {
+    this.client = new ClientNats({ servers: options.servers, name: options.name, maxReconnectAttempts: -1 });
+  }
+
+  async connect(): Promise<void> {
+    await this.client.connect();
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  /** Whether the underlying NATS connection is open. */
+  isConnected(): boolean {
+    const nc = (this.client as unknown as { natsClient?: { isClosed(): boolean } | null }).natsClient;
+    return !!nc && !nc.isClosed();
+  }
+
+  async send<T extends z.ZodType>(
+    command: string,
+    payload: unknown,
+    dataSchema: T,
+    opts: { requestId?: string; timeoutMs?: number } = {},
+  ): Promise<Reply<z.infer<T>>> {
+    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
+    const headers = natsHeaders();
+    if (opts.requestId) headers.set(REQUEST_ID_HEADER, opts.requestId);
+    const record = new NatsRecordBuilder(payload).setHeaders(headers).build();
+    let raw: unknown;
+    try {
+      raw = await firstValueFrom(
+        this.client.send(commandSubject(this.options.namespace, command), record).pipe(timeout(timeoutMs)),
+      );
+    } catch (error) {
+      if (error instanceof TimeoutError) throw new ServiceUnavailableError(command, `no reply within ${timeoutMs} ms`);
+      // NATS answers at once with an empty "503 no responders" message when nobody subscribes.
+      if (error instanceof EmptyResponseException) throw new ServiceUnavailableError(command, 'no instance is running');
+      throw error;
+    }
+    const parsed = replySchema(dataSchema).safeParse(raw);
+    if (!parsed.success) {
+      throw new InvalidReplyError(`invalid reply to ${command}: ${parsed.error.message}`);
+    }
+    return parsed.data as Reply<z.infer<T>>;
+  }
+}

@@ -1,0 +1,47 @@
+import { NatsOptions, ServerNats } from '@nestjs/microservices';
+import { commandSubject } from '@wfp/contracts';
+
+type NatsClient = Parameters<ServerNats['bindEvents']>[0];
+type ServerNatsOptions = NonNullable<NatsOptions['options']>;
+type Subscription = ReturnType<NatsClient['subscribe']>;
+
+/**
+ * The built-in NestJS NATS transport, with every `@MessagePattern` subscribed under the
+ * deployment's namespace: a handler for `orchestrator.v1.info` listens on
+ * `<namespace>.orchestrator.v1.info`, in the service's queue group.
+ */
+export class NamespacedNatsServer extends ServerNats {
+  private readonly namespace: string;
+  private readonly defaultQueue?: string;
+
+  constructor(options: ServerNatsOptions & { namespace: string }) {
+    const { namespace, ...natsOptions } = options;
+    super(natsOptions);
+    this.namespace = namespace;
+    this.defaultQueue = natsOptions.queue;
+  }
+
+  /** Reports "listening" only once the server has every subscription (a flush round trip). */
+  override start(callback: () => void): void {
+    const client = (this as unknown as { natsClient: NatsClient }).natsClient;
+    this.bindEvents(client);
+    client.flush().then(
+      () => callback(),
+      (error: unknown) => (callback as (err?: unknown) => void)(error),
+    );
+  }
+
+  override bindEvents(client: NatsClient): void {
+    // ServerNats keeps its subscriptions (closed on shutdown) in a private array.
+    const subscriptions = (this as unknown as { subscriptions: Subscription[] }).subscriptions;
+    for (const [pattern, handlerRef] of this.messageHandlers) {
+      const queue = (handlerRef.extras?.queue as string | undefined) ?? this.defaultQueue;
+      const subscription = client.subscribe(commandSubject(this.namespace, pattern), {
+        queue,
+        // The handler is looked up by its un-prefixed pattern.
+        callback: this.getMessageHandler(pattern).bind(this),
+      });
+      subscriptions.push(subscription);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export * from './test-database';
+export * from './test-namespace';
+export * from './fake-clock';
+export * from './eventually';
