@@ -8,9 +8,14 @@ import { ApiExceptionFilter } from './http/api-exception.filter';
 import { API_ERROR_RENDERERS, ApiErrorRenderer } from './http/error-renderers';
 import { OrchestrationModule } from './orchestration/orchestration.module';
 import { formanceErrorRenderer } from './orchestration/formance-error-renderer';
+import { EngageModule } from './engage/engage.module';
+import { engageErrorRenderer } from './engage/engage-error-renderer';
+import { SolvimonModule } from './solvimon/solvimon.module';
+import { solvimonErrorRenderer } from './solvimon/solvimon-error-renderer';
+import { EventIngestModule } from './event-ingest/event-ingest.module';
 
 /** Each public API's error format, first match wins (else a plain JSON error). */
-export const apiErrorRenderers: ApiErrorRenderer[] = [formanceErrorRenderer];
+export const apiErrorRenderers: ApiErrorRenderer[] = [formanceErrorRenderer, engageErrorRenderer, solvimonErrorRenderer];
 
 @Module({})
 export class GatewayAppModule {
@@ -18,7 +23,15 @@ export class GatewayAppModule {
     return {
       module: GatewayAppModule,
       global: true,
-      imports: [platformLoggerModule('gateway', config.LOG_LEVEL), CommandsModule, HealthModule, OrchestrationModule],
+      imports: [
+        platformLoggerModule('gateway', config.LOG_LEVEL),
+        CommandsModule,
+        HealthModule,
+        OrchestrationModule,
+        EventIngestModule,
+        EngageModule,
+        SolvimonModule,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: API_ERROR_RENDERERS, useValue: apiErrorRenderers },

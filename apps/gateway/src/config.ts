@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { commonEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
+import { formanceAuthEnvShape } from './orchestration/auth/formance-auth-config';
+import { solvimonEnvShape } from './solvimon/solvimon-config';
+import { engageEnvShape } from './engage/engage-config';
 
 export const gatewayEnvSchema = z.object({
   ...commonEnvShape,
@@ -9,6 +12,9 @@ export const gatewayEnvSchema = z.object({
   REQUEST_TIMEOUT_MS: intFromEnv(100, 600_000).default(5000),
   /** Largest request body accepted, in bytes. */
   BODY_LIMIT_BYTES: intFromEnv(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  ...formanceAuthEnvShape,
+  ...solvimonEnvShape,
+  ...engageEnvShape,
 });
 export type GatewayConfig = z.infer<typeof gatewayEnvSchema>;
 

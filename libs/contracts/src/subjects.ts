@@ -1,19 +1,16 @@
+import { ORCHESTRATOR_COMMANDS } from './orchestrator/commands';
+import { TRIGGERS_COMMANDS } from './triggers/commands';
+import { INTERVENTIONS_COMMANDS } from './interventions/commands';
+
 /**
  * Every NATS subject of the platform, in one place. Command names are versioned
  * (`<service>.v1.<command>`); on the wire they are prefixed by the deployment's namespace:
  * `<namespace>.<service>.v1.<command>`.
  */
 export const COMMANDS = {
-  orchestrator: {
-    health: 'orchestrator.v1.health',
-    info: 'orchestrator.v1.info',
-  },
-  triggers: {
-    health: 'triggers.v1.health',
-  },
-  interventions: {
-    health: 'interventions.v1.health',
-  },
+  orchestrator: ORCHESTRATOR_COMMANDS,
+  triggers: TRIGGERS_COMMANDS,
+  interventions: INTERVENTIONS_COMMANDS,
 } as const;
 
 export type ServiceName = keyof typeof COMMANDS;

@@ -2,3 +2,4 @@ export * from './test-database';
 export * from './test-namespace';
 export * from './fake-clock';
 export * from './eventually';
+export * from './openapi-validator';

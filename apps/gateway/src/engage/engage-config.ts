@@ -1,0 +1,2 @@
+/** Environment variables of the Engage Digital API. */
+export const engageEnvShape = {};

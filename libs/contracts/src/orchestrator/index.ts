@@ -1,0 +1,4 @@
+export * from './commands';
+export * from './info';
+export * from './workflow';
+export * from './instance';
