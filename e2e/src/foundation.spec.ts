@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { infoReplyDataSchema } from '@wfp/contracts';
 import { connect } from 'nats';
 import { eventually, testNatsUrl } from '@wfp/testing';
-import { PlatformUnderTest } from './harness/platform-under-test';
+import { PlatformUnderTest } from '@wfp/testing';
 
 const ROOT = join(__dirname, '..', '..');
 const REQUEST_TIMEOUT_MS = 1500;

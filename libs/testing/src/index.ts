@@ -3,3 +3,4 @@ export * from './test-namespace';
 export * from './fake-clock';
 export * from './eventually';
 export * from './openapi-validator';
+export * from './platform-under-test';

@@ -1,12 +1,23 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { createTestDatabase, createTestNamespace, eventually, removeTestNamespace, TestDatabase, testNatsUrl } from '@wfp/testing';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createTestDatabase, TestDatabase } from './test-database';
+import { createTestNamespace, removeTestNamespace, testNatsUrl } from './test-namespace';
+import { eventually } from './eventually';
 
 export type ServiceName = 'gateway' | 'orchestrator' | 'triggers' | 'interventions';
 export const ALL_SERVICES: ServiceName[] = ['orchestrator', 'triggers', 'interventions', 'gateway'];
 
-const ROOT = join(__dirname, '..', '..', '..');
+/** The repository root (from libs/testing/src, or dist/libs/testing/src once built). */
+const ROOT = findRoot(__dirname);
+
+function findRoot(dir: string): string {
+  for (let current = dir; current !== dirname(current); current = dirname(current)) {
+    if (existsSync(join(current, 'nx.json'))) return current;
+  }
+  throw new Error('repository root (nx.json) not found above ' + dir);
+}
 
 /** A free TCP port on the loopback interface. */
 export async function freePort(): Promise<number> {
