@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { infoReplyDataSchema } from '@wfp/contracts';
@@ -24,7 +25,7 @@ describe('foundation: HTTP → gateway → NATS → services', () => {
   });
 
   it('serves getServerInfo from the orchestrator, unwrapped, on v1 and v2 paths', async () => {
-    const { version } = require(join(ROOT, 'package.json')) as { version: string };
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     for (const path of ['/api/orchestration/_info', '/api/orchestration/v2/_info']) {
       const res = await fetch(`${platform.url}${path}`);
       expect(res.status).toBe(200);
@@ -145,7 +146,7 @@ describe('start-up configuration', () => {
   });
 
   it('says which dependency is unreachable and where, once, while it retries', async () => {
-    const child = require('node:child_process').spawn(process.execPath, [join(ROOT, 'dist/apps/orchestrator/src/main.js')], {
+    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/orchestrator/src/main.js')], {
       env: { PATH: process.env.PATH, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing' },
     });
     let output = '';

@@ -4,3 +4,4 @@ export * from './fake-clock';
 export * from './eventually';
 export * from './openapi-validator';
 export * from './platform-under-test';
+export * from './schemas-touched';
