@@ -15,7 +15,7 @@ function formanceCode(error: ApiError): FormanceErrorCode {
 
 /** Formance error body: `{"errorCode": "VALIDATION"|"NOT_FOUND"|"INTERNAL", "errorMessage": "..."}`. */
 export const formanceErrorRenderer: ApiErrorRenderer = {
-  matches: (req: Request) => req.path.startsWith(ORCHESTRATION_PREFIX),
+  matches: (req: Request) => req.path === ORCHESTRATION_PREFIX || req.path.startsWith(`${ORCHESTRATION_PREFIX}/`),
   render: (error) => ({
     status: error.status,
     body: { errorCode: formanceCode(error), errorMessage: error.message },
