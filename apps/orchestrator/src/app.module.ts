@@ -5,6 +5,7 @@ import { OrchestratorConfig } from './config';
 import { orchestratorDatabase } from './database/orchestrator-database';
 import { ORCHESTRATOR_SCHEMA } from './database/schema';
 import { InfoModule } from './info/info.module';
+import { EngineModule } from './engine/engine.module';
 
 @Module({})
 export class OrchestratorAppModule {
@@ -16,6 +17,7 @@ export class OrchestratorAppModule {
         TypeOrmModule.forRoot({ ...serviceDataSourceOptions(orchestratorDatabase(config.DATABASE_URL)), retryAttempts: 3 }),
         EventsModule.forService(ORCHESTRATOR_SCHEMA),
         InfoModule,
+        EngineModule,
       ],
       controllers: [healthControllerFor('orchestrator')],
     };

@@ -1,7 +1,13 @@
 import { z } from 'zod';
-import { commonEnvShape, parseEnv } from '@wfp/platform';
+import { commonEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
 
-export const orchestratorEnvSchema = z.object({ ...commonEnvShape });
+export const orchestratorEnvSchema = z.object({
+  ...commonEnvShape,
+  /** Worker loops claiming due work in this process (0 = API only, no execution). */
+  ORCHESTRATOR_WORKER_CONCURRENCY: intFromEnv(0, 64).default(4),
+  /** How often an idle worker looks for due timers (the fallback when no wake-up hint came). */
+  ORCHESTRATOR_POLL_INTERVAL_MS: intFromEnv(5, 60_000).default(200),
+});
 export type OrchestratorConfig = z.infer<typeof orchestratorEnvSchema>;
 
 export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {

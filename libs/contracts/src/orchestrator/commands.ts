@@ -6,4 +6,13 @@ export const ORCHESTRATOR_COMMANDS = {
   getWorkflow: 'orchestrator.v1.workflows.get',
   /** Start an instance of a workflow, idempotently when `idempotencyKey` is given. */
   startInstance: 'orchestrator.v1.instances.start',
+  listWorkflows: 'orchestrator.v1.workflows.list',
+  createWorkflow: 'orchestrator.v1.workflows.create',
+  deleteWorkflow: 'orchestrator.v1.workflows.delete',
+  listInstances: 'orchestrator.v1.instances.list',
+  getInstance: 'orchestrator.v1.instances.get',
+  sendEvent: 'orchestrator.v1.instances.send-event',
+  abortInstance: 'orchestrator.v1.instances.abort',
+  getInstanceHistory: 'orchestrator.v1.instances.history',
+  getStageHistory: 'orchestrator.v1.instances.stage-history',
 } as const;

@@ -2,3 +2,4 @@ export * from './commands';
 export * from './info';
 export * from './workflow';
 export * from './instance';
+export * from './operations';

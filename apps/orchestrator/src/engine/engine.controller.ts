@@ -1,0 +1,94 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  COMMANDS,
+  createWorkflowRequestSchema,
+  deleteWorkflowRequestSchema,
+  getWorkflowRequestSchema,
+  instanceIdRequestSchema,
+  InstanceHistory,
+  listInstancesRequestSchema,
+  ok,
+  Reply,
+  sendEventRequestSchema,
+  StageHistory,
+  stageHistoryRequestSchema,
+  startInstanceRequestSchema,
+  Workflow,
+  WorkflowInstance,
+} from '@wfp/contracts';
+import { parseCommand } from '@wfp/platform';
+import { EngineService } from './engine.service';
+
+/** The orchestrator's workflow and instance commands. */
+@Controller()
+export class EngineController {
+  constructor(private readonly engine: EngineService) {}
+
+  @MessagePattern(COMMANDS.orchestrator.createWorkflow)
+  async createWorkflow(@Payload() payload: unknown): Promise<Reply<Workflow>> {
+    const parsed = parseCommand(createWorkflowRequestSchema, payload);
+    return parsed.ok ? this.engine.createWorkflow(parsed.value.config) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.getWorkflow)
+  async getWorkflow(@Payload() payload: unknown): Promise<Reply<Workflow>> {
+    const parsed = parseCommand(getWorkflowRequestSchema, payload);
+    return parsed.ok ? this.engine.getWorkflow(parsed.value.id) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.listWorkflows)
+  async listWorkflows(): Promise<Reply<Workflow[]>> {
+    return ok(await this.engine.listWorkflows());
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.deleteWorkflow)
+  async deleteWorkflow(@Payload() payload: unknown): Promise<Reply<Record<string, never>>> {
+    const parsed = parseCommand(deleteWorkflowRequestSchema, payload);
+    return parsed.ok ? this.engine.deleteWorkflow(parsed.value.id) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.startInstance)
+  async startInstance(@Payload() payload: unknown): Promise<Reply<WorkflowInstance>> {
+    const parsed = parseCommand(startInstanceRequestSchema, payload);
+    if (!parsed.ok) return parsed.reply;
+    const { workflowId, variables, idempotencyKey } = parsed.value;
+    return this.engine.startInstance(workflowId, variables, idempotencyKey);
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.listInstances)
+  async listInstances(@Payload() payload: unknown): Promise<Reply<WorkflowInstance[]>> {
+    const parsed = parseCommand(listInstancesRequestSchema, payload ?? {});
+    return parsed.ok ? ok(await this.engine.listInstances(parsed.value)) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.getInstance)
+  async getInstance(@Payload() payload: unknown): Promise<Reply<WorkflowInstance>> {
+    const parsed = parseCommand(instanceIdRequestSchema, payload);
+    return parsed.ok ? this.engine.getInstance(parsed.value.id) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.sendEvent)
+  async sendEvent(@Payload() payload: unknown): Promise<Reply<Record<string, never>>> {
+    const parsed = parseCommand(sendEventRequestSchema, payload);
+    return parsed.ok ? this.engine.sendEvent(parsed.value.id, parsed.value.name) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.abortInstance)
+  async abort(@Payload() payload: unknown): Promise<Reply<Record<string, never>>> {
+    const parsed = parseCommand(instanceIdRequestSchema, payload);
+    return parsed.ok ? this.engine.abort(parsed.value.id) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.getInstanceHistory)
+  async history(@Payload() payload: unknown): Promise<Reply<InstanceHistory[]>> {
+    const parsed = parseCommand(instanceIdRequestSchema, payload);
+    return parsed.ok ? this.engine.history(parsed.value.id) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.getStageHistory)
+  async stageHistory(@Payload() payload: unknown): Promise<Reply<StageHistory[]>> {
+    const parsed = parseCommand(stageHistoryRequestSchema, payload);
+    return parsed.ok ? this.engine.stageHistory(parsed.value.id, parsed.value.stage) : parsed.reply;
+  }
+}

@@ -1,0 +1,9 @@
+import { StageKind } from '../../stage-kind';
+
+/** `noop`: does nothing and succeeds (used by upstream tests and benchmarks). */
+export const noopStage: StageKind = {
+  kind: 'noop',
+  checkStructure: () => undefined,
+  resolve: () => ({ ok: true, input: {} }),
+  start: () => ({ type: 'done' }),
+};

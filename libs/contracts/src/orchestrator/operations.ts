@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { workflowConfigSchema } from './workflow';
+
+/** createWorkflow: the config as the client sent it (stored verbatim). */
+export const createWorkflowRequestSchema = z.object({ config: z.unknown() });
+export type CreateWorkflowRequest = z.infer<typeof createWorkflowRequestSchema>;
+
+export const listWorkflowsRequestSchema = z.object({}).passthrough();
+export const deleteWorkflowRequestSchema = z.object({ id: z.string() });
+
+export const listInstancesRequestSchema = z.object({
+  workflowID: z.string().optional(),
+  running: z.boolean().optional(),
+});
+export type ListInstancesRequest = z.infer<typeof listInstancesRequestSchema>;
+
+export const instanceIdRequestSchema = z.object({ id: z.string() });
+export type InstanceIdRequest = z.infer<typeof instanceIdRequestSchema>;
+
+export const sendEventRequestSchema = z.object({ id: z.string(), name: z.string() });
+export type SendEventRequest = z.infer<typeof sendEventRequestSchema>;
+
+export const stageHistoryRequestSchema = z.object({ id: z.string(), stage: z.number().int().min(0) });
+export type StageHistoryRequest = z.infer<typeof stageHistoryRequestSchema>;
+
+/** One entry per started stage (`name` = `Run<Kind>`, `input` = the resolved stage). */
+export const instanceHistorySchema = z.object({
+  name: z.string(),
+  input: z.record(z.string(), z.unknown()),
+  error: z.string().optional(),
+  terminated: z.boolean(),
+  startedAt: z.string(),
+  terminatedAt: z.string().optional(),
+});
+export type InstanceHistory = z.infer<typeof instanceHistorySchema>;
+
+/** One entry per external call a stage made. */
+export const stageHistorySchema = z.object({
+  name: z.string(),
+  input: z.record(z.string(), z.unknown()),
+  output: z.record(z.string(), z.unknown()).optional(),
+  error: z.string().optional(),
+  terminated: z.boolean(),
+  startedAt: z.string(),
+  terminatedAt: z.string().optional(),
+  lastFailure: z.string().optional(),
+  attempt: z.number().int(),
+  nextExecution: z.string().optional(),
+});
+export type StageHistory = z.infer<typeof stageHistorySchema>;
+
+export const emptyReplyDataSchema = z.object({}).passthrough();
+export { workflowConfigSchema };
