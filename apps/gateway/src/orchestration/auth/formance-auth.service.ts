@@ -1,0 +1,72 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { jwtVerify, SignJWT } from 'jose';
+import { GATEWAY_CONFIG, GatewayConfig } from '../../config';
+
+export const SCOPES = ['orchestration:read', 'orchestration:write'] as const;
+const ISSUER = 'wfp-gateway';
+
+/** OAuth2 client-credentials clients from configuration, and HS256 JWTs they get. */
+@Injectable()
+export class FormanceAuthService implements OnModuleInit {
+  readonly clients: Map<string, string>;
+  private readonly key: Uint8Array;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly logger: PinoLogger,
+  ) {
+    this.clients = new Map(
+      (config.FORMANCE_AUTH_CLIENTS ?? '')
+        .split(',')
+        .map((pair) => pair.trim())
+        .filter(Boolean)
+        .map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)] as [string, string]),
+    );
+    this.key = new TextEncoder().encode(config.FORMANCE_AUTH_SIGNING_SECRET ?? randomBytes(32).toString('hex'));
+  }
+
+  get enabled(): boolean {
+    return this.clients.size > 0;
+  }
+
+  onModuleInit(): void {
+    if (!this.enabled) {
+      this.logger.warn('auth is disabled on /api/orchestration and /api/events: set FORMANCE_AUTH_CLIENTS to enable it');
+    }
+  }
+
+  /** Checks client credentials; returns the granted scopes or undefined. */
+  authenticate(clientId: string, clientSecret: string, requested: string | undefined): string[] | undefined {
+    const expected = this.clients.get(clientId);
+    if (expected === undefined) return undefined;
+    const a = Buffer.from(expected);
+    const b = Buffer.from(clientSecret);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+    const wanted = (requested ?? '').split(/\s+/).filter(Boolean);
+    return wanted.length === 0 ? [...SCOPES] : wanted.filter((scope) => (SCOPES as readonly string[]).includes(scope));
+  }
+
+  async issue(clientId: string, scopes: string[]): Promise<{ token: string; expiresIn: number }> {
+    const expiresIn = this.config.FORMANCE_AUTH_TOKEN_TTL_SECONDS;
+    const token = await new SignJWT({ scope: scopes.join(' ') })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setSubject(clientId)
+      .setIssuedAt()
+      .setExpirationTime(`${expiresIn}s`)
+      .sign(this.key);
+    return { token, expiresIn };
+  }
+
+  /** The scopes of a valid token, or undefined. */
+  async verify(token: string): Promise<string[] | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
+      return typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+    } catch {
+      return undefined;
+    }
+  }
+}
