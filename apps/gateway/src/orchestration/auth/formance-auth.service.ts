@@ -1,11 +1,18 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { jwtVerify, SignJWT } from 'jose';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../config';
 
 export const SCOPES = ['orchestration:read', 'orchestration:write'] as const;
 const ISSUER = 'wfp-gateway';
+
+/** jose is ESM-only: loaded on first use so CommonJS test runners can import this file. */
+let joseModule: Promise<typeof import('jose')> | undefined;
+function jose(): Promise<typeof import('jose')> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  joseModule ??= Promise.resolve(require('jose') as typeof import('jose'));
+  return joseModule;
+}
 
 /** OAuth2 client-credentials clients from configuration, and HS256 JWTs they get. */
 @Injectable()
@@ -50,6 +57,7 @@ export class FormanceAuthService implements OnModuleInit {
 
   async issue(clientId: string, scopes: string[]): Promise<{ token: string; expiresIn: number }> {
     const expiresIn = this.config.FORMANCE_AUTH_TOKEN_TTL_SECONDS;
+    const { SignJWT } = await jose();
     const token = await new SignJWT({ scope: scopes.join(' ') })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ISSUER)
@@ -62,6 +70,7 @@ export class FormanceAuthService implements OnModuleInit {
 
   /** The scopes of a valid token, or undefined. */
   async verify(token: string): Promise<string[] | undefined> {
+    const { jwtVerify } = await jose();
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
       return typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
