@@ -191,7 +191,11 @@ describe('Formance Orchestration v1 with auth off', () => {
   let platform: PlatformUnderTest;
 
   beforeAll(async () => {
-    platform = await PlatformUnderTest.start({ label: 'orch_noauth', services: ['orchestrator', 'gateway'] });
+    platform = await PlatformUnderTest.start({
+      label: 'orch_noauth',
+      services: ['orchestrator', 'gateway'],
+      env: { ORCHESTRATION_RUN_WAIT_TIMEOUT_MS: '700' },
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -205,5 +209,15 @@ describe('Formance Orchestration v1 with auth off', () => {
     const run = await v1.runWorkflow({ workflowID: created.createWorkflowResponse!.data.id, wait: true });
     expect(run.runWorkflowResponse!.data.terminated).toBe(true);
     expect(platform.logLines('gateway').some((line) => String(line.msg).includes('auth is disabled'))).toBe(true);
+  });
+
+  it('bounds wait=true by ORCHESTRATION_RUN_WAIT_TIMEOUT_MS and then answers with the running instance', async () => {
+    const v1 = sdkFor(platform, false).orchestration.v1;
+    const workflow = (await v1.createWorkflow({ stages: [{ wait_event: { event: 'never' } }] })).createWorkflowResponse!.data;
+    const started = Date.now();
+    const run = await v1.runWorkflow({ workflowID: workflow.id, wait: true });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(650);
+    expect(run.statusCode).toBe(201);
+    expect(run.runWorkflowResponse!.data.terminated).toBe(false);
   });
 });
