@@ -314,28 +314,15 @@ export class EngineService {
     }
     const decoded = decodeStage(interpolate(stages[stage], instance.variables));
     const kindName = 'error' in decoded ? Object.keys(stages[stage] as object)[0] ?? 'unknown' : decoded.kind.kind;
+    const resolved = 'error' in decoded ? { ok: false as const, error: decoded.error } : decoded.kind.resolve(decoded.spec);
     await manager.query(
-      `INSERT INTO ${S}.stage_runs (instance_id, stage, kind, started_at) VALUES ($1, $2, $3, $4)
+      `INSERT INTO ${S}.stage_runs (instance_id, stage, kind, input, started_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (instance_id, stage) DO NOTHING`,
-      [instance.id, stage, kindName, now],
+      [instance.id, stage, kindName, resolved.ok ? JSON.stringify(resolved.input) : null, now],
     );
     await this.emit(manager, 'STARTED_WORKFLOW_STAGE', { id: instance.workflow_id, instanceID: instance.id, number: stage }, now);
-    let outcome: StageOutcome;
-    if ('error' in decoded) {
-      outcome = { type: 'failed', error: decoded.error };
-    } else {
-      const resolved = decoded.kind.resolve(decoded.spec);
-      if (!resolved.ok) {
-        outcome = { type: 'failed', error: resolved.error };
-      } else {
-        await manager.query(`UPDATE ${S}.stage_runs SET input = $3 WHERE instance_id = $1 AND stage = $2`, [
-          instance.id,
-          stage,
-          JSON.stringify(resolved.input),
-        ]);
-        outcome = decoded.kind.start(resolved.input, { now });
-      }
-    }
+    const outcome: StageOutcome =
+      resolved.ok && !('error' in decoded) ? decoded.kind.start(resolved.input, { now }) : { type: 'failed', error: (resolved as { error: string }).error };
     switch (outcome.type) {
       case 'done':
         await this.completeStage(manager, instance, stage, now);
@@ -381,6 +368,13 @@ export class EngineService {
       now,
     ]);
     await this.emit(manager, 'SUCCEEDED_WORKFLOW_STAGE', { id: instance.workflow_id, instanceID: instance.id, number: stage }, now);
+    const stageCount = Array.isArray(instance.config.stages) ? instance.config.stages.length : 0;
+    if (stage + 1 >= stageCount) {
+      // The last stage succeeded: the instance ends in the same transition.
+      await manager.query(`DELETE FROM ${S}.timers WHERE instance_id = $1`, [instance.id]);
+      await this.terminate(manager, instance, now, undefined);
+      return;
+    }
     await manager.query(
       `INSERT INTO ${S}.timers (instance_id, stage, action, due_at) VALUES ($1, $2, 'start', $3)
        ON CONFLICT (instance_id) DO UPDATE SET stage = EXCLUDED.stage, action = EXCLUDED.action, due_at = EXCLUDED.due_at`,
