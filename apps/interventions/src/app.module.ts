@@ -4,6 +4,7 @@ import { Clock, EventsModule, healthControllerFor, serviceDataSourceOptions, Ser
 import { InterventionsConfig } from './config';
 import { interventionsDatabase } from './database/interventions-database';
 import { INTERVENTIONS_SCHEMA } from './database/schema';
+import { InterventionsModule } from './interventions/interventions.module';
 
 @Module({})
 export class InterventionsAppModule {
@@ -14,6 +15,7 @@ export class InterventionsAppModule {
         ServicePlatformModule.forRoot({ service: 'interventions', config, clock: options.clock }),
         TypeOrmModule.forRoot({ ...serviceDataSourceOptions(interventionsDatabase(config.DATABASE_URL)), retryAttempts: 3 }),
         EventsModule.forService(INTERVENTIONS_SCHEMA),
+        InterventionsModule,
       ],
       controllers: [healthControllerFor('interventions')],
     };

@@ -3,11 +3,28 @@ import type { ApiErrorRenderer } from '../http/error-renderers';
 
 export const ENGAGE_PREFIX = '/1.0';
 
-/** Engage Digital error body: `{error, message, status}`. */
+const ERROR_OF_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  422: 'unprocessable_entity',
+  500: 'internal_server_error',
+  503: 'service_unavailable',
+};
+
+/**
+ * Engage Digital error body: `{error, message, status}` (403 `invalid_access_token` for a bad
+ * token, 404 `not_found`, 422 with `errors[]`). The service passes `error`/`errors` in details.
+ */
 export const engageErrorRenderer: ApiErrorRenderer = {
   matches: (req: Request) => req.path === ENGAGE_PREFIX || req.path.startsWith(`${ENGAGE_PREFIX}/`),
-  render: (error) => ({
-    status: error.status,
-    body: { error: error.code.toLowerCase(), message: error.message, status: error.status },
-  }),
+  render: (error) => {
+    const details = error.details ?? {};
+    const name = typeof details.error === 'string' ? details.error : (ERROR_OF_STATUS[error.status] ?? error.code.toLowerCase());
+    const body: Record<string, unknown> = { error: name, message: error.message, status: error.status };
+    if (error.status === 422) body.errors = Array.isArray(details.errors) ? details.errors : [error.message];
+    return { status: error.status, body };
+  },
 };

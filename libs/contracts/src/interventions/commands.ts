@@ -1,4 +1,100 @@
+import { z } from 'zod';
+
 /** Commands served by the interventions service. */
 export const INTERVENTIONS_COMMANDS = {
   health: 'interventions.v1.health',
+  list: 'interventions.v1.list',
+  get: 'interventions.v1.get',
+  create: 'interventions.v1.create',
+  close: 'interventions.v1.close',
+  cancel: 'interventions.v1.cancel',
+  reassign: 'interventions.v1.reassign',
+  categorize: 'interventions.v1.categorize',
+  updateCustomFields: 'interventions.v1.update-custom-fields',
+  reply: 'interventions.v1.reply',
 } as const;
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-hex id');
+const token = z.string().min(1).max(256);
+
+export const INTERVENTION_STATUSES = ['active', 'closed', 'deferred', 'opened', 'reopened'] as const;
+
+export const listInterventionsRequestSchema = z.object({
+  token,
+  thread_id: objectId.optional(),
+  user_id: objectId.optional(),
+  identity_group_id: objectId.optional(),
+  identity_id: z.array(objectId).max(150).optional(),
+  status: z.enum(INTERVENTION_STATUSES).optional(),
+  sort: z.enum(['created_at', 'updated_at']).default('created_at'),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(150).default(30),
+});
+export type ListInterventionsRequest = z.infer<typeof listInterventionsRequestSchema>;
+
+export const interventionIdRequestSchema = z.object({ token, id: z.string().max(64) });
+export const createInterventionRequestSchema = z.object({ token, content_id: z.string().max(64) });
+export const reassignInterventionRequestSchema = z.object({ token, id: z.string().max(64), user_id: z.string().max(64) });
+export const categorizeInterventionRequestSchema = z.object({
+  token,
+  id: z.string().max(64),
+  category_ids: z.array(z.string().max(64)).max(500),
+});
+export const updateCustomFieldsRequestSchema = z.object({
+  token,
+  id: z.string().max(64),
+  custom_field_values: z.record(z.string().max(128), z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()])),
+});
+export const replyRequestSchema = z.object({ token, in_reply_to_id: z.string().max(64), body: z.string().min(1).max(100_000) });
+
+/** Engage Intervention as the API returns it. */
+export const interventionSchema = z.object({
+  id: z.string(),
+  category_ids: z.array(z.string()),
+  closed: z.boolean(),
+  closed_at: z.string().nullable(),
+  comments_count: z.number(),
+  content_id: z.string(),
+  created_at: z.string(),
+  custom_fields: z.record(z.string(), z.unknown()),
+  deferred_at: z.string().nullable(),
+  detected_language: z.string().nullable(),
+  first_user_reply_id: z.string().nullable(),
+  first_user_reply_in: z.number().nullable(),
+  first_user_reply_in_bh: z.number().nullable(),
+  identity_id: z.string().nullable(),
+  identity_group_id: z.string().nullable(),
+  last_user_reply_in: z.number().nullable(),
+  last_user_reply_in_bh: z.number().nullable(),
+  source_id: z.string(),
+  status: z.string(),
+  thread_id: z.string(),
+  updated_at: z.string(),
+  user_id: z.string().nullable(),
+  user_replies_count: z.number(),
+  user_reply_in_average: z.number(),
+  user_reply_in_average_bh: z.number(),
+  user_reply_in_average_count: z.number(),
+});
+export type Intervention = z.infer<typeof interventionSchema>;
+
+export const interventionListSchema = z.object({
+  count: z.number(),
+  offset: z.number(),
+  limit: z.number(),
+  records: z.array(interventionSchema),
+});
+export type InterventionList = z.infer<typeof interventionListSchema>;
+
+export const contentSchema = z.object({
+  id: z.string(),
+  source_id: z.string(),
+  thread_id: z.string(),
+  identity_id: z.string().nullable(),
+  author_id: z.string().nullable(),
+  in_reply_to_id: z.string().nullable(),
+  intervention_id: z.string().nullable(),
+  body: z.string(),
+  created_at: z.string(),
+});
+export type Content = z.infer<typeof contentSchema>;

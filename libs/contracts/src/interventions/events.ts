@@ -33,3 +33,15 @@ export const interventionEventPayloadSchema = z.object({
   acting_user_id: z.string().nullable(),
 });
 export type InterventionEventPayload = z.infer<typeof interventionEventPayloadSchema>;
+
+/** A customer message arriving from a channel (consumed by the interventions service). */
+export const CONTENT_CREATED_EVENT_TYPE = 'content.created';
+export const contentCreatedPayloadSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{24}$/),
+  source_id: z.string().regex(/^[0-9a-f]{24}$/),
+  thread_id: z.string().regex(/^[0-9a-f]{24}$/),
+  identity_id: z.string().regex(/^[0-9a-f]{24}$/),
+  body: z.string(),
+  created_at: z.string().optional(),
+});
+export type ContentCreatedPayload = z.infer<typeof contentCreatedPayloadSchema>;

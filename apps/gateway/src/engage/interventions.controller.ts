@@ -1,0 +1,118 @@
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { z } from 'zod';
+import {
+  contentSchema,
+  Intervention,
+  INTERVENTION_STATUSES,
+  InterventionList,
+  interventionListSchema,
+  INTERVENTIONS_COMMANDS,
+  interventionSchema,
+} from '@wfp/contracts';
+import { GatewayCommandClient } from '../commands/commands.module';
+import { callService } from '../commands/call-service';
+import { RequestId } from '../http/request-id.decorator';
+import {
+  engageParams,
+  engageToken,
+  enumParam,
+  integerParam,
+  listParam,
+  mapParam,
+  objectIdParam,
+  requiredScalar,
+} from './engage-params';
+
+const replyDataSchema = contentSchema.partial().passthrough();
+
+/** Engage Digital Interventions API (and the reply operation) under /1.0. */
+@Controller('1.0')
+export class EngageInterventionsController {
+  constructor(private readonly commands: GatewayCommandClient) {}
+
+  private call<T extends z.ZodType>(command: string, payload: unknown, schema: T, requestId?: string): Promise<z.infer<T>> {
+    return callService(this.commands, command, payload, schema, requestId);
+  }
+
+  @Get('interventions')
+  list(@Req() req: Request, @RequestId() requestId?: string): Promise<InterventionList> {
+    const p = engageParams(req);
+    const token = engageToken(req, p);
+    const identityIds = listParam(p, 'identity_id')?.filter((v) => v !== '');
+    for (const id of identityIds ?? []) objectIdParam({ identity_id: id }, 'identity_id');
+    const payload = {
+      token,
+      thread_id: objectIdParam(p, 'thread_id'),
+      user_id: objectIdParam(p, 'user_id'),
+      identity_group_id: objectIdParam(p, 'identity_group_id'),
+      identity_id: identityIds?.length ? identityIds : undefined,
+      status: enumParam(p, 'status', INTERVENTION_STATUSES),
+      sort: enumParam(p, 'sort', ['created_at', 'updated_at'] as const),
+      offset: integerParam(p, 'offset', 0, 1_000_000_000),
+      limit: integerParam(p, 'limit', 1, 150),
+    };
+    return this.call(INTERVENTIONS_COMMANDS.list, payload, interventionListSchema, requestId);
+  }
+
+  @Post('interventions')
+  @HttpCode(200)
+  create(@Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+    const p = engageParams(req);
+    const token = engageToken(req, p);
+    const content_id = requiredScalar(p, 'content_id');
+    return this.call(INTERVENTIONS_COMMANDS.create, { token, content_id }, interventionSchema, requestId);
+  }
+
+  @Get('interventions/:id')
+  get(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+    const token = engageToken(req, engageParams(req));
+    return this.call(INTERVENTIONS_COMMANDS.get, { token, id }, interventionSchema, requestId);
+  }
+
+  @Delete('interventions/:id/cancel')
+  cancel(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+    const token = engageToken(req, engageParams(req));
+    return this.call(INTERVENTIONS_COMMANDS.cancel, { token, id }, interventionSchema, requestId);
+  }
+
+  @Put('interventions/:id/close')
+  close(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+    const token = engageToken(req, engageParams(req));
+    return this.call(INTERVENTIONS_COMMANDS.close, { token, id }, interventionSchema, requestId);
+  }
+
+  @Put('interventions/:id/reassign')
+  reassign(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+    const p = engageParams(req);
+    const token = engageToken(req, p);
+    const user_id = requiredScalar(p, 'user_id');
+    return this.call(INTERVENTIONS_COMMANDS.reassign, { token, id, user_id }, interventionSchema, requestId);
+  }
+
+  @Put('interventions/:id/update_categories')
+  categorize(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+    const p = engageParams(req);
+    const token = engageToken(req, p);
+    const category_ids = listParam(p, 'category_ids') ?? [];
+    return this.call(INTERVENTIONS_COMMANDS.categorize, { token, id, category_ids }, interventionSchema, requestId);
+  }
+
+  @Put('interventions/:id')
+  update(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+    const p = engageParams(req);
+    const token = engageToken(req, p);
+    const custom_field_values = mapParam(p, 'custom_field_values');
+    return this.call(INTERVENTIONS_COMMANDS.updateCustomFields, { token, id, custom_field_values }, interventionSchema, requestId);
+  }
+
+  @Post('contents')
+  @HttpCode(200)
+  reply(@Req() req: Request, @RequestId() requestId?: string): Promise<z.infer<typeof replyDataSchema>> {
+    const p = engageParams(req);
+    const token = engageToken(req, p);
+    const in_reply_to_id = requiredScalar(p, 'in_reply_to_id');
+    const body = requiredScalar(p, 'body');
+    return this.call(INTERVENTIONS_COMMANDS.reply, { token, in_reply_to_id, body }, replyDataSchema, requestId);
+  }
+}
