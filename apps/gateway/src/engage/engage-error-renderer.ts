@@ -9,7 +9,7 @@ const ERROR_OF_STATUS: Record<number, string> = {
   404: 'not_found',
   409: 'conflict',
   413: 'payload_too_large',
-  422: 'unprocessable_entity',
+  422: 'validation_error',
   500: 'internal_server_error',
   503: 'service_unavailable',
 };
@@ -24,7 +24,9 @@ export const engageErrorRenderer: ApiErrorRenderer = {
     const details = error.details ?? {};
     const name = typeof details.error === 'string' ? details.error : (ERROR_OF_STATUS[error.status] ?? error.code.toLowerCase());
     const body: Record<string, unknown> = { error: name, message: error.message, status: error.status };
-    if (error.status === 422) body.errors = Array.isArray(details.errors) ? details.errors : [error.message];
+    if (error.status === 422) {
+      body.errors = Array.isArray(details.errors) ? details.errors : [{ attribute: 'base', type: 'invalid', message: error.message }];
+    }
     return { status: error.status, body };
   },
 };

@@ -5,8 +5,8 @@ export type Params = Record<string, unknown>;
 
 const HEX24 = /^[0-9a-f]{24}$/;
 
-function unprocessable(message: string): ApiError {
-  return new ApiError(422, 'UNPROCESSABLE', message, { errors: [message] });
+function unprocessable(message: string, attribute = message.split(' ')[0], type = 'invalid'): ApiError {
+  return new ApiError(422, 'UNPROCESSABLE', message, { error: 'validation_error', errors: [{ attribute, type, message }] });
 }
 
 /** Query string and body parameters, merged (body wins), as Engage (Rails) reads them. */
@@ -39,7 +39,7 @@ export function scalar(params: Params, name: string): string | undefined {
 
 export function requiredScalar(params: Params, name: string): string {
   const value = scalar(params, name);
-  if (value === undefined || value === '') throw unprocessable(`${name} is required`);
+  if (value === undefined || value === '') throw unprocessable(`${name} is required`, name, 'blank');
   return value;
 }
 

@@ -24,6 +24,11 @@ import {
   requiredScalar,
 } from './engage-params';
 
+/** Engage caps `limit` at 150 rather than rejecting a larger one. */
+function capped(value: number | undefined, max: number): number | undefined {
+  return value === undefined ? undefined : Math.min(value, max);
+}
+
 const replyDataSchema = contentSchema.partial().passthrough();
 
 /** Engage Digital Interventions API (and the reply operation) under /1.0. */
@@ -50,7 +55,7 @@ export class EngageInterventionsController {
       status: enumParam(p, 'status', INTERVENTION_STATUSES),
       sort: enumParam(p, 'sort', ['created_at', 'updated_at'] as const),
       offset: integerParam(p, 'offset', 0, 1_000_000_000),
-      limit: integerParam(p, 'limit', 1, 150),
+      limit: capped(integerParam(p, 'limit', 1, 1_000_000_000), 150),
     };
     return this.call(INTERVENTIONS_COMMANDS.list, payload, interventionListSchema, requestId);
   }
@@ -70,7 +75,7 @@ export class EngageInterventionsController {
     return this.call(INTERVENTIONS_COMMANDS.get, { token, id }, interventionSchema, requestId);
   }
 
-  @Delete('interventions/:id/cancel')
+  @Delete(['interventions/:id/cancel', 'interventions/:id'])
   cancel(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
     const token = engageToken(req, engageParams(req));
     return this.call(INTERVENTIONS_COMMANDS.cancel, { token, id }, interventionSchema, requestId);

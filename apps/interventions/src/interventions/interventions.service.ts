@@ -28,10 +28,15 @@ function iso(value: Date | null): string | null {
   return value ? value.toISOString().replace(/\.\d{3}Z$/, 'Z') : null;
 }
 
+/** The display label (Engage's `status` is a label; clients branch on `closed`). */
 function statusOf(row: Row): string {
-  if (row.closed_at) return 'closed';
-  if (row.deferred_at) return 'deferred';
-  return row.reopened ? 'reopened' : 'opened';
+  if (row.closed_at) return 'Closed';
+  if (row.deferred_at && new Date(row.deferred_at) > new Date()) return 'Deferred';
+  return row.reopened ? 'Reopened' : 'Opened';
+}
+
+function invalid(attribute: string, type: string, message: string): Reply<never> {
+  return fail('UNPROCESSABLE', message, { error: 'validation_error', errors: [{ attribute, type, message }] });
 }
 
 export function toIntervention(row: Row): Intervention {
@@ -168,12 +173,13 @@ export class InterventionsService {
       if (req.user_id) add('i.user_id = ?', req.user_id);
       if (req.identity_group_id) add('i.identity_group_id = ?', req.identity_group_id);
       if (req.identity_id?.length) add('i.identity_id = ANY(?)', req.identity_id);
+      const now = this.clock.now();
       switch (req.status) {
-        case 'active': where.push('i.closed_at IS NULL'); break;
+        case 'active': add('i.closed_at IS NULL AND (i.deferred_at IS NULL OR i.deferred_at <= ?)', now); break;
         case 'closed': where.push('i.closed_at IS NOT NULL'); break;
-        case 'deferred': where.push('i.closed_at IS NULL AND i.deferred_at IS NOT NULL'); break;
-        case 'opened': where.push('i.closed_at IS NULL AND i.deferred_at IS NULL AND NOT i.reopened'); break;
-        case 'reopened': where.push('i.closed_at IS NULL AND i.deferred_at IS NULL AND i.reopened'); break;
+        case 'deferred': add('i.closed_at IS NULL AND i.deferred_at > ?', now); break;
+        case 'opened': where.push('i.closed_at IS NULL'); break;
+        case 'reopened': where.push('i.closed_at IS NULL AND i.reopened'); break;
       }
       const whereSql = where.join(' AND ');
       const [{ count }] = await m.query(`SELECT count(*)::int AS count FROM interventions.interventions i WHERE ${whereSql}`, params);
@@ -208,8 +214,9 @@ export class InterventionsService {
           )[0]
         : undefined;
       if (!content) return fail('NOT_FOUND', NOT_FOUND);
-      const unprocessable = (message: string) => fail<Intervention>('UNPROCESSABLE', message, { errors: [message] });
-      if (content.author_id || !content.identity_id) return unprocessable('Content cannot be engaged: it is an agent reply');
+      if (content.author_id || !content.identity_id) {
+        return invalid('content_id', 'invalid', 'Intervention can\'t be saved: the content is an agent reply and cannot be engaged');
+      }
       // Serialize interventions of one thread.
       await m.query(`SELECT 1 FROM interventions.threads WHERE id = $1 FOR UPDATE`, [content.thread_id]);
       const existing: Row[] = await m.query(
@@ -218,7 +225,9 @@ export class InterventionsService {
       );
       const now = this.clock.now();
       const last = existing[0];
-      if (last && !last.closed_at) return unprocessable('Content is already under an open intervention');
+      if (last && !last.closed_at) {
+        return invalid('content_id', 'taken', 'Intervention can\'t be saved: the content is already under an open intervention');
+      }
       if (last) {
         const [rows]: [Row[]] = await m.query(
           `UPDATE interventions.interventions SET closed_at = NULL, reopened = true, user_id = $2, updated_at = $3
@@ -285,10 +294,7 @@ export class InterventionsService {
       const users: Row[] = HEX24.test(userId)
         ? await m.query(`SELECT id FROM interventions.users WHERE id = $1 AND enabled`, [userId])
         : [];
-      if (!users[0]) {
-        const message = 'user_id is not an enabled user';
-        return fail('UNPROCESSABLE', message, { errors: [message] });
-      }
+      if (!users[0]) return invalid('user_id', 'invalid', 'Intervention can\'t be saved: user_id is not an existing, enabled user');
       const rows: Row[] = await m.query(
         `UPDATE interventions.interventions SET user_id = $2, updated_at = $3 WHERE id = $1 RETURNING *`,
         [id, userId, this.clock.now()],
@@ -308,10 +314,7 @@ export class InterventionsService {
         ? await m.query(`SELECT id FROM interventions.categories WHERE id = ANY($1)`, [ids.filter((c) => HEX24.test(c))])
         : [];
       const unknown = ids.filter((c) => !known.some((k) => k.id === c));
-      if (unknown.length) {
-        const message = `Unknown category ids: ${unknown.join(', ')}`;
-        return fail('UNPROCESSABLE', message, { errors: [message] });
-      }
+      if (unknown.length) return invalid('category_ids', 'invalid', `Intervention can't be saved: unknown category ids ${unknown.join(', ')}`);
       const rows: Row[] = await m.query(
         `UPDATE interventions.interventions SET category_ids = $2, updated_at = $3 WHERE id = $1 RETURNING *`,
         [id, ids, this.clock.now()],
