@@ -5,6 +5,7 @@ import { InterventionsConfig } from './config';
 import { interventionsDatabase } from './database/interventions-database';
 import { INTERVENTIONS_SCHEMA } from './database/schema';
 import { InterventionsModule } from './interventions/interventions.module';
+import { ContentsModule } from './contents/contents.module';
 
 @Module({})
 export class InterventionsAppModule {
@@ -16,6 +17,7 @@ export class InterventionsAppModule {
         TypeOrmModule.forRoot({ ...serviceDataSourceOptions(interventionsDatabase(config.DATABASE_URL)), retryAttempts: 3 }),
         EventsModule.forService(INTERVENTIONS_SCHEMA),
         InterventionsModule,
+        ContentsModule,
       ],
       controllers: [healthControllerFor('interventions')],
     };
