@@ -5,6 +5,7 @@ import {
   createInterventionRequestSchema,
   Intervention,
   InterventionList,
+  interventionChangeRequestSchema,
   interventionIdRequestSchema,
   INTERVENTIONS_COMMANDS,
   listInterventionsRequestSchema,
@@ -41,14 +42,14 @@ export class InterventionsController {
 
   @MessagePattern(INTERVENTIONS_COMMANDS.close)
   close(@Payload() payload: unknown): Promise<Reply<Intervention>> | Reply<Intervention> {
-    const parsed = parseCommand(interventionIdRequestSchema, payload);
-    return parsed.ok ? this.interventions.close(parsed.value.token, parsed.value.id) : parsed.reply;
+    const parsed = parseCommand(interventionChangeRequestSchema, payload);
+    return parsed.ok ? this.interventions.close(parsed.value.token, parsed.value.id, parsed.value.received_at) : parsed.reply;
   }
 
   @MessagePattern(INTERVENTIONS_COMMANDS.cancel)
   cancel(@Payload() payload: unknown): Promise<Reply<Intervention>> | Reply<Intervention> {
-    const parsed = parseCommand(interventionIdRequestSchema, payload);
-    return parsed.ok ? this.interventions.cancel(parsed.value.token, parsed.value.id) : parsed.reply;
+    const parsed = parseCommand(interventionChangeRequestSchema, payload);
+    return parsed.ok ? this.interventions.cancel(parsed.value.token, parsed.value.id, parsed.value.received_at) : parsed.reply;
   }
 
   @MessagePattern(INTERVENTIONS_COMMANDS.reassign)

@@ -254,36 +254,58 @@ export class InterventionsService {
     });
   }
 
-  async close(token: string, id: string): Promise<Reply<Intervention>> {
+  async close(token: string, id: string, receivedAt?: number): Promise<Reply<Intervention>> {
     return this.asUser(token, async (m, caller) => {
       const row = await this.visible(m, caller, id, true);
-      if (!row) return fail('NOT_FOUND', NOT_FOUND);
-      if (row.closed_at) return fail('FORBIDDEN', 'Intervention is already closed', { error: 'forbidden' });
+      if (!row) return (await this.canceledWhileInFlight(m, caller, id, receivedAt)) ? concurrent() : fail('NOT_FOUND', NOT_FOUND);
+      if (row.closed_at) {
+        if (changedWhileInFlight(row.closed_wall_at, receivedAt)) return concurrent();
+        return fail('FORBIDDEN', 'Intervention is already closed', { error: 'forbidden' });
+      }
       if (Number(row.user_replies_count) < 1) return fail('FORBIDDEN', 'Intervention has no agent reply', { error: 'forbidden' });
       if (row.user_id !== caller.id && !caller.edit_all_interventions) {
         return fail('FORBIDDEN', 'Only the owner or a user allowed to edit all interventions can close it', { error: 'forbidden' });
       }
       const now = this.clock.now();
       const rows: Row[] = await m.query(
-        `UPDATE interventions.interventions SET closed_at = $2, updated_at = $2 WHERE id = $1 RETURNING *`,
-        [id, now],
+        `UPDATE interventions.interventions SET closed_at = $2, updated_at = $2, closed_wall_at = $3 WHERE id = $1 RETURNING *`,
+        [id, now, new Date()],
       );
       await this.emit(m, 'intervention.closed', rows[0], caller.id);
       return ok(toIntervention(rows[0]));
     });
   }
 
-  async cancel(token: string, id: string): Promise<Reply<Intervention>> {
+  async cancel(token: string, id: string, receivedAt?: number): Promise<Reply<Intervention>> {
     return this.asUser(token, async (m, caller) => {
       const row = await this.visible(m, caller, id, true);
-      if (!row) return fail('NOT_FOUND', NOT_FOUND);
-      if (row.closed_at) return fail('FORBIDDEN', 'Intervention is closed', { error: 'forbidden' });
+      if (!row) return (await this.canceledWhileInFlight(m, caller, id, receivedAt)) ? concurrent() : fail('NOT_FOUND', NOT_FOUND);
+      if (row.closed_at) {
+        if (changedWhileInFlight(row.closed_wall_at, receivedAt)) return concurrent();
+        return fail('FORBIDDEN', 'Intervention is closed', { error: 'forbidden' });
+      }
       if (Number(row.user_replies_count) > 0) return fail('FORBIDDEN', 'Intervention has agent replies', { error: 'forbidden' });
       await m.query(`UPDATE interventions.contents SET intervention_id = NULL WHERE intervention_id = $1`, [id]);
       await m.query(`DELETE FROM interventions.interventions WHERE id = $1`, [id]);
+      await m.query(
+        `INSERT INTO interventions.canceled_interventions (id, source_id, canceled_wall_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [id, row.source_id, new Date()],
+      );
       await this.emit(m, 'intervention.canceled', row, caller.id);
       return ok(toIntervention(row));
     });
+  }
+
+  /** Whether a visible intervention was canceled after the request was received (a concurrent cancel). */
+  private async canceledWhileInFlight(m: EntityManager, caller: Caller, id: string, receivedAt?: number): Promise<boolean> {
+    if (!HEX24.test(id) || receivedAt === undefined) return false;
+    const rows: Row[] = await m.query(
+      `SELECT c.canceled_wall_at FROM interventions.canceled_interventions c
+        WHERE c.id = $1 AND EXISTS (SELECT 1 FROM interventions.source_permissions p
+          WHERE p.user_id = $2 AND p.source_id = c.source_id AND p.read)`,
+      [id, caller.id],
+    );
+    return rows.length > 0 && changedWhileInFlight(rows[0].canceled_wall_at, receivedAt);
   }
 
   async reassign(token: string, id: string, userId: string): Promise<Reply<Intervention>> {
@@ -387,6 +409,15 @@ export class InterventionsService {
       });
     });
   }
+}
+
+function concurrent(): Reply<never> {
+  return fail('CONFLICT', 'The intervention was closed or canceled by a concurrent request', { error: 'conflict' });
+}
+
+/** A close/cancel that completed after this request was received happened while it was in flight. */
+function changedWhileInFlight(changedAt: Date | null, receivedAt?: number): boolean {
+  return receivedAt !== undefined && changedAt !== null && new Date(changedAt).getTime() >= receivedAt;
 }
 
 class Rollback extends Error {

@@ -33,6 +33,11 @@ export const listInterventionsRequestSchema = z.object({
 export type ListInterventionsRequest = z.infer<typeof listInterventionsRequestSchema>;
 
 export const interventionIdRequestSchema = z.object({ token, id: z.string().max(64) });
+/**
+ * Close and cancel: `received_at` (ms since epoch) is when the gateway received the request; a
+ * close/cancel that completed after that moment was concurrent with this request (409).
+ */
+export const interventionChangeRequestSchema = interventionIdRequestSchema.extend({ received_at: z.number().optional() });
 export const createInterventionRequestSchema = z.object({ token, content_id: z.string().max(64) });
 export const reassignInterventionRequestSchema = z.object({ token, id: z.string().max(64), user_id: z.string().max(64) });
 export const categorizeInterventionRequestSchema = z.object({

@@ -43,7 +43,11 @@ export class InterventionsModel1732000001000 implements MigrationInterface {
         first_user_reply_id char(24), first_user_reply_in integer, last_user_reply_in integer,
         user_replies_count integer NOT NULL DEFAULT 0,
         user_reply_in_total bigint NOT NULL DEFAULT 0,
-        created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL);
+        created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL,
+        closed_wall_at timestamptz);
+      -- Canceled interventions are destroyed; this keeps when, to tell a concurrent cancel (409) from a late one (404).
+      CREATE TABLE interventions.canceled_interventions (
+        id char(24) PRIMARY KEY, source_id char(24) NOT NULL, canceled_wall_at timestamptz NOT NULL);
       CREATE INDEX interventions_thread_identity ON interventions.interventions (thread_id, identity_id);
       CREATE UNIQUE INDEX interventions_one_open_per_thread_identity
         ON interventions.interventions (thread_id, identity_id) WHERE closed_at IS NULL;
@@ -57,7 +61,7 @@ export class InterventionsModel1732000001000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE IF EXISTS interventions.contents, interventions.interventions, interventions.threads,
+    await q.query(`DROP TABLE IF EXISTS interventions.contents, interventions.canceled_interventions, interventions.interventions, interventions.threads,
       interventions.identities, interventions.identity_groups, interventions.categories, interventions.access_tokens,
       interventions.source_permissions, interventions.users, interventions.roles, interventions.sources,
       interventions.inbox, interventions.dead_letters`);
