@@ -1,0 +1,117 @@
+import { Client } from 'pg';
+import { ObjectId } from 'bson';
+import { NatsConnection } from 'nats';
+import { EventEnvelope, eventsStreamName, eventSubject } from '@wfp/contracts';
+import { OpenApiResponseValidator } from '@wfp/testing';
+import { DEFAULT_FIXTURE_PATH, loadFixture, readFixture } from '../../../apps/interventions/src/seed/load-fixture';
+
+/** Ids and tokens of apps/interventions/fixtures/seed.json. */
+export const SEED = {
+  twitter: '5f0000000000000000000001',
+  vip: '5f0000000000000000000002',
+  supervisor: { id: '5f00000000000000000000b1', token: 'supervisor-token' },
+  alice: { id: '5f00000000000000000000b2', token: 'alice-token' },
+  bob: { id: '5f00000000000000000000b3', token: 'bob-token' },
+  disabled: { id: '5f00000000000000000000b4', token: 'disabled-token' },
+  billing: '5f00000000000000000000c1',
+  bug: '5f00000000000000000000c2',
+  carol: '5f00000000000000000000e1',
+  carolGroup: '5f00000000000000000000d1',
+  dave: '5f00000000000000000000e2',
+  vipContent: '6a0000000000000000000003',
+};
+
+export async function seed(databaseUrl: string): Promise<void> {
+  await loadFixture(databaseUrl, readFixture(DEFAULT_FIXTURE_PATH));
+}
+
+/** A new thread in `sourceId` with one customer message from `identityId`; returns its ids. */
+export async function customerMessage(
+  databaseUrl: string,
+  sourceId = SEED.twitter,
+  identityId = SEED.carol,
+): Promise<{ threadId: string; contentId: string }> {
+  const threadId = new ObjectId().toHexString();
+  const contentId = new ObjectId().toHexString();
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    await db.query(`INSERT INTO interventions.threads (id, source_id) VALUES ($1, $2)`, [threadId, sourceId]);
+    await db.query(
+      `INSERT INTO interventions.contents (id, source_id, thread_id, identity_id, body, created_at) VALUES ($1, $2, $3, $4, 'help', now() - interval '1 minute')`,
+      [contentId, sourceId, threadId, identityId],
+    );
+  } finally {
+    await db.end();
+  }
+  return { threadId, contentId };
+}
+
+export interface Res {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface CallOptions {
+  token?: string;
+  bearer?: string;
+  query?: string;
+  form?: string;
+  json?: unknown;
+}
+
+export function apiClient(baseUrl: string) {
+  return async function call(method: string, path: string, options: CallOptions = {}): Promise<Res> {
+    const params = new URLSearchParams(options.query ?? '');
+    if (options.token) params.set('access_token', options.token);
+    const qs = params.toString();
+    const headers: Record<string, string> = {};
+    let body: string | undefined;
+    if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
+    if (options.form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = options.form;
+    } else if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    }
+    const res = await fetch(`${baseUrl}/1.0${path}${qs ? `?${qs}` : ''}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // keep the text
+    }
+    return { status: res.status, body: parsed };
+  };
+}
+
+/**
+ * Spec errors of a response body. The vendor spec (OpenAPI 3.0) declares no field nullable, while
+ * Engage returns unset dates/ids as null (and we keep every key): errors on a null value are
+ * dropped; every other mismatch is returned.
+ */
+export function specErrors(validator: OpenApiResponseValidator, method: string, path: string, body: unknown): string[] {
+  return validator.validate(method, path, 200, body).filter((error) => {
+    const pointer = error.split(' ')[0];
+    if (pointer === '/') return true;
+    let value: unknown = body;
+    for (const key of pointer.split('/').slice(1)) value = (value as Record<string, unknown> | null)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')];
+    return !(value === null && / must be (string|integer|object|array|boolean) /.test(`${error} `));
+  });
+}
+
+/** Every event of one type in the namespace's stream. */
+export async function streamEvents(nc: NatsConnection, namespace: string, type: string): Promise<EventEnvelope<Record<string, any>>[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const jsm = await nc.jetstreamManager();
+  const stream = eventsStreamName(namespace);
+  const subject = eventSubject(namespace, 'interventions', 'v1', type);
+  const info = await jsm.streams.info(stream);
+  const found: EventEnvelope<Record<string, any>>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+    const msg = await jsm.streams.getMessage(stream, { seq }).catch(() => undefined);
+    if (msg && msg.subject === subject) found.push(msg.json());
+  }
+  return found;
+}
