@@ -229,13 +229,13 @@ export class InterventionsService {
         return invalid('content_id', 'taken', 'Intervention can\'t be saved: the content is already under an open intervention');
       }
       if (last) {
-        const [rows]: [Row[]] = await m.query(
+        const row = await updated(m,
           `UPDATE interventions.interventions SET closed_at = NULL, reopened = true, user_id = $2, updated_at = $3
             WHERE id = $1 RETURNING *`,
           [last.id, caller.id, now],
         );
-        await this.emit(m, 'intervention.reopened', rows[0], caller.id);
-        return ok(toIntervention(rows[0]));
+        await this.emit(m, 'intervention.reopened', row, caller.id);
+        return ok(toIntervention(row));
       }
       const id = new ObjectId().toHexString();
       const rows: Row[] = await m.query(
@@ -267,10 +267,10 @@ export class InterventionsService {
         return fail('FORBIDDEN', 'Only the owner or a user allowed to edit all interventions can close it', { error: 'forbidden' });
       }
       const now = this.clock.now();
-      const rows: Row[] = await m.query(
+      const rows = [await updated(m,
         `UPDATE interventions.interventions SET closed_at = $2, updated_at = $2, closed_wall_at = $3 WHERE id = $1 RETURNING *`,
         [id, now, new Date()],
-      );
+      )];
       await this.emit(m, 'intervention.closed', rows[0], caller.id);
       return ok(toIntervention(rows[0]));
     });
@@ -317,10 +317,10 @@ export class InterventionsService {
         ? await m.query(`SELECT id FROM interventions.users WHERE id = $1 AND enabled`, [userId])
         : [];
       if (!users[0]) return invalid('user_id', 'invalid', 'Intervention can\'t be saved: user_id is not an existing, enabled user');
-      const rows: Row[] = await m.query(
+      const rows = [await updated(m,
         `UPDATE interventions.interventions SET user_id = $2, updated_at = $3 WHERE id = $1 RETURNING *`,
         [id, userId, this.clock.now()],
-      );
+      )];
       await this.emit(m, 'intervention.user_updated', rows[0], caller.id);
       await this.emit(m, 'intervention.assigned', rows[0], caller.id);
       return ok(toIntervention(rows[0]));
@@ -337,10 +337,10 @@ export class InterventionsService {
         : [];
       const unknown = ids.filter((c) => !known.some((k) => k.id === c));
       if (unknown.length) return invalid('category_ids', 'invalid', `Intervention can't be saved: unknown category ids ${unknown.join(', ')}`);
-      const rows: Row[] = await m.query(
+      const rows = [await updated(m,
         `UPDATE interventions.interventions SET category_ids = $2, updated_at = $3 WHERE id = $1 RETURNING *`,
         [id, ids, this.clock.now()],
-      );
+      )];
       await this.emit(m, 'intervention.recategorized', rows[0], caller.id);
       return ok(toIntervention(rows[0]));
     });
@@ -350,10 +350,10 @@ export class InterventionsService {
     return this.asUser(token, async (m, caller) => {
       const row = await this.visible(m, caller, id, true);
       if (!row) return fail('NOT_FOUND', NOT_FOUND);
-      const rows: Row[] = await m.query(
+      const rows = [await updated(m,
         `UPDATE interventions.interventions SET custom_fields = custom_fields || $2::jsonb, updated_at = $3 WHERE id = $1 RETURNING *`,
         [id, JSON.stringify(values), this.clock.now()],
-      );
+      )];
       await this.emit(m, 'intervention.custom_fields_updated', rows[0], caller.id);
       return ok(toIntervention(rows[0]));
     });
@@ -418,6 +418,13 @@ function concurrent(): Reply<never> {
 /** A close/cancel that completed after this request was received happened while it was in flight. */
 function changedWhileInFlight(changedAt: Date | null, receivedAt?: number): boolean {
   return receivedAt !== undefined && changedAt !== null && new Date(changedAt).getTime() >= receivedAt;
+}
+
+/** The row of an `UPDATE … RETURNING *` (TypeORM answers `[rows, affected]` for an UPDATE). */
+async function updated(m: EntityManager, sql: string, params: unknown[]): Promise<Row> {
+  const result = await m.query(sql, params);
+  const rows: Row[] = Array.isArray(result[0]) ? result[0] : result;
+  return rows[0];
 }
 
 class Rollback extends Error {
