@@ -3,7 +3,8 @@ import { ObjectId } from 'bson';
 import { NatsConnection } from 'nats';
 import { EventEnvelope, eventsStreamName, eventSubject } from '@wfp/contracts';
 import { OpenApiResponseValidator } from '@wfp/testing';
-import { DEFAULT_FIXTURE_PATH, loadFixture, readFixture } from '../../../apps/interventions/src/seed/load-fixture';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 
 /** Ids and tokens of apps/interventions/fixtures/seed.json. */
 export const SEED = {
@@ -21,8 +22,17 @@ export const SEED = {
   vipContent: '6a0000000000000000000003',
 };
 
-export async function seed(databaseUrl: string): Promise<void> {
-  await loadFixture(databaseUrl, readFixture(DEFAULT_FIXTURE_PATH));
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** Runs the built seed command (`npm run seed` without the build) against the database; returns its output. */
+export function seed(databaseUrl: string): string {
+  const run = spawnSync(process.execPath, [join(ROOT, 'dist', 'apps', 'interventions', 'src', 'seed', 'main.js')], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (run.status !== 0) throw new Error(`seed failed (${run.status}): ${run.stderr}`);
+  return run.stdout;
 }
 
 /** A new thread in `sourceId` with one customer message from `identityId`; returns its ids. */

@@ -1,5 +1,6 @@
 import { connect, NatsConnection, StringCodec } from 'nats';
 import { ObjectId } from 'bson';
+import { Client } from 'pg';
 import { eventSubject } from '@wfp/contracts';
 import { eventually, OpenApiResponseValidator, PlatformUnderTest, testNatsUrl } from '@wfp/testing';
 import { apiClient, customerMessage, Res, seed, SEED, specErrors, streamEvents } from './helpers';
@@ -20,8 +21,13 @@ describe('Engage Digital Interventions API (/1.0) → interventions service', ()
 
   beforeAll(async () => {
     platform = await PlatformUnderTest.start({ label: 'interventions', services: ['interventions', 'gateway'] });
-    await seed(platform.database.url);
-    await seed(platform.database.url); // idempotent
+    expect(seed(platform.database.url)).toContain('alice-token');
+    seed(platform.database.url); // idempotent: a second run must not duplicate
+    const db = new Client({ connectionString: platform.database.url });
+    await db.connect();
+    const counts = await db.query(`SELECT (SELECT count(*) FROM interventions.users)::int AS users, (SELECT count(*) FROM interventions.contents)::int AS contents`);
+    await db.end();
+    expect(counts.rows[0]).toEqual({ users: 4, contents: 3 });
     validator = await OpenApiResponseValidator.load('engage-digital-interventions.yaml');
     nc = await connect({ servers: testNatsUrl() });
     call = apiClient(platform.url);
