@@ -10,7 +10,7 @@ export const INTERVENTIONS_COMMANDS = {
   cancel: 'interventions.v1.cancel',
   reassign: 'interventions.v1.reassign',
   categorize: 'interventions.v1.categorize',
-  updateCustomFields: 'interventions.v1.update-custom-fields',
+  updateCustomFields: 'interventions.v1.updateCustomFields',
   reply: 'interventions.v1.reply',
 } as const;
 
