@@ -13,6 +13,11 @@ const INTERVENTION_KEYS = [
   'user_id', 'user_replies_count', 'user_reply_in_average', 'user_reply_in_average_bh', 'user_reply_in_average_count',
 ];
 
+/** The service's CONCURRENCY_WINDOW_MS (500 ms) plus a margin. */
+function pastConcurrencyWindow(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 700));
+}
+
 describe('Engage Digital Interventions API (/1.0) → interventions service', () => {
   let platform: PlatformUnderTest;
   let validator: OpenApiResponseValidator;
@@ -244,6 +249,9 @@ describe('Engage Digital Interventions API (/1.0) → interventions service', ()
       expectSpec('put', '/interventions/{interventionId}/close', closed);
       expect(closed.body).toMatchObject({ id, closed: true, status: 'Closed' });
       expect(closed.body.closed_at).toMatch(SECOND_PRECISION);
+      // Within CONCURRENCY_WINDOW_MS a repeated close counts as concurrent (409); afterwards it is refused.
+      expectError(await call('PUT', `/interventions/${id}/close`, { token: SEED.alice.token }), 409, 'conflict');
+      await pastConcurrencyWindow();
       expectError(await call('PUT', `/interventions/${id}/close`, { token: SEED.alice.token }), 403, 'forbidden');
       expectError(await call('DELETE', `/interventions/${id}/cancel`, { token: SEED.alice.token }), 403, 'forbidden');
       const event = await eventually(async () => (await streamEvents(nc, platform.namespace, 'intervention.closed')).find((e) => e.payload.id === id), {
@@ -262,6 +270,7 @@ describe('Engage Digital Interventions API (/1.0) → interventions service', ()
       expectSpec('delete', '/interventions/{interventionId}/cancel', canceled);
       expect(canceled.body).toMatchObject({ id: opened.body.id, closed: false });
       expectError(await call('GET', `/interventions/${opened.body.id}`, { token: SEED.alice.token }), 404, 'not_found');
+      await pastConcurrencyWindow();
       expectError(await call('DELETE', `/interventions/${opened.body.id}/cancel`, { token: SEED.alice.token }), 404, 'not_found');
       await eventually(async () => (await streamEvents(nc, platform.namespace, 'intervention.canceled')).some((e) => e.payload.id === opened.body.id), {
         what: 'intervention.canceled',

@@ -415,9 +415,16 @@ function concurrent(): Reply<never> {
   return fail('CONFLICT', 'The intervention was closed or canceled by a concurrent request', { error: 'conflict' });
 }
 
-/** A close/cancel that completed after this request was received happened while it was in flight. */
+/**
+ * How long before a request's arrival a completed close/cancel still counts as concurrent with it.
+ * Two requests sent together can reach the gateway a few milliseconds apart on a loaded host; the
+ * window makes them a conflict (409) rather than a rule refusal (403/404).
+ */
+export const CONCURRENCY_WINDOW_MS = 500;
+
+/** A close/cancel that completed after (or just before) this request was received was concurrent with it. */
 function changedWhileInFlight(changedAt: Date | null, receivedAt?: number): boolean {
-  return receivedAt !== undefined && changedAt !== null && new Date(changedAt).getTime() >= receivedAt;
+  return receivedAt !== undefined && changedAt !== null && new Date(changedAt).getTime() >= receivedAt - CONCURRENCY_WINDOW_MS;
 }
 
 /** The row of an `UPDATE … RETURNING *` (TypeORM answers `[rows, affected]` for an UPDATE). */
