@@ -1,4 +1,14 @@
 /** Commands served by the triggers service. */
 export const TRIGGERS_COMMANDS = {
   health: 'triggers.v1.health',
+  /** Formance v1 trigger operations. */
+  listTriggers: 'triggers.v1.triggers.list',
+  createTrigger: 'triggers.v1.triggers.create',
+  getTrigger: 'triggers.v1.triggers.get',
+  deleteTrigger: 'triggers.v1.triggers.delete',
+  listOccurrences: 'triggers.v1.triggers.occurrences',
+  /** Solvimon workflow-trigger records. */
+  createWorkflowTrigger: 'triggers.v1.workflow-triggers.create',
+  getWorkflowTrigger: 'triggers.v1.workflow-triggers.get',
+  searchWorkflowTriggers: 'triggers.v1.workflow-triggers.search',
 } as const;

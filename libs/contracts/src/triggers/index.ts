@@ -1,1 +1,4 @@
 export * from './commands';
+export * from './formance';
+export * from './billing-events';
+export * from './workflow-triggers';

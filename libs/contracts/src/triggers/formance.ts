@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { workflowInstanceSchema } from '../orchestrator/instance';
+
+/**
+ * createTrigger: the TriggerData body as the client sent it. Checked by the triggers service in
+ * upstream order (event, workflowID, filter, vars, then the workflow's existence).
+ */
+export const createTriggerRequestSchema = z.object({ data: z.unknown() });
+export type CreateTriggerRequest = z.infer<typeof createTriggerRequestSchema>;
+
+/** A Formance trigger as the v1 API shows it. */
+export const triggerSchema = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  event: z.string(),
+  version: z.string().optional(),
+  workflowID: z.string(),
+  filter: z.string().optional(),
+  vars: z.record(z.string(), z.string()).optional(),
+  createdAt: z.string(),
+});
+export type Trigger = z.infer<typeof triggerSchema>;
+
+export const listTriggersRequestSchema = z.object({ name: z.string().max(1000).optional() });
+export type ListTriggersRequest = z.infer<typeof listTriggersRequestSchema>;
+
+export const triggerIdRequestSchema = z.object({ id: z.string().max(1000) });
+export type TriggerIdRequest = z.infer<typeof triggerIdRequestSchema>;
+
+/** One firing of a trigger: the instance it started, or the error of its vars. */
+export const triggerOccurrenceSchema = z.object({
+  id: z.string(),
+  triggerID: z.string(),
+  date: z.string(),
+  /** The full event envelope. */
+  event: z.record(z.string(), z.unknown()),
+  workflowInstanceID: z.string().optional(),
+  workflowInstance: workflowInstanceSchema.optional(),
+  error: z.string().optional(),
+});
+export type TriggerOccurrence = z.infer<typeof triggerOccurrenceSchema>;
+
+/** `app`/`version` of the trigger lifecycle events (as upstream: the orchestration service's). */
+export const TRIGGER_EVENTS_APP = 'orchestration';
+export const TRIGGER_EVENTS_VERSION = 'v2';
+export const SUCCEEDED_TRIGGER = 'SUCCEEDED_TRIGGER';
+export const FAILED_TRIGGER = 'FAILED_TRIGGER';
+
+export const succeededTriggerPayloadSchema = z.object({
+  /** The occurrence id. */
+  id: z.string(),
+  triggerID: z.string(),
+  workflowInstanceID: z.string(),
+});
+export type SucceededTriggerPayload = z.infer<typeof succeededTriggerPayloadSchema>;
+
+export const failedTriggerPayloadSchema = z.object({
+  id: z.string(),
+  triggerID: z.string(),
+  error: z.string(),
+});
+export type FailedTriggerPayload = z.infer<typeof failedTriggerPayloadSchema>;
