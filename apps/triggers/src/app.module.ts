@@ -4,16 +4,24 @@ import { Clock, EventsModule, healthControllerFor, serviceDataSourceOptions, Ser
 import { TriggersConfig } from './config';
 import { triggersDatabase } from './database/triggers-database';
 import { TRIGGERS_SCHEMA } from './database/schema';
+import { OrchestratorClientModule } from './orchestrator/orchestrator-client';
+import { FormanceTriggersModule } from './formance/formance-triggers.module';
+import { WorkflowTriggersModule } from './workflow-triggers/workflow-triggers.module';
+import { MatchingModule } from './matching/matching.module';
 
 @Module({})
 export class TriggersAppModule {
-  static forRoot(config: TriggersConfig, options: { clock?: Clock } = {}): DynamicModule {
+  static forRoot(config: TriggersConfig, options: { clock?: Clock; matching?: boolean } = {}): DynamicModule {
     return {
       module: TriggersAppModule,
       imports: [
         ServicePlatformModule.forRoot({ service: 'triggers', config, clock: options.clock }),
         TypeOrmModule.forRoot({ ...serviceDataSourceOptions(triggersDatabase(config.DATABASE_URL)), retryAttempts: 3 }),
         EventsModule.forService(TRIGGERS_SCHEMA),
+        OrchestratorClientModule,
+        FormanceTriggersModule,
+        WorkflowTriggersModule,
+        ...(options.matching === false ? [] : [MatchingModule]),
       ],
       controllers: [healthControllerFor('triggers')],
     };

@@ -1,7 +1,20 @@
 import { z } from 'zod';
-import { commonEnvShape, parseEnv } from '@wfp/platform';
+import { commonEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
 
-export const triggersEnvSchema = z.object({ ...commonEnvShape });
+export const triggersEnvSchema = z.object({
+  ...commonEnvShape,
+  /** How long the service waits for the orchestrator to answer a command. */
+  TRIGGERS_ORCHESTRATOR_TIMEOUT_MS: intFromEnv(100, 600_000).default(10_000),
+  /** Events the matching consumer handles at once. */
+  TRIGGERS_CONSUMER_CONCURRENCY: intFromEnv(1, 256).default(16),
+  /** Deliveries of an event before it is dead-lettered. */
+  TRIGGERS_CONSUMER_MAX_DELIVER: intFromEnv(1, 100).default(5),
+  /**
+   * Longest chain of triggers firing on SUCCEEDED_TRIGGER/FAILED_TRIGGER events of other
+   * triggers (a trigger never fires on its own lifecycle events); deeper events fire nothing.
+   */
+  TRIGGERS_MAX_CHAIN_DEPTH: intFromEnv(0, 100).default(5),
+});
 export type TriggersConfig = z.infer<typeof triggersEnvSchema>;
 
 export function loadTriggersConfig(env: NodeJS.ProcessEnv = process.env): TriggersConfig {

@@ -28,6 +28,11 @@ export interface DurableConsumerOptions {
   concurrency?: number;
   /** Called after a handler's transaction commits (e.g. to nudge an outbox relay). */
   afterCommit?: () => void;
+  /**
+   * Optional cheap pre-check: when it resolves false the event has no effect for this consumer
+   * and is acked without a transaction or an inbox row (a throw is retried like a handler error).
+   */
+  shouldHandle?: (envelope: EventEnvelope) => boolean | Promise<boolean>;
 }
 
 /**
@@ -99,6 +104,10 @@ export class DurableConsumer {
     }
     const log = logger.child({ consumer: name, eventId: envelope.id, eventType: envelope.type });
     try {
+      if (this.options.shouldHandle && !(await this.options.shouldHandle(envelope))) {
+        msg.ack();
+        return;
+      }
       const applied = await this.apply(envelope);
       msg.ack();
       if (applied) this.options.afterCommit?.();

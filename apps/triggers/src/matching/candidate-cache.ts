@@ -1,0 +1,42 @@
+import type { EntityManager } from 'typeorm';
+
+export interface Candidate {
+  id: string;
+  workflow_id: string;
+  filter: string | null;
+  vars: Record<string, string> | null;
+}
+
+type Queryable = Pick<EntityManager, 'query'>;
+
+/**
+ * The live triggers of each (event type, version), found by the partial index and cached per
+ * replica. Every trigger change bumps `triggers.generation` in its transaction, so one read of
+ * that single row tells whether the cache is still valid (correct with several replicas).
+ */
+export class CandidateCache {
+  private generation: string | undefined;
+  private readonly byKey = new Map<string, Candidate[]>();
+
+  constructor(private readonly maxKeys = 10_000) {}
+
+  async candidates(db: Queryable, event: string, version: string): Promise<Candidate[]> {
+    const [{ value }]: Array<{ value: string }> = await db.query(`SELECT value FROM triggers.generation WHERE id = 1`);
+    if (String(value) !== this.generation) {
+      this.byKey.clear();
+      this.generation = String(value);
+    }
+    const key = `${event}\u0000${version}`;
+    const cached = this.byKey.get(key);
+    if (cached) return cached;
+    const rows: Candidate[] = await db.query(
+      `SELECT id, workflow_id, filter, vars FROM triggers.triggers
+        WHERE deleted_at IS NULL AND event = $1 AND (version IS NULL OR version = $2)
+        ORDER BY created_at, id`,
+      [event, version],
+    );
+    if (this.byKey.size >= this.maxKeys) this.byKey.clear();
+    this.byKey.set(key, rows);
+    return rows;
+  }
+}

@@ -1,0 +1,348 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import { connect, JetStreamClient, NatsConnection, StringCodec } from 'nats';
+import { DataSource } from 'typeorm';
+import { EventEnvelope, eventsStreamName, eventSubject, Trigger, WorkflowTrigger } from '@wfp/contracts';
+import { ensureEventsStream, runServiceMigrations } from '@wfp/platform';
+import { createTestDatabase, createTestNamespace, eventually, removeTestNamespace, TestDatabase, testNatsUrl } from '@wfp/testing';
+import { TriggersAppModule } from '../app.module';
+import { loadTriggersConfig } from '../config';
+import { triggersDatabase } from '../database/triggers-database';
+import { TriggersService } from '../formance/triggers.service';
+import { WorkflowTriggersService } from '../workflow-triggers/workflow-triggers.service';
+import { FakeOrchestrator } from '../testing/fake-orchestrator';
+
+function unwrap<T>(reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
+  return reply.data;
+}
+
+describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator responder)', () => {
+  let database: TestDatabase;
+  let namespace: string;
+  let app: INestApplicationContext;
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+  let orchestrator: FakeOrchestrator;
+  let triggers: TriggersService;
+  let workflowTriggers: WorkflowTriggersService;
+  let db: DataSource;
+  const sc = StringCodec();
+
+  beforeAll(async () => {
+    database = await createTestDatabase('triggers_matching');
+    namespace = createTestNamespace('triggers_matching');
+    await runServiceMigrations(triggersDatabase(database.url));
+    nc = await connect({ servers: testNatsUrl() });
+    await ensureEventsStream(await nc.jetstreamManager(), namespace);
+    js = nc.jetstream();
+    orchestrator = new FakeOrchestrator(nc, namespace);
+    orchestrator.start();
+    const config = loadTriggersConfig({
+      DATABASE_URL: database.url,
+      NATS_URL: testNatsUrl(),
+      NATS_NAMESPACE: namespace,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      TRIGGERS_MAX_CHAIN_DEPTH: '2',
+    });
+    app = await NestFactory.createApplicationContext(TriggersAppModule.forRoot(config), { logger: process.env.TEST_LOG_LEVEL ? undefined : false });
+    app.enableShutdownHooks();
+    await app.init();
+    triggers = app.get(TriggersService);
+    workflowTriggers = app.get(WorkflowTriggersService);
+    db = app.get(DataSource);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    orchestrator?.stop();
+    await nc?.close();
+    await database?.drop();
+    await removeTestNamespace(namespace);
+  });
+
+  let published = 0;
+  async function publish(type: string, payload: Record<string, unknown>, options: { id?: string; version?: string; app?: string } = {}): Promise<EventEnvelope> {
+    const envelope: EventEnvelope = {
+      id: options.id ?? randomUUID(),
+      idempotency_key: options.id ?? randomUUID(),
+      date: new Date().toISOString(),
+      app: options.app ?? 'tests',
+      version: options.version ?? 'v1',
+      type,
+      payload,
+    };
+    // A fresh Nats-Msg-Id each time, so a re-published event id reaches the consumer again.
+    await js.publish(eventSubject(namespace, envelope.app, envelope.version, type), sc.encode(JSON.stringify(envelope)), {
+      msgID: `${envelope.id}-${published++}`,
+    });
+    return envelope;
+  }
+
+  async function createTrigger(data: Record<string, unknown>): Promise<Trigger> {
+    return unwrap(await triggers.create(data));
+  }
+
+  const occurrences = async (triggerId: string) => unwrap(await triggers.listOccurrences(triggerId));
+
+  async function streamEvents(type: string): Promise<EventEnvelope[]> {
+    const jsm = await nc.jetstreamManager();
+    const info = await jsm.streams.info(eventsStreamName(namespace));
+    const out: EventEnvelope[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const msg = await jsm.streams.getMessage(eventsStreamName(namespace), { seq }).catch(() => undefined);
+      if (!msg) continue;
+      const envelope = JSON.parse(sc.decode(msg.data)) as EventEnvelope;
+      if (envelope.type === type) out.push(envelope);
+    }
+    return out;
+  }
+
+  describe('createTrigger validation (upstream order and messages)', () => {
+    it('checks event, then workflow id, then expressions, then the workflow', async () => {
+      const workflow = orchestrator.addWorkflow();
+      const deleted = orchestrator.addWorkflow(true);
+      const error = async (data: unknown) => {
+        const reply = await triggers.create(data);
+        if (reply.ok) throw new Error('expected an error');
+        return reply.error;
+      };
+      expect(await error({ workflowID: workflow.id, filter: '((' })).toEqual({ code: 'VALIDATION', message: 'validating data: missing event' });
+      expect(await error({ event: 'X', filter: '((' })).toEqual({ code: 'VALIDATION', message: 'validating data: missing workflow id' });
+      expect((await error({ event: 'X', workflowID: 'nope', filter: 'event.a ==' })).message).toMatch(
+        /^validating data: error compiling expression 'event.a ==': /,
+      );
+      expect((await error({ event: 'X', workflowID: 'nope', vars: { v: '1 +' } })).message).toMatch(/error compiling expression '1 \+'/);
+      expect(await error({ event: 'X', workflowID: 'nope' })).toEqual({ code: 'NOT_FOUND', message: 'workflow does not exists' });
+      expect(await error({ event: 'X', workflowID: deleted.id })).toEqual({ code: 'NOT_FOUND', message: 'workflow does not exists' });
+      expect((await error({ event: 'X', workflowID: workflow.id, vars: { v: 1 } })).code).toBe('VALIDATION');
+      expect((await error({ event: 5, workflowID: workflow.id })).code).toBe('VALIDATION');
+      expect((await error([1])).code).toBe('VALIDATION');
+    });
+
+    it('lists by case-insensitive name substring (wildcards are literal), reads and soft-deletes', async () => {
+      const workflow = orchestrator.addWorkflow();
+      const a = await createTrigger({ event: 'LIST', workflowID: workflow.id, name: 'Payments 100% Fast' });
+      const b = await createTrigger({ event: 'LIST', workflowID: workflow.id, name: 'slow_payments' });
+      expect(a).toMatchObject({ event: 'LIST', workflowID: workflow.id, name: 'Payments 100% Fast' });
+      expect(a.filter).toBeUndefined();
+      const names = async (name?: string) => unwrap(await triggers.list(name)).filter((t) => t.event === 'LIST').map((t) => t.id);
+      expect(await names('PAYMENTS')).toEqual([a.id, b.id]);
+      expect(await names('100%')).toEqual([a.id]);
+      expect(await names('%')).toEqual([a.id]);
+      expect(await names('_p')).toEqual([b.id]);
+      expect(await names("'; DROP TABLE triggers.triggers; --")).toEqual([]);
+      expect(unwrap(await triggers.get(a.id)).id).toBe(a.id);
+      expect(unwrap(await triggers.delete(a.id))).toEqual({});
+      expect(await triggers.delete(a.id)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await triggers.get(a.id)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await triggers.get('not-a-uuid')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await names()).toEqual([b.id]);
+      expect(await occurrences(randomUUID())).toEqual([]);
+    });
+  });
+
+  it('fires a matching trigger once per event: instance, occurrence, SUCCEEDED_TRIGGER', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const trigger = await createTrigger({
+      event: 'intervention.opened',
+      workflowID: workflow.id,
+      filter: 'event.source_id == "src-1" && hasPrefix(event.thread_id, "th")',
+      vars: { intervention: 'event.id', amount: 'event.amount', missing: 'event.nope' },
+    });
+    const other = await createTrigger({ event: 'intervention.opened', workflowID: workflow.id, filter: 'event.source_id == "other"' });
+    const erroring = await createTrigger({ event: 'intervention.opened', workflowID: workflow.id, filter: 'event.nope.deeper == 1' });
+    const nonBool = await createTrigger({ event: 'intervention.opened', workflowID: workflow.id, filter: 'event.source_id' });
+    const envelope = await publish('intervention.opened', { id: 'i-1', source_id: 'src-1', thread_id: 'th-9', amount: 1200000 });
+
+    const [occurrence] = await eventually(async () => {
+      const list = await occurrences(trigger.id);
+      return list.length ? list : undefined;
+    }, { what: 'an occurrence' });
+    expect(occurrence.event).toEqual(envelope);
+    expect(occurrence.workflowInstanceID).toBeDefined();
+    expect(occurrence.workflowInstance).toMatchObject({ id: occurrence.workflowInstanceID, workflowID: workflow.id });
+    expect(occurrence.error).toBeUndefined();
+    const start = orchestrator.starts.find((s) => s.idempotencyKey === `trigger:${trigger.id}:${envelope.id}`);
+    expect(start).toEqual({
+      workflowId: workflow.id,
+      variables: { intervention: 'i-1', amount: '1200000', missing: '<nil>' },
+      idempotencyKey: `trigger:${trigger.id}:${envelope.id}`,
+    });
+    const succeeded = await eventually(async () => {
+      const events = (await streamEvents('SUCCEEDED_TRIGGER')).filter((e) => e.payload.triggerID === trigger.id);
+      return events.length ? events : undefined;
+    }, { what: 'SUCCEEDED_TRIGGER on the stream' });
+    expect(succeeded).toHaveLength(1);
+    expect(succeeded[0]).toMatchObject({
+      app: 'orchestration',
+      version: 'v2',
+      payload: { id: occurrence.id, triggerID: trigger.id, workflowInstanceID: occurrence.workflowInstanceID },
+    });
+
+    // The same event again (a re-publish with another Nats-Msg-Id): no second start, no second occurrence.
+    const startsBefore = orchestrator.starts.length;
+    await publish('intervention.opened', envelope.payload, { id: envelope.id });
+    const marker = await publish('intervention.opened', { id: 'i-2', source_id: 'src-1', thread_id: 'th-2', amount: 1 });
+    await eventually(async () => (await occurrences(trigger.id)).some((o) => (o.event as { id: string }).id === marker.id), { what: 'the marker event' });
+    expect((await occurrences(trigger.id)).filter((o) => (o.event as { id: string }).id === envelope.id)).toHaveLength(1);
+    expect(orchestrator.starts.slice(startsBefore).map((s) => s.idempotencyKey)).toEqual([`trigger:${trigger.id}:${marker.id}`]);
+    // Non-matching, erroring and non-boolean filters: no occurrence.
+    for (const t of [other, erroring, nonBool]) expect(await occurrences(t.id)).toEqual([]);
+  });
+
+  it('matches on type and version, never fires deleted triggers', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const v2 = await createTrigger({ event: 'VERSIONED', workflowID: workflow.id, version: 'v2' });
+    const any = await createTrigger({ event: 'VERSIONED', workflowID: workflow.id });
+    const deleted = await createTrigger({ event: 'VERSIONED', workflowID: workflow.id });
+    unwrap(await triggers.delete(deleted.id));
+    await publish('VERSIONED', { n: 1 }, { version: 'v1' });
+    await publish('VERSIONED', { n: 2 }, { version: 'v2' });
+    await eventually(async () => (await occurrences(any.id)).length === 2, { what: 'two occurrences' });
+    const v2Occurrences = await eventually(async () => {
+      const list = await occurrences(v2.id);
+      return list.length ? list : undefined;
+    });
+    expect(v2Occurrences.map((o) => (o.event as EventEnvelope).version)).toEqual(['v2']);
+    expect(await occurrences(deleted.id)).toEqual([]);
+  });
+
+  it('records a vars error as an occurrence with error, no instance, FAILED_TRIGGER', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const trigger = await createTrigger({ event: 'VARS_ERR', workflowID: workflow.id, vars: { x: 'event.a / 0' } });
+    const startsBefore = orchestrator.starts.length;
+    await publish('VARS_ERR', { a: 1 });
+    const [occurrence] = await eventually(async () => {
+      const list = await occurrences(trigger.id);
+      return list.length ? list : undefined;
+    });
+    expect(occurrence.error).toMatch(/^var 'x': /);
+    expect(occurrence.workflowInstanceID).toBeUndefined();
+    expect(orchestrator.starts.length).toBe(startsBefore);
+    const failed = await eventually(async () => {
+      const events = (await streamEvents('FAILED_TRIGGER')).filter((e) => e.payload.triggerID === trigger.id);
+      return events.length ? events : undefined;
+    });
+    expect(failed[0].payload).toEqual({ id: occurrence.id, triggerID: trigger.id, error: occurrence.error });
+  });
+
+  it('retries when the orchestrator fails, and still starts exactly one instance', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const trigger = await createTrigger({ event: 'RETRY', workflowID: workflow.id });
+    orchestrator.failNextStarts.push({ ok: false, error: { code: 'INTERNAL', message: 'database down' } });
+    const envelope = await publish('RETRY', {});
+    const [occurrence] = await eventually(async () => {
+      const list = await occurrences(trigger.id);
+      return list.length ? list : undefined;
+    }, { timeoutMs: 15_000 });
+    expect(occurrence.workflowInstanceID).toBeDefined();
+    const attempts = orchestrator.starts.filter((s) => s.idempotencyKey === `trigger:${trigger.id}:${envelope.id}`);
+    expect(attempts).toHaveLength(2);
+  });
+
+  it('dead-letters an invalid envelope with the reason', async () => {
+    await js.publish(`${namespace}.events.tests.v1.BROKEN`, sc.encode('{"not":"an envelope"}'));
+    const rows = await eventually(async () => {
+      const found: Array<{ reason: string; subject: string }> = await db.query(`SELECT reason, subject FROM triggers.dead_letters WHERE subject LIKE '%BROKEN'`);
+      return found.length ? found : undefined;
+    });
+    expect(rows[0].reason).toMatch(/invalid event envelope/);
+  });
+
+  it('does not loop on its own lifecycle events; chains stop at TRIGGERS_MAX_CHAIN_DEPTH', async () => {
+    const workflow = orchestrator.addWorkflow();
+    // Fires on every SUCCEEDED_TRIGGER but its own: with a second such trigger they would feed each other forever.
+    const a = await createTrigger({ event: 'SUCCEEDED_TRIGGER', workflowID: workflow.id, name: 'chain-a' });
+    const b = await createTrigger({ event: 'SUCCEEDED_TRIGGER', workflowID: workflow.id, name: 'chain-b' });
+    const root = await createTrigger({ event: 'CHAIN_ROOT', workflowID: workflow.id });
+    await publish('CHAIN_ROOT', {});
+    await eventually(async () => (await occurrences(root.id)).length === 1);
+    // root (depth 0) → a, b at depth 1 → each fires the other at depth 2 → depth 3 > 2 stops.
+    await eventually(async () => (await occurrences(a.id)).length === 2 && (await occurrences(b.id)).length === 2, {
+      what: 'the bounded chain',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await occurrences(a.id)).length).toBe(2);
+    expect((await occurrences(b.id)).length).toBe(2);
+    unwrap(await triggers.delete(a.id));
+    unwrap(await triggers.delete(b.id));
+  });
+
+  it('stores a Solvimon EVENT record when a billing event starts a workflow', async () => {
+    const workflow = orchestrator.addWorkflow();
+    await createTrigger({ event: 'invoice.overdue', workflowID: workflow.id, vars: { invoice: 'event.invoice_id' } });
+    await publish('invoice.overdue', {
+      invoice_id: 'inv_1',
+      customer_id: 'cust_1',
+      overdue: { period: { type: 'DAY', value: 7 } },
+    });
+    const found = await eventually(async () => {
+      const reply = unwrap(
+        await workflowTriggers.search({
+          platformId: '',
+          search: { filter_fields: [{ name: 'invoice_id', values: ['inv_1'] }] },
+          page: 1,
+          limit: 10,
+          orderBy: 'created_at',
+          orderDirection: 'asc',
+        }),
+      );
+      return reply.total === 1 ? reply.data : undefined;
+    });
+    expect(found[0]).toMatchObject<Partial<WorkflowTrigger>>({
+      object_type: 'WORKFLOW_TRIGGER',
+      type: 'EVENT',
+      workflow_id: workflow.id,
+      customer_id: 'cust_1',
+      invoice: { invoice_id: 'inv_1', event: { variant: 'OVERDUE', overdue: { period: { type: 'DAY', value: 7 } } } },
+    });
+    expect(found[0].id).toMatch(/^wftr_[0-9A-Za-z]{20}$/);
+  });
+
+  it('creates MANUAL workflow triggers: variables, idempotency, unknown workflow', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const body = {
+      type: 'MANUAL' as const,
+      workflow_id: workflow.id,
+      customer_id: 'cust_9',
+      invoice: { invoice_id: 'inv_9', manual: { variant: 'OVERDUE' as const, overdue: { period: { type: 'WEEK' as const, value: 2 } } } },
+    };
+    const created = unwrap(await workflowTriggers.create({ platformId: 'plat_a', body, idempotencyKey: 'k1', bodyHash: 'h1' }));
+    expect(created.replayed).toBe(false);
+    expect(created.trigger).toEqual({
+      object_type: 'WORKFLOW_TRIGGER',
+      id: created.trigger.id,
+      customer_id: 'cust_9',
+      workflow_id: workflow.id,
+      type: 'MANUAL',
+      invoice: { invoice_id: 'inv_9', event: null, manual: { user_id: null, variant: 'OVERDUE', overdue: { period: { type: 'WEEK', value: 2 } } } },
+    });
+    const start = orchestrator.starts.find((s) => s.idempotencyKey === `workflow-trigger:${created.trigger.id}`);
+    expect(start?.variables).toEqual({
+      trigger_id: created.trigger.id,
+      trigger_type: 'MANUAL',
+      target_type: 'INVOICE',
+      customer_id: 'cust_9',
+      invoice_id: 'inv_9',
+      variant: 'OVERDUE',
+      overdue_period_type: 'WEEK',
+      overdue_period_value: '2',
+    });
+    const replay = unwrap(await workflowTriggers.create({ platformId: 'plat_a', body, idempotencyKey: 'k1', bodyHash: 'h1' }));
+    expect(replay).toEqual({ trigger: created.trigger, replayed: true });
+    expect(await workflowTriggers.create({ platformId: 'plat_a', body, idempotencyKey: 'k1', bodyHash: 'other' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', details: { solvimonCode: 'IDEMPOTENCY_CHECK_FAILED' } },
+    });
+    // Same key on another platform is another request.
+    expect(unwrap(await workflowTriggers.create({ platformId: 'plat_b', body, idempotencyKey: 'k1', bodyHash: 'x' })).replayed).toBe(false);
+    expect(await workflowTriggers.create({ platformId: 'plat_a', body: { ...body, workflow_id: 'wf_nope' } })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND', details: { solvimonCode: 'RESOURCE_NOT_FOUND', resource_type: 'WORKFLOW', resource_id: 'wf_nope' } },
+    });
+    expect(unwrap(await workflowTriggers.get('plat_a', created.trigger.id))).toEqual(created.trigger);
+    expect(await workflowTriggers.get('plat_b', created.trigger.id)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { JSONCodec, NatsConnection, Subscription } from 'nats';
+import { COMMANDS, commandSubject, fail, ok, Reply, Workflow, WorkflowInstance } from '@wfp/contracts';
+
+/**
+ * A fake orchestrator for integration tests of the triggers service: answers getWorkflow,
+ * getInstance and startInstance over real NATS (NestJS request/reply framing), idempotently per key.
+ */
+export class FakeOrchestrator {
+  readonly workflows = new Map<string, Workflow>();
+  readonly instances = new Map<string, WorkflowInstance & { variables: Record<string, string> }>();
+  readonly starts: Array<{ workflowId: string; variables: Record<string, string>; idempotencyKey?: string }> = [];
+  private readonly byKey = new Map<string, string>();
+  /** Replies to send instead of starting (one per call, then normal behaviour). */
+  readonly failNextStarts: Array<Reply<never>> = [];
+  private readonly subscriptions: Subscription[] = [];
+  private readonly codec = JSONCodec<{ id: string; data: unknown }>();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly namespace: string,
+  ) {}
+
+  start(): void {
+    this.serve(COMMANDS.orchestrator.getWorkflow, (data) => {
+      const workflow = this.workflows.get((data as { id: string }).id);
+      return workflow ? ok(workflow) : fail('NOT_FOUND', 'workflow not found');
+    });
+    this.serve(COMMANDS.orchestrator.getInstance, (data) => {
+      const instance = this.instances.get((data as { id: string }).id);
+      if (!instance) return fail('NOT_FOUND', 'instance not found');
+      const { variables: _variables, ...rest } = instance;
+      return ok(rest);
+    });
+    this.serve(COMMANDS.orchestrator.startInstance, (data) => {
+      const request = data as { workflowId: string; variables: Record<string, string>; idempotencyKey?: string };
+      this.starts.push(request);
+      const failure = this.failNextStarts.shift();
+      if (failure) return failure;
+      const workflow = this.workflows.get(request.workflowId);
+      if (!workflow || workflow.deletedAt) return fail('NOT_FOUND', `workflow ${request.workflowId} not found`);
+      const existing = request.idempotencyKey ? this.byKey.get(request.idempotencyKey) : undefined;
+      if (existing) return ok(this.strip(this.instances.get(existing)!));
+      const now = new Date().toISOString();
+      const instance = { id: randomUUID(), workflowID: workflow.id, createdAt: now, updatedAt: now, terminated: false, variables: request.variables };
+      this.instances.set(instance.id, instance);
+      if (request.idempotencyKey) this.byKey.set(request.idempotencyKey, instance.id);
+      return ok(this.strip(instance));
+    });
+  }
+
+  addWorkflow(deleted = false): Workflow {
+    const now = new Date().toISOString();
+    const workflow: Workflow = { id: randomUUID(), config: { stages: [] }, createdAt: now, updatedAt: now, ...(deleted ? { deletedAt: now } : {}) };
+    this.workflows.set(workflow.id, workflow);
+    return workflow;
+  }
+
+  stop(): void {
+    for (const sub of this.subscriptions) sub.unsubscribe();
+  }
+
+  private strip(instance: WorkflowInstance & { variables?: unknown }): WorkflowInstance {
+    const { variables: _variables, ...rest } = instance;
+    return rest;
+  }
+
+  private serve(command: string, handler: (data: unknown) => Reply<unknown>): void {
+    const sub = this.nc.subscribe(commandSubject(this.namespace, command));
+    this.subscriptions.push(sub);
+    void (async () => {
+      for await (const msg of sub) {
+        const request = this.codec.decode(msg.data);
+        const response = handler(request.data);
+        msg.respond(JSONCodec().encode({ id: request.id, response, isDisposed: true }));
+      }
+    })();
+  }
+}
