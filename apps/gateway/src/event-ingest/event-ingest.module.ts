@@ -1,5 +1,21 @@
 import { Module } from '@nestjs/common';
+import { connect } from 'nats';
+import { natsServers } from '@wfp/platform';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config';
+import { EventsController } from './events.controller';
+import { EVENTS_NATS_CONNECTION, GatewayEventPublisher } from './event-publisher.service';
 
-/** `POST /api/events`: publishes a domain event for clients without NATS. */
-@Module({})
+/** `POST /api/events`: publishes a domain event for clients without NATS (its own JetStream connection). */
+@Module({
+  controllers: [EventsController],
+  providers: [
+    {
+      provide: EVENTS_NATS_CONNECTION,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (config: GatewayConfig) =>
+        connect({ servers: natsServers(config.NATS_URL), name: 'gateway-events', maxReconnectAttempts: -1, waitOnFirstConnect: true }),
+    },
+    GatewayEventPublisher,
+  ],
+})
 export class EventIngestModule {}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { FormanceTriggersController } from './formance-triggers.controller';
 
 /** Formance trigger operations under /api/orchestration/triggers (served by the triggers service). */
-@Module({})
+@Module({ controllers: [FormanceTriggersController] })
 export class FormanceTriggersModule {}
