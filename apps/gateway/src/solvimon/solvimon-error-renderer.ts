@@ -17,13 +17,17 @@ export function newSolvimonRequestId(): string {
   return out;
 }
 
-/** The request's X-REQUEST-ID (set once per request, by the middleware or here). */
+const SOLVIMON_REQUEST_ID = Symbol('solvimonRequestId');
+
+/**
+ * The request's X-REQUEST-ID (`reqr_…`), chosen once per request (by the middleware or here) and
+ * set on the response, replacing the platform's generic request id header.
+ */
 export function solvimonRequestId(req: Request): string {
-  const existing = req.res?.getHeader(REQUEST_ID_RESPONSE_HEADER);
-  if (typeof existing === 'string') return existing;
-  const id = newSolvimonRequestId();
-  req.res?.setHeader(REQUEST_ID_RESPONSE_HEADER, id);
-  return id;
+  const holder = req as Request & { [SOLVIMON_REQUEST_ID]?: string };
+  holder[SOLVIMON_REQUEST_ID] ??= newSolvimonRequestId();
+  if (!req.res?.headersSent) req.res?.setHeader(REQUEST_ID_RESPONSE_HEADER, holder[SOLVIMON_REQUEST_ID]);
+  return holder[SOLVIMON_REQUEST_ID];
 }
 
 /** The `ApiErrorCode` values of the vendor spec. */
@@ -42,7 +46,9 @@ function defaultCode(error: ApiError): string {
   if (error.status >= 500) return 'INTERNAL_ERROR';
   switch (error.status) {
     case 400:
-      return error.message.startsWith('malformed request body') ? 'UNABLE_TO_PROCESS_INSTRUCTIONS' : 'BAD_REQUEST';
+      // Every 400 of the Solvimon controller names its code; one without comes from parsing the
+      // request before it reached the controller (unparseable JSON body, aborted request).
+      return 'UNABLE_TO_PROCESS_INSTRUCTIONS';
     case 401:
       return 'UNAUTHORISED';
     case 403:
