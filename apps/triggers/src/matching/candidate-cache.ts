@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { IndexedCandidates } from './filter-index';
 
 export interface Candidate {
   id: string;
@@ -16,11 +17,11 @@ type Queryable = Pick<EntityManager, 'query'>;
  */
 export class CandidateCache {
   private generation: string | undefined;
-  private readonly byKey = new Map<string, Candidate[]>();
+  private readonly byKey = new Map<string, IndexedCandidates>();
 
   constructor(private readonly maxKeys = 10_000) {}
 
-  async candidates(db: Queryable, event: string, version: string): Promise<Candidate[]> {
+  async candidates(db: Queryable, event: string, version: string): Promise<IndexedCandidates> {
     const [{ value }]: Array<{ value: string }> = await db.query(`SELECT value FROM triggers.generation WHERE id = 1`);
     if (String(value) !== this.generation) {
       this.byKey.clear();
@@ -36,7 +37,8 @@ export class CandidateCache {
       [event, version],
     );
     if (this.byKey.size >= this.maxKeys) this.byKey.clear();
-    this.byKey.set(key, rows);
-    return rows;
+    const indexed = new IndexedCandidates(rows);
+    this.byKey.set(key, indexed);
+    return indexed;
   }
 }

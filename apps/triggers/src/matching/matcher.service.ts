@@ -48,13 +48,13 @@ export class MatcherService {
     this.logger.setContext('matcher');
   }
 
-  /** Cheap pre-check outside any transaction: does any live trigger listen to this type/version? */
+  /** Cheap pre-check outside any transaction: may any live trigger match this event? */
   async hasCandidates(envelope: EventEnvelope): Promise<boolean> {
-    return (await this.cache.candidates(this.dataSource, envelope.type, envelope.version)).length > 0;
+    return (await this.cache.candidates(this.dataSource, envelope.type, envelope.version)).select(envelope.payload).length > 0;
   }
 
   async handle(envelope: EventEnvelope, manager: EntityManager): Promise<void> {
-    const candidates = await this.cache.candidates(manager, envelope.type, envelope.version);
+    const candidates = (await this.cache.candidates(manager, envelope.type, envelope.version)).select(envelope.payload);
     if (candidates.length === 0) return;
     const chain = await this.chainOf(envelope, manager);
     if (chain.depth > this.config.TRIGGERS_MAX_CHAIN_DEPTH) {
