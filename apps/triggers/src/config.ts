@@ -7,8 +7,11 @@ export const triggersEnvSchema = z.object({
   TRIGGERS_ORCHESTRATOR_TIMEOUT_MS: intFromEnv(100, 600_000).default(10_000),
   /** Events the matching consumer handles at once. */
   TRIGGERS_CONSUMER_CONCURRENCY: intFromEnv(1, 256).default(16),
-  /** Deliveries of an event before it is dead-lettered. */
-  TRIGGERS_CONSUMER_MAX_DELIVER: intFromEnv(1, 100).default(5),
+  /**
+   * Deliveries of an event before it is dead-lettered (retries wait 1 s, 5 s, 30 s, then 60 s:
+   * the default rides out an orchestrator outage of about 45 minutes).
+   */
+  TRIGGERS_CONSUMER_MAX_DELIVER: intFromEnv(1, 1000).default(50),
   /**
    * Longest chain of triggers firing on SUCCEEDED_TRIGGER/FAILED_TRIGGER events of other
    * triggers (a trigger never fires on its own lifecycle events); deeper events fire nothing.

@@ -39,6 +39,7 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
       logger: this.logger.logger.child({ component: 'matching-consumer' }),
       concurrency: this.config.TRIGGERS_CONSUMER_CONCURRENCY,
       maxDeliver: this.config.TRIGGERS_CONSUMER_MAX_DELIVER,
+      backoffMs: [1000, 5000, 30_000, 60_000],
       shouldHandle: (envelope) => this.matcher.hasCandidates(envelope),
       handler: (envelope, manager) => this.matcher.handle(envelope, manager),
       afterCommit: () => this.publisher.flush(),

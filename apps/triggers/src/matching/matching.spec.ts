@@ -45,6 +45,7 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
       NATS_NAMESPACE: namespace,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       TRIGGERS_MAX_CHAIN_DEPTH: '2',
+      TRIGGERS_CONSUMER_MAX_DELIVER: '2',
     });
     app = await NestFactory.createApplicationContext(TriggersAppModule.forRoot(config), { logger: process.env.TEST_LOG_LEVEL ? undefined : false });
     app.enableShutdownHooks();
@@ -240,6 +241,26 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
     expect(occurrence.workflowInstanceID).toBeDefined();
     const attempts = orchestrator.starts.filter((s) => s.idempotencyKey === `trigger:${trigger.id}:${envelope.id}`);
     expect(attempts).toHaveLength(2);
+  });
+
+  it('dead-letters an event that still fails at its last delivery, with the reason', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const trigger = await createTrigger({ event: 'POISON', workflowID: workflow.id });
+    orchestrator.failNextStarts.push(
+      { ok: false, error: { code: 'INTERNAL', message: 'boom 1' } },
+      { ok: false, error: { code: 'INTERNAL', message: 'boom 2' } },
+    );
+    const envelope = await publish('POISON', {});
+    const rows = await eventually(async () => {
+      const found: Array<{ reason: string; deliveries: number; data: string }> = await db.query(
+        `SELECT reason, deliveries, data FROM triggers.dead_letters WHERE subject LIKE '%.POISON'`,
+      );
+      return found.length ? found : undefined;
+    }, { timeoutMs: 15_000 });
+    expect(rows[0].reason).toMatch(/orchestrator could not start workflow .*INTERNAL boom 2/);
+    expect(rows[0].deliveries).toBe(2);
+    expect(JSON.parse(rows[0].data)).toEqual(envelope);
+    expect(await occurrences(trigger.id)).toEqual([]);
   });
 
   it('dead-letters an invalid envelope with the reason', async () => {
