@@ -8,7 +8,7 @@ export const TRIGGERS_COMMANDS = {
   deleteTrigger: 'triggers.v1.triggers.delete',
   listOccurrences: 'triggers.v1.triggers.occurrences',
   /** Solvimon workflow-trigger records. */
-  createWorkflowTrigger: 'triggers.v1.workflow-triggers.create',
-  getWorkflowTrigger: 'triggers.v1.workflow-triggers.get',
-  searchWorkflowTriggers: 'triggers.v1.workflow-triggers.search',
+  createWorkflowTrigger: 'triggers.v1.workflowTriggers.create',
+  getWorkflowTrigger: 'triggers.v1.workflowTriggers.get',
+  searchWorkflowTriggers: 'triggers.v1.workflowTriggers.search',
 } as const;
