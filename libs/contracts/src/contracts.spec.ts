@@ -77,7 +77,7 @@ describe('commands', () => {
 describe('subjects', () => {
   it('versions every command name and prefixes it with the namespace on the wire', () => {
     for (const service of Object.values(COMMANDS)) {
-      for (const name of Object.values(service)) expect(name).toMatch(/^[a-z]+\.v\d+\.[a-zA-Z.]+$/);
+      for (const name of Object.values(service)) expect(name).toMatch(/^[a-z]+\.v\d+\.[a-zA-Z.-]+$/);
     }
     expect(commandSubject('prod', COMMANDS.orchestrator.info)).toBe('prod.orchestrator.v1.info');
     expect(queueGroup('prod', 'orchestrator')).toBe('prod.orchestrator');
