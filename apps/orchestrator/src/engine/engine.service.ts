@@ -322,7 +322,7 @@ export class EngineService {
     );
     await this.emit(manager, 'STARTED_WORKFLOW_STAGE', { id: instance.workflow_id, instanceID: instance.id, number: stage }, now);
     const outcome: StageOutcome =
-      resolved.ok && !('error' in decoded) ? decoded.kind.start(resolved.input, { now }) : { type: 'failed', error: (resolved as { error: string }).error };
+      resolved.ok && !('error' in decoded) ? decoded.kind.start(resolved.input, { now, instanceId: instance.id, stage, variables: instance.variables }) : { type: 'failed', error: (resolved as { error: string }).error };
     switch (outcome.type) {
       case 'done':
         await this.completeStage(manager, instance, stage, now);

@@ -6,6 +6,8 @@ export const ORCHESTRATOR_COMMANDS = {
   getWorkflow: 'orchestrator.v1.workflows.get',
   /** Start an instance of a workflow, idempotently when `idempotencyKey` is given. */
   startInstance: 'orchestrator.v1.instances.start',
+  /** Start many instances in one transaction, each idempotent by its key; one result per item. */
+  startManyInstances: 'orchestrator.v1.instances.start-many',
   listWorkflows: 'orchestrator.v1.workflows.list',
   createWorkflow: 'orchestrator.v1.workflows.create',
   deleteWorkflow: 'orchestrator.v1.workflows.delete',

@@ -37,3 +37,24 @@ export type StartInstanceRequest = z.infer<typeof startInstanceRequestSchema>;
 export type StartInstanceRequestInput = z.input<typeof startInstanceRequestSchema>;
 
 export const startInstanceReplyDataSchema = workflowInstanceSchema;
+
+/**
+ * Start many instances in one command (one transaction on the orchestrator). Each item is
+ * independent: its own workflow, variables and idempotency key, and its own result, in order —
+ * a NOT_FOUND workflow fails that item only. Used by the trigger matcher and the Solvimon API.
+ */
+export const startManyInstancesRequestSchema = z.object({
+  items: z.array(startInstanceRequestSchema).min(1).max(1000),
+});
+export type StartManyInstancesRequest = z.infer<typeof startManyInstancesRequestSchema>;
+export type StartManyInstancesRequestInput = z.input<typeof startManyInstancesRequestSchema>;
+
+export const startManyItemResultSchema = z.union([
+  z.object({ ok: z.literal(true), data: workflowInstanceSchema }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+export type StartManyItemResult = z.infer<typeof startManyItemResultSchema>;
+
+/** One result per requested item, in the order of `items`. */
+export const startManyInstancesReplyDataSchema = z.object({ results: z.array(startManyItemResultSchema) });
+export type StartManyInstancesReplyData = z.infer<typeof startManyInstancesReplyDataSchema>;

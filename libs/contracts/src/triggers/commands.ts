@@ -7,6 +7,8 @@ export const TRIGGERS_COMMANDS = {
   getTrigger: 'triggers.v1.triggers.get',
   deleteTrigger: 'triggers.v1.triggers.delete',
   listOccurrences: 'triggers.v1.triggers.occurrences',
+  /** Evaluate a trigger's filter and vars against an event without starting anything (v2 test, console "try it"). */
+  testTrigger: 'triggers.v1.triggers.test',
   /** Solvimon workflow-trigger records. */
   createWorkflowTrigger: 'triggers.v1.workflowTriggers.create',
   getWorkflowTrigger: 'triggers.v1.workflowTriggers.get',

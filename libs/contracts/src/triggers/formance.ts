@@ -60,3 +60,17 @@ export const failedTriggerPayloadSchema = z.object({
   error: z.string(),
 });
 export type FailedTriggerPayload = z.infer<typeof failedTriggerPayloadSchema>;
+
+/**
+ * testTrigger: `event` is the event payload as a filter sees it (`event.*`). Nothing is started
+ * and nothing is recorded. Unknown trigger → NOT_FOUND.
+ */
+export const testTriggerRequestSchema = z.object({ id: z.string().max(1000), event: z.record(z.string(), z.unknown()) });
+export type TestTriggerRequest = z.infer<typeof testTriggerRequestSchema>;
+
+/** Formance v2 `V2TriggerTest`: the filter's verdict and each variable's value, or their errors. */
+export const triggerTestResultSchema = z.object({
+  filter: z.object({ match: z.boolean(), error: z.string().optional() }).optional(),
+  variables: z.record(z.string(), z.object({ value: z.string().optional(), error: z.string().optional() })).optional(),
+});
+export type TriggerTestResult = z.infer<typeof triggerTestResultSchema>;
