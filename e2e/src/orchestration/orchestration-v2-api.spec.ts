@@ -229,6 +229,43 @@ describe('Formance Orchestration v2 through the official SDK (auth on)', () => {
     expect(moving.seen).toEqual(after.slice(0, moving.seen.length));
   }, 180_000);
 
+  it('pages instances and triggers with their v1 filters kept inside the cursor', async () => {
+    const v2 = sdk.orchestration.v2;
+    const workflow = (await v2.createWorkflow({ stages: [{ noop: {} }] })).v2CreateWorkflowResponse!.data;
+    const other = (await v2.createWorkflow({ stages: [{ noop: {} }] })).v2CreateWorkflowResponse!.data;
+    const runs: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      runs.push((await v2.runWorkflow({ workflowID: workflow.id })).v2RunWorkflowResponse!.data.id);
+      await v2.runWorkflow({ workflowID: other.id });
+    }
+    const seen: string[] = [];
+    let page = (await v2.listInstances({ workflowID: workflow.id, pageSize: 2 })).v2ListRunsResponse!.cursor;
+    seen.push(...page.data.map((i) => i.id));
+    while (page.hasMore) {
+      // The cursor carries the filter: a different workflowID beside it is ignored (as upstream).
+      page = (await v2.listInstances({ cursor: page.next!, workflowID: other.id, pageSize: 50 })).v2ListRunsResponse!.cursor;
+      expect(page.pageSize).toBe(2);
+      seen.push(...page.data.map((i) => i.id));
+    }
+    const v1Order = (await sdk.orchestration.v1.listInstances({ workflowID: workflow.id })).listRunsResponse!.data.map((i) => i.id);
+    expect(seen).toEqual(v1Order);
+    expect([...seen].sort()).toEqual([...runs].sort());
+
+    const names = ['pg-a', 'PG-b', 'x-pg-c', 'pg-d', 'pg-e'];
+    const ids: string[] = [];
+    for (const name of names) ids.push((await v2.createTrigger({ name, event: 'pg.event', workflowID: workflow.id })).v2CreateTriggerResponse!.data.id);
+    await v2.createTrigger({ name: 'unrelated', event: 'pg.event', workflowID: workflow.id });
+    const first = (await v2.listTriggers({ name: 'pg-', pageSize: 2 })).v2ListTriggersResponse!.cursor;
+    const second = (await v2.listTriggers({ cursor: first.next! })).v2ListTriggersResponse!.cursor;
+    const third = (await v2.listTriggers({ cursor: second.next! })).v2ListTriggersResponse!.cursor;
+    expect([first, second, third].map((p) => p.hasMore)).toEqual([true, true, false]);
+    const v1Triggers = (await sdk.orchestration.v1.listTriggers({ name: 'pg-' })).listTriggersResponse!.data.map((t) => t.id);
+    expect([...v1Triggers].sort()).toEqual([...ids].sort());
+    expect([...first.data, ...second.data, ...third.data].map((t) => t.id)).toEqual(v1Triggers);
+    const back = (await v2.listTriggers({ cursor: third.previous! })).v2ListTriggersResponse!.cursor;
+    expect(back.data.map((t) => t.id)).toEqual(second.data.map((t) => t.id));
+  }, 60_000);
+
   it('refuses bad, tampered and foreign cursors and bad page sizes with a 400 in the Formance error shape', async () => {
     const v2 = sdk.orchestration.v2;
     await v2.createWorkflow({ stages: [] });
