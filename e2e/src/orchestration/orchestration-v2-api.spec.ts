@@ -316,6 +316,8 @@ describe('Formance Orchestration v2 through the official SDK (auth on)', () => {
       ['POST', '/triggers', { workflowID: UNKNOWN }],
       ['POST', '/triggers', { event: 'x', workflowID: UNKNOWN }],
       ['POST', '/triggers', { event: 'x', workflowID: UNKNOWN, filter: '((' }],
+      ['GET', `/triggers?name=${'n'.repeat(1001)}`],
+      ['GET', `/triggers/${'t'.repeat(1001)}/occurrences`],
     ];
     for (const [method, path, body] of cases) {
       const v1 = await http(method, path, body);

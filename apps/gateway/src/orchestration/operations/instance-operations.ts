@@ -32,7 +32,7 @@ export class InstanceOperations {
   /** listInstances: `workflowID` (exact) and `running` (`true`/`1`) as in v1. */
   readonly listing: ListSource<WorkflowInstance, InstanceFilters> = {
     name: 'instances',
-    filtersSchema: z.object({ workflowID: z.string().max(1000).optional(), running: z.boolean() }).strict(),
+    filtersSchema: z.object({ workflowID: z.string().optional(), running: z.boolean() }).strict(),
     filtersFrom: (query) => {
       const { workflowID, running } = query;
       if (workflowID !== undefined && typeof workflowID !== 'string') throw new ApiError(400, 'VALIDATION', "invalid 'workflowID' query param");

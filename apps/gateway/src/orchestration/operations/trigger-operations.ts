@@ -27,7 +27,7 @@ export class TriggerOperations {
   /** listTriggers: `name` is a case-insensitive substring of the trigger's name. */
   readonly listing: ListSource<Trigger, { name?: string }> = {
     name: 'triggers',
-    filtersSchema: z.object({ name: z.string().max(1000).optional() }).strict(),
+    filtersSchema: z.object({ name: z.string().optional() }).strict(),
     filtersFrom: (query) => {
       const { name } = query;
       if (name !== undefined && typeof name !== 'string') throw new ApiError(400, 'VALIDATION', 'name must be a single string');
@@ -41,7 +41,7 @@ export class TriggerOperations {
   /** listTriggersOccurrences: the trigger's occurrences by (date, id). */
   readonly occurrences: ListSource<TriggerOccurrence, { id: string }> = {
     name: 'occurrences',
-    filtersSchema: z.object({ id: z.string().max(1000) }).strict(),
+    filtersSchema: z.object({ id: z.string() }).strict(),
     filtersFrom: (_query, path) => ({ id: path.triggerID }),
     fetch: (filters, page, requestId) =>
       callService(
