@@ -3,6 +3,7 @@ import { commonEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
 import { formanceAuthEnvShape } from './orchestration/auth/formance-auth-config';
 import { solvimonEnvShape } from './solvimon/solvimon-config';
 import { engageEnvShape } from './engage/engage-config';
+import { consoleEnvShape } from './console/console-config';
 
 export const gatewayEnvSchema = z.object({
   ...commonEnvShape,
@@ -15,6 +16,7 @@ export const gatewayEnvSchema = z.object({
   ...formanceAuthEnvShape,
   ...solvimonEnvShape,
   ...engageEnvShape,
+  ...consoleEnvShape,
 });
 export type GatewayConfig = z.infer<typeof gatewayEnvSchema>;
 

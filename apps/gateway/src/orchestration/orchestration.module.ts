@@ -13,5 +13,6 @@ import { OAuthTokenController } from './auth/oauth-token.controller';
   imports: [FormanceTriggersModule],
   controllers: [InfoController, WorkflowsController, InstancesController, OAuthTokenController],
   providers: [FormanceAuthService, { provide: APP_GUARD, useClass: FormanceAuthGuard }],
+  exports: [FormanceAuthService],
 })
 export class OrchestrationModule {}
