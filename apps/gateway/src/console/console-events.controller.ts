@@ -38,12 +38,12 @@ export class ConsoleEventsController {
     }
 
     let ended = false;
-    let heartbeat: NodeJS.Timeout | undefined;
+    const timers: { heartbeat?: NodeJS.Timeout } = {};
     let tail: Tail | undefined;
     const finish = () => {
       if (ended) return;
       ended = true;
-      clearInterval(heartbeat);
+      clearInterval(timers.heartbeat);
       void tail?.close();
       if (!res.writableEnded) res.end();
     };
@@ -80,7 +80,7 @@ export class ConsoleEventsController {
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
     res.write(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ categories: filter.categories, types: filter.types, replay })}\n\n`);
-    heartbeat = setInterval(() => res.write(': keep-alive\n\n'), this.config.CONSOLE_SSE_HEARTBEAT_MS);
+    timers.heartbeat = setInterval(() => res.write(': keep-alive\n\n'), this.config.CONSOLE_SSE_HEARTBEAT_MS);
   }
 
   /** With Formance auth on: a valid token from the header or `access_token` (never logged: the logger redacts both). */
