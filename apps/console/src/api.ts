@@ -113,6 +113,15 @@ async function call<T>(path: string, options: CallOptions = {}): Promise<T> {
  */
 export const startedVariables = new Map<string, Record<string, string>>();
 
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const O = '/api/orchestration';
 const enc = encodeURIComponent;
 
@@ -127,10 +136,9 @@ export const api = {
 
   listWorkflows: () => call<{ data: Workflow[] }>(`${O}/workflows`, { formance: true }).then((r) => r.data),
   getWorkflow: (id: string) => call<{ data: Workflow }>(`${O}/workflows/${enc(id)}`, { formance: true }).then((r) => r.data),
-  /** The config as typed: JSON when it parses as JSON, else YAML (`text/vnd.yaml`). */
+  /** The config as typed: JSON when it parses as JSON, else YAML (`text/vnd.yaml`, whose parser reports lines). */
   createWorkflow: (source: string) => {
-    const trimmed = source.trim();
-    const isJson = trimmed.startsWith('{');
+    const isJson = parsesAsJson(source);
     return call<{ data: Workflow }>(`${O}/workflows`, {
       method: 'POST',
       formance: true,

@@ -12,6 +12,8 @@ import { Empty, ErrorBox, ShortId, useLoad } from '../ui';
 export function TriggerDetailPage({ id }: { id: string }) {
   const trigger = useLoad(() => api.getTrigger(id), [id]);
   const occurrences = useLoad(() => api.occurrences(id), [id]);
+  const workflowId = trigger.data?.workflowID;
+  const workflow = useLoad(() => (workflowId ? api.getWorkflow(workflowId) : Promise.resolve(undefined)), [workflowId]);
   const [error, setError] = useState<unknown>();
   const stream = useBusEvents({ categories: ['lifecycle'], types: ['SUCCEEDED_TRIGGER', 'FAILED_TRIGGER'] }, (e) => {
     if (e.event?.payload?.triggerID === id) occurrences.reload();
@@ -44,9 +46,7 @@ export function TriggerDetailPage({ id }: { id: string }) {
         </dd>
         <dt>Workflow</dt>
         <dd>
-          <Link to={`/instances?workflow=${t.workflowID}`}>
-            <ShortId id={t.workflowID} />
-          </Link>
+          <Link to={`/instances?workflow=${t.workflowID}`}>{workflow.data?.config.name || <ShortId id={t.workflowID} />}</Link>
         </dd>
         <dt>Filter</dt>
         <dd>{t.filter ? <code>{t.filter}</code> : <span className="muted">none: every event of this type</span>}</dd>
