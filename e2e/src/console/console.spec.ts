@@ -13,15 +13,14 @@ import { CHROMIUM, launchBrowser } from './browser';
  * Screenshots go to docs/images/ (shown in the README).
  */
 const IMAGES = join(__dirname, '..', '..', '..', 'docs', 'images');
-const describeIfChromium = existsSync(CHROMIUM) ? describe : describe.skip;
-
-describeIfChromium('console (browser)', () => {
+describe('console (browser)', () => {
   let platform: PlatformUnderTest;
   let browser: { context: BrowserContext; close: () => Promise<void> };
   let page: Page;
   let nc: NatsConnection;
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
     mkdirSync(IMAGES, { recursive: true });
     [platform, browser, nc] = await Promise.all([
       PlatformUnderTest.start({ label: 'console', services: ['orchestrator', 'triggers', 'gateway'], env: { ORCHESTRATOR_POLL_INTERVAL_MS: '50' } }),
@@ -109,6 +108,7 @@ describeIfChromium('console (browser)', () => {
 
     await open('/instances?state=finished');
     await page.locator('[data-testid=instances] tbody tr', { hasText: 'wait-for-approval' }).waitFor();
+    await shot('console-instances.png');
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
   });
 
@@ -133,6 +133,7 @@ describeIfChromium('console (browser)', () => {
     await page.getByLabel('Event payload (JSON)').fill('{"amount": 150, "customer": "c-7"}');
     await page.getByRole('button', { name: 'Evaluate' }).click();
     await page.locator('[data-testid=try-result], [data-testid=error]').first().waitFor();
+    await shot('console-trigger-try-it.png');
 
     // Publish from the Events page; the tail shows it.
     await open('/events');
