@@ -112,6 +112,19 @@ describe('console (browser)', () => {
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
   });
 
+  it('aborts a waiting instance from its page', async () => {
+    const workflows = (await (await fetch(`${platform.url}/api/orchestration/workflows`)).json()) as { data: Array<{ id: string; config: { name?: string } }> };
+    const workflow = workflows.data.find((w) => w.config.name === 'wait-for-approval')!;
+    const instance = await post(`/api/orchestration/workflows/${workflow.id}/instances`, {});
+    await open(`/instances/${instance.data.id}`);
+    await expectAttribute(page.getByTestId('stage-0'), 'data-state', 'waiting');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Abort instance' }).click();
+    await expectText(page.getByTestId('instance-state'), /failed/);
+    await expectAttribute(page.getByTestId('stage-0'), 'data-state', 'failed');
+    await expectAttribute(page.getByTestId('stage-1'), 'data-state', 'pending');
+  });
+
   it('a trigger fired by a published event shows its occurrence, linked to the instance', async () => {
     const workflow = await post('/api/orchestration/workflows', { name: 'on-order', stages: [{ noop: {} }] });
     await open('/triggers');
