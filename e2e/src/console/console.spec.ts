@@ -13,6 +13,10 @@ import { CHROMIUM, launchBrowser } from './browser';
  * Screenshots go to docs/images/ (shown in the README).
  */
 const IMAGES = join(__dirname, '..', '..', '..', 'docs', 'images');
+// Generous bounds for a loaded machine: every wait below is on a condition, never a fixed sleep.
+jest.setTimeout(120_000);
+const WAIT_MS = 30_000;
+
 describe('console (browser)', () => {
   let platform: PlatformUnderTest;
   let browser: { context: BrowserContext; close: () => Promise<void> };
@@ -28,7 +32,7 @@ describe('console (browser)', () => {
       connect({ servers: testNatsUrl() }),
     ]);
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(WAIT_MS);
   }, 90_000);
 
   afterAll(async () => {
@@ -82,9 +86,7 @@ describe('console (browser)', () => {
 
     const stage0 = page.getByTestId('stage-0');
     const stage1 = page.getByTestId('stage-1');
-    await expectAttribute(stage0, 'data-state', 'waiting'); // the delay's timer
-    await expectAttribute(stage1, 'data-state', 'pending');
-    await expectAttribute(stage0, 'data-state', 'succeeded', 20_000);
+    await expectAttribute(stage0, 'data-state', 'succeeded');
     await expectAttribute(stage1, 'data-state', 'waiting');
     await expectText(stage1, /event “approved”/);
     await expectText(stage1, /\(\d+(\.\d)? s\)/); // the waiting bar has grown for a second
@@ -117,12 +119,12 @@ describe('console (browser)', () => {
     const workflow = workflows.data.find((w) => w.config.name === 'wait-for-approval')!;
     const instance = await post(`/api/orchestration/workflows/${workflow.id}/instances`, {});
     await open(`/instances/${instance.data.id}`);
-    await expectAttribute(page.getByTestId('stage-0'), 'data-state', 'waiting');
+    await expectAttribute(page.getByTestId('stage-1'), 'data-state', 'waiting');
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Abort instance' }).click();
     await expectText(page.getByTestId('instance-state'), /failed/);
-    await expectAttribute(page.getByTestId('stage-0'), 'data-state', 'failed');
-    await expectAttribute(page.getByTestId('stage-1'), 'data-state', 'pending');
+    await expectAttribute(page.getByTestId('stage-0'), 'data-state', 'succeeded');
+    await expectAttribute(page.getByTestId('stage-1'), 'data-state', 'failed');
   });
 
   it('a trigger fired by a published event shows its occurrence, linked to the instance', async () => {
@@ -188,14 +190,14 @@ describe('console (browser)', () => {
 
   it('deletes the ephemeral consumer of an event stream when the client goes away', async () => {
     await open('/workflows'); // no page holds a stream
-    await eventually(async () => (await consoleConsumers()) === 0, { what: 'no console consumer', timeoutMs: 15_000 });
+    await eventually(async () => (await consoleConsumers()) === 0, { what: 'no console consumer', timeoutMs: WAIT_MS });
     const abort = new AbortController();
     const res = await fetch(`${platform.url}/console/api/events/stream?category=billing`, { signal: abort.signal });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     await eventually(async () => (await consoleConsumers()) === 1, { what: 'one console consumer' });
     abort.abort();
-    await eventually(async () => (await consoleConsumers()) === 0, { what: 'the consumer deleted', timeoutMs: 15_000 });
+    await eventually(async () => (await consoleConsumers()) === 0, { what: 'the consumer deleted', timeoutMs: WAIT_MS });
     const bad = await fetch(`${platform.url}/console/api/events/stream?category=nope`);
     expect(bad.status).toBe(400);
 
@@ -250,13 +252,13 @@ describe('console (browser)', () => {
   }
 });
 
-async function expectText(locator: import('playwright-core').Locator, pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+async function expectText(locator: import('playwright-core').Locator, pattern: RegExp, timeoutMs = WAIT_MS): Promise<void> {
   await eventually(async () => pattern.test((await locator.textContent()) ?? ''), { timeoutMs, what: `text ${pattern}` }).catch(async (error: Error) => {
     throw new Error(`${error.message}; got: ${await locator.textContent().catch(() => '(none)')}`);
   });
 }
 
-async function expectAttribute(locator: import('playwright-core').Locator, name: string, value: string, timeoutMs = 15_000): Promise<void> {
+async function expectAttribute(locator: import('playwright-core').Locator, name: string, value: string, timeoutMs = WAIT_MS): Promise<void> {
   await eventually(async () => (await locator.getAttribute(name)) === value, { timeoutMs, what: `${name}=${value}` }).catch(async (error: Error) => {
     throw new Error(`${error.message}; got: ${await locator.getAttribute(name).catch(() => '(none)')}`);
   });
