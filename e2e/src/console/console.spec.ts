@@ -143,12 +143,16 @@ describe('console (browser)', () => {
     await page.waitForURL(/\/console\/triggers\/[^/]+$/);
     await page.getByText('No occurrences yet.').waitFor();
 
-    // "Try it" calls the triggers service's evaluator through POST /api/orchestration/v2/triggers/{id}/test
-    // (or shows that route's error where it is not served).
-    await page.getByLabel('Event payload (JSON)').fill('{"amount": 150, "customer": "c-7"}');
+    // "Try it": the triggers service's evaluator, through POST /api/orchestration/v2/triggers/{id}/test.
+    const payload = page.getByLabel('Event payload (JSON)');
+    await payload.fill('{"amount": 50, "customer": "c-7"}');
     await page.getByRole('button', { name: 'Evaluate' }).click();
-    await page.locator('[data-testid=try-result], [data-testid=error]').first().waitFor();
+    await expectText(page.getByTestId('try-result'), /Filter: does not match/);
+    await payload.fill('{"amount": 150, "customer": "c-7"}');
+    await page.getByRole('button', { name: 'Evaluate' }).click();
+    await expectText(page.getByTestId('try-result'), /Filter: matches.*customer = "c-7"/s);
     await shot('console-trigger-try-it.png');
+    await page.getByText('No occurrences yet.').waitFor(); // trying started nothing
 
     // Publish from the Events page; the tail shows it.
     await open('/events');
