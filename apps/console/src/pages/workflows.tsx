@@ -3,7 +3,6 @@ import { useState } from 'react';
 import type { FormEvent, KeyboardEvent, UIEvent } from 'react';
 import { api, ApiFailure } from '../api';
 import type { Workflow } from '../api';
-import { errorLine } from '../editor-errors';
 import { Link, navigate } from '../router';
 import { Time } from '../time';
 import { Empty, ErrorBox, KeyValueEditor, ShortId, toRecord, useLoad } from '../ui';
@@ -118,6 +117,8 @@ function WorkflowEditor({ onCreated }: { onCreated: (w: Workflow) => void }) {
       onCreated(await api.createWorkflow(source));
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
+      // The YAML parser that locates the line is loaded only when there is an error to place.
+      const { errorLine } = await import('../editor-errors');
       setError({ message: e instanceof ApiFailure ? message : `Could not create: ${message}`, line: errorLine(source, message) });
     } finally {
       setBusy(false);
