@@ -14,6 +14,7 @@ import { SolvimonModule } from './solvimon/solvimon.module';
 import { solvimonErrorRenderer } from './solvimon/solvimon-error-renderer';
 import { EventIngestModule } from './event-ingest/event-ingest.module';
 import { ConsoleModule } from './console/console.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 /** Each public API's error format, first match wins (else a plain JSON error). */
 export const apiErrorRenderers: ApiErrorRenderer[] = [formanceErrorRenderer, engageErrorRenderer, solvimonErrorRenderer];
@@ -33,6 +34,7 @@ export class GatewayAppModule {
         EngageModule,
         SolvimonModule,
         ConsoleModule,
+        MetricsModule,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

@@ -21,3 +21,6 @@ export * from './bootstrap/start-microservice';
 export * from './health/health-controller';
 export * from './events/events.module';
 export * from './database/keyset';
+export * from './observability/tracing';
+export * from './observability/metrics';
+export * from './observability/metrics-server';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
-import { StringCodec } from 'nats';
+import { headers as natsHeaders, StringCodec } from 'nats';
 import { EventEnvelope, eventSubject } from '@wfp/contracts';
-import { ensureEventsStream } from '@wfp/platform';
+import { ensureEventsStream, injectTraceHeaders, tracingEnabled } from '@wfp/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 
 /** The gateway's NATS connection for JetStream publishing. */
@@ -29,9 +29,13 @@ export class GatewayEventPublisher implements OnApplicationBootstrap, OnApplicat
   /** Resolves once JetStream stored the event; `duplicate` when that id was published within the duplicate window. */
   async publish(envelope: EventEnvelope): Promise<{ duplicate: boolean }> {
     const subject = eventSubject(this.config.NATS_NAMESPACE, envelope.app, envelope.version, envelope.type);
+    // The trace of the HTTP request continues in the event's consumers (W3C traceparent header).
+    let headers: ReturnType<typeof natsHeaders> | undefined;
+    if (tracingEnabled()) injectTraceHeaders((headers = natsHeaders()));
     const ack = await this.nc.jetstream().publish(subject, this.codec.encode(JSON.stringify(envelope)), {
       msgID: envelope.id,
       timeout: this.config.REQUEST_TIMEOUT_MS,
+      headers,
     });
     return { duplicate: ack.duplicate };
   }

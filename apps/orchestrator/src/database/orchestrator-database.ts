@@ -3,6 +3,7 @@ import { ORCHESTRATOR_SCHEMA } from './schema';
 import { InitOrchestrator1732000000000 } from './migrations/1732000000000-init-orchestrator';
 import { WorkflowEngine1732000000001 } from './migrations/1732000000001-workflow-engine';
 import { SetBasedEngine1732000000002 } from './migrations/1732000000002-set-based-engine';
+import { OrchestratorOutboxTraceparent1732000014000 } from './migrations/1732000014000-outbox-traceparent';
 
 /** Entities of the orchestrator schema (registered here as features add them). */
 export const ORCHESTRATOR_ENTITIES: Function[] = [];
@@ -12,6 +13,7 @@ export const ORCHESTRATOR_MIGRATIONS: Function[] = [
   InitOrchestrator1732000000000,
   WorkflowEngine1732000000001,
   SetBasedEngine1732000000002,
+  OrchestratorOutboxTraceparent1732000014000,
 ];
 
 export function orchestratorDatabase(databaseUrl: string): ServiceDatabaseOptions {

@@ -13,7 +13,7 @@ import {
   TRIGGER_EVENTS_APP,
   TRIGGER_EVENTS_VERSION,
 } from '@wfp/contracts';
-import { APP_CONFIG, Clock, CLOCK, EventPublisher } from '@wfp/platform';
+import { APP_CONFIG, Clock, CLOCK, EventPublisher, inSpan, metrics } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
 import { evaluateFilter, evaluateVars } from '../expressions/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
@@ -63,16 +63,20 @@ export class MatcherService {
     }
     for (const candidate of candidates) {
       if (candidate.id === chain.sourceTriggerId) continue; // a trigger never fires on its own lifecycle events
+      metrics.triggerEvaluations.inc();
       if (candidate.filter) {
         const result = evaluateFilter(candidate.filter, envelope.payload);
         if (!result.match) {
           if ('error' in result && result.error) {
+            metrics.triggerFilterErrors.inc();
             this.logger.info({ triggerId: candidate.id, eventId: envelope.id, err: result.error }, 'trigger filter failed: no match');
           }
           continue;
         }
       }
-      await this.fire(manager, candidate, envelope, chain.depth);
+      await inSpan('trigger fire', { attributes: { 'wfp.trigger_id': candidate.id, 'wfp.event_id': envelope.id } }, () =>
+        this.fire(manager, candidate, envelope, chain.depth),
+      );
     }
   }
 
@@ -122,6 +126,7 @@ export class MatcherService {
       [occurrenceId, trigger.id, envelope.id, now, JSON.stringify(envelope), instanceId ?? null, error ?? null, depth],
     );
     if (inserted.length === 0) return;
+    metrics.triggerMatches.inc({ result: instanceId ? 'started' : 'failed' });
     if (instanceId) {
       await this.publisher.publish<SucceededTriggerPayload>(m, {
         app: TRIGGER_EVENTS_APP,

@@ -3,6 +3,7 @@ import { headers as natsHeaders, JetStreamClient } from 'nats';
 import type { Logger } from 'pino';
 import { EventEnvelope, eventSubject } from '@wfp/contracts';
 import { quoteIdent } from '../database/service-database';
+import { gauges, metrics } from '../observability/metrics';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -37,6 +38,7 @@ export class OutboxRelay {
   private wake?: () => void;
   private lastPurge = 0;
   private readonly table: string;
+  private unobserve?: () => void;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.table = `${quoteIdent(options.schema)}.outbox`;
@@ -46,9 +48,22 @@ export class OutboxRelay {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+    // Backlog and the oldest row's age, read when /metrics is scraped (the partial index keeps it cheap).
+    const schema = this.options.schema;
+    const backlog = async () =>
+      ((await this.options.dataSource.query(
+        `SELECT count(*)::int AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age
+           FROM ${this.table} WHERE published_at IS NULL`,
+      )) as Array<{ n: number; age: number }>)[0];
+    const removers = [
+      gauges.outboxBacklog.add(async () => [{ labels: { schema }, value: (await backlog()).n }]),
+      gauges.outboxOldestAge.add(async () => [{ labels: { schema }, value: (await backlog()).age }]),
+    ];
+    this.unobserve = () => removers.forEach((remove) => remove());
   }
 
   async stop(): Promise<void> {
+    this.unobserve?.();
     this.running = false;
     this.nudge();
     await this.loop;
@@ -63,8 +78,8 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const { dataSource, js, namespace, batchSize = 256 } = this.options;
     return dataSource.transaction(async (manager) => {
-      const rows: { id: string; envelope: EventEnvelope }[] = await manager.query(
-        `SELECT id, envelope FROM ${this.table}
+      const rows: { id: string; envelope: EventEnvelope; created_at: Date; traceparent: string | null }[] = await manager.query(
+        `SELECT id, envelope, created_at, traceparent FROM ${this.table}
           WHERE published_at IS NULL
           ORDER BY seq
           LIMIT $1
@@ -73,9 +88,11 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return 0;
       await Promise.all(
-        rows.map(({ id, envelope }) => {
+        rows.map(({ id, envelope, traceparent }) => {
           const h = natsHeaders();
           h.set('Content-Type', 'application/json');
+          // The trace of the transaction that wrote the event continues in its consumers.
+          if (traceparent) h.set('traceparent', traceparent);
           return js.publish(
             eventSubject(namespace, envelope.app, envelope.version, envelope.type),
             Buffer.from(JSON.stringify(envelope)),
@@ -86,6 +103,10 @@ export class OutboxRelay {
       const ids = rows.map((row) => row.id);
       if (this.options.deleteOnPublish) await manager.query(`DELETE FROM ${this.table} WHERE id = ANY($1::uuid[])`, [ids]);
       else await manager.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
+      const now = Date.now();
+      const labels = { schema: this.options.schema };
+      metrics.outboxPublished.inc(labels, rows.length);
+      for (const row of rows) metrics.outboxRelayLag.observe(labels, Math.max(0, now - new Date(row.created_at).getTime()) / 1000);
       return rows.length;
     });
   }

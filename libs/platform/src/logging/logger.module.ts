@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { REQUEST_ID_HEADER } from '@wfp/contracts';
+import { traceLogFields } from '../observability/tracing';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -25,6 +26,8 @@ export function platformLoggerModule(service: string, level: string): DynamicMod
       level,
       base: { service },
       messageKey: 'msg',
+      // The trace id and span id of the active span on every line (tracing on only).
+      mixin: traceLogFields,
       redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'req.query.access_token'],
       serializers: {
         req: (req: { url?: string }) => (typeof req.url === 'string' ? { ...req, url: redactAccessToken(req.url) } : req),

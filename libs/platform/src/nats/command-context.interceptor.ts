@@ -4,11 +4,16 @@ import { PinoLogger } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
 import { Observable, tap } from 'rxjs';
 import { randomUUID } from 'node:crypto';
+import { context as otelContext, SpanStatusCode, trace } from '@opentelemetry/api';
 import { REQUEST_ID_HEADER } from '@wfp/contracts';
+import { metrics, secondsSince } from '../observability/metrics';
+import { extractTraceHeaders, SpanKind, traceLogFields, tracer, tracingEnabled } from '../observability/tracing';
 
 /**
  * For every NATS command: takes the request id from the message headers (set by the gateway),
- * binds a child logger carrying it for everything the handler logs, and logs the command's outcome.
+ * binds a child logger carrying it (and the trace id) for everything the handler logs, logs the
+ * command's outcome, counts it (`wfp_nats_command_server_*`), and — with tracing on — runs the
+ * handler in a SERVER span whose parent is the caller's `traceparent` header.
  */
 @Injectable()
 export class CommandContextInterceptor implements NestInterceptor {
@@ -17,19 +22,47 @@ export class CommandContextInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'rpc') return next.handle();
     const natsContext = context.switchToRpc().getContext<NatsContext>();
-    const requestId = natsContext.getHeaders?.()?.get(REQUEST_ID_HEADER) || randomUUID();
+    const headers = natsContext.getHeaders?.();
+    const requestId = headers?.get(REQUEST_ID_HEADER) || randomUUID();
     const subject = natsContext.getSubject();
-    const childLogger = this.logger.logger.child({ requestId, subject });
+    // `<namespace>.<service>.v1.<command>` (namespaces have no dots): the command, a bounded label.
+    const command = subject.slice(subject.indexOf('.') + 1);
+    const span = tracingEnabled()
+      ? tracer().startSpan(
+          `nats handle ${command}`,
+          { kind: SpanKind.SERVER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': command, 'wfp.request_id': requestId } },
+          extractTraceHeaders(headers),
+        )
+      : undefined;
+    const spanContext = span ? trace.setSpan(otelContext.active(), span) : undefined;
+    const childLogger = this.logger.logger.child({ requestId, subject, ...(span ? { traceId: span.spanContext().traceId } : {}) });
     const started = process.hrtime.bigint();
-    const logDone = (outcome: string) =>
-      childLogger.debug({ outcome, durationMs: Number(process.hrtime.bigint() - started) / 1e6 }, 'command handled');
-    return storage.run(new Store(childLogger), () =>
-      next.handle().pipe(
-        tap({
-          next: (reply) => logDone((reply as { ok?: boolean })?.ok === false ? 'error-reply' : 'ok'),
-          error: (error: unknown) => childLogger.error({ err: error }, 'command failed'),
-        }),
-      ),
-    );
+    const done = (outcome: string, error?: unknown) => {
+      metrics.commandServerDuration.observe({ subject: command, outcome }, secondsSince(started));
+      if (outcome !== 'ok') metrics.commandServerErrors.inc({ subject: command, outcome });
+      if (span) {
+        span.setAttribute('wfp.outcome', outcome);
+        if (error) span.recordException(error as Error);
+        if (outcome === 'exception') span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
+    };
+    const handle = () =>
+      storage.run(new Store(childLogger), () =>
+        next.handle().pipe(
+          tap({
+            next: (reply) => {
+              const outcome = (reply as { ok?: boolean })?.ok === false ? 'error_reply' : 'ok';
+              childLogger.debug({ outcome, durationMs: Number(process.hrtime.bigint() - started) / 1e6, ...traceLogFields() }, 'command handled');
+              done(outcome);
+            },
+            error: (error: unknown) => {
+              childLogger.error({ err: error }, 'command failed');
+              done('exception', error);
+            },
+          }),
+        ),
+      );
+    return spanContext ? otelContext.with(spanContext, handle) : handle();
   }
 }

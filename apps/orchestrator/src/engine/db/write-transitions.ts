@@ -1,5 +1,7 @@
 import { Queryable, run, sql } from './engine-db';
 import { Transition } from '../transition';
+import { recordTransitions } from '../engine-metrics';
+import { currentTraceparent } from '@wfp/platform';
 
 /**
  * Writes a batch of transitions in ONE statement (so an autocommit start is one round trip and
@@ -59,8 +61,8 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
   del_buffered AS (
     DELETE FROM orchestrator.buffered_events WHERE id = ANY($43::bigint[]) OR instance_id = ANY($44::uuid[])),
   events AS (
-    INSERT INTO orchestrator.outbox (id, envelope)
-    SELECT u.id, u.envelope FROM unnest($45::uuid[], $46::uuid[], $47::jsonb[]) AS u(id, instance_id, envelope)
+    INSERT INTO orchestrator.outbox (id, envelope, traceparent)
+    SELECT u.id, u.envelope, $48::text FROM unnest($45::uuid[], $46::uuid[], $47::jsonb[]) AS u(id, instance_id, envelope)
      WHERE u.instance_id IN (SELECT id FROM live))
   SELECT coalesce((SELECT array_agg(id) FROM ins), '{}') AS inserted`,
 );
@@ -99,6 +101,9 @@ function columns(batch: readonly Transition[]): unknown[] {
 /** Writes the batch; returns the ids of the new instances actually inserted. */
 export async function writeTransitions(db: Queryable, batch: readonly Transition[]): Promise<Set<string>> {
   if (batch.length === 0) return new Set();
-  const [row] = await run(db, WRITE_TRANSITIONS, columns(batch));
-  return new Set(row.inserted);
+  // $48: the active trace (a start command's span), kept on the outbox rows (NULL when tracing is off).
+  const [row] = await run(db, WRITE_TRANSITIONS, [...columns(batch), currentTraceparent()]);
+  const inserted = new Set(row.inserted);
+  recordTransitions(batch, inserted);
+  return inserted;
 }

@@ -9,6 +9,7 @@ import { DueTimer, runDueTimer } from '../timer-actions';
 import { LiveInstance, Transition } from '../transition';
 import { EngineWakeup } from '../engine-wakeup';
 import { WorkflowsSystem } from './workflows.system';
+import { noteClaimedTimer } from '../engine-metrics';
 
 interface ClaimedRow {
   id: string;
@@ -19,11 +20,15 @@ interface ClaimedRow {
   action: TimerAction;
   attempt: number;
   buffered: Array<{ id: string; name: string }> | null;
+  due_at: Date;
+  stage_started_at: Date | null;
 }
 
 const CLAIMED_COLUMNS = `t.instance_id AS id, i.workflow_id, i.variables, i.created_at, t.stage, t.action, t.attempt,
        (SELECT json_agg(json_build_object('id', b.id::text, 'name', b.name) ORDER BY b.id)
-          FROM orchestrator.buffered_events b WHERE b.instance_id = t.instance_id) AS buffered`;
+          FROM orchestrator.buffered_events b WHERE b.instance_id = t.instance_id) AS buffered,
+       t.due_at,
+       (SELECT r.started_at FROM orchestrator.stage_runs r WHERE r.instance_id = t.instance_id AND r.stage = t.stage) AS stage_started_at`;
 
 const SQL = {
   /** A batch of due timers and their instances, locked; replicas skip each other's rows. */
@@ -164,6 +169,7 @@ export class ClaimAndAdvanceSystem {
         buffered: row.buffered ? [...row.buffered] : [],
       });
       const t = new Transition(instance(), now, false);
+      noteClaimedTimer(t, { stage: row.stage, dueAt: row.due_at, stageStartedAt: row.stage_started_at }, this.clock.now());
       try {
         perform(t, row);
         return t;
