@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient, QueryResultRow } from 'pg';
-import { APP_CONFIG } from '@wfp/platform';
+import { APP_CONFIG, observePgPool } from '@wfp/platform';
 import { OrchestratorConfig } from '../../config';
 
 /** A named SQL statement: prepared once per connection, then only bound and executed. */
@@ -30,6 +30,7 @@ export async function run<Row extends QueryResultRow>(db: Queryable, statement: 
 @Injectable()
 export class EngineDb implements OnApplicationShutdown {
   readonly pool: Pool;
+  private readonly unobserve: () => void;
 
   constructor(@Inject(APP_CONFIG) config: OrchestratorConfig) {
     this.pool = new Pool({
@@ -40,6 +41,8 @@ export class EngineDb implements OnApplicationShutdown {
     });
     // An idle client's error (Postgres restarted) must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
+    // In use / idle / waiting, read at scrape time (wfp_pg_pool_*{pool="orchestrator-engine"}).
+    this.unobserve = observePgPool('orchestrator-engine', this.pool);
   }
 
   /** Runs `work` in one transaction (READ COMMITTED); rolls back when it throws. */
@@ -62,6 +65,7 @@ export class EngineDb implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unobserve();
     await this.pool.end();
   }
 }
