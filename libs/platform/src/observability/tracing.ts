@@ -35,6 +35,9 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME || service,
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    // Traces only: metrics are Prometheus (/metrics), logs are stdout (the SDK would default both to OTLP).
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({
         // Probes and scrapes are not traced.
