@@ -1,6 +1,9 @@
 import { eventually, PlatformUnderTest, ServiceName } from '@wfp/testing';
 import { has, parsePrometheusText, Sample, sumOf } from './prometheus-text';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies read by field in assertions
+type Json = any;
+
 const CLIENT_ID = 'metrics-e2e';
 const CLIENT_SECRET = 'metrics-e2e-secret';
 
@@ -30,7 +33,7 @@ describe('Prometheus metrics of every service', () => {
     await platform?.stop();
   });
 
-  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {
+  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> => {
     const res = await fetch(`${platform.url}${path}`, {
       method,
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bearer}` },

@@ -37,7 +37,7 @@ export class OtlpReceiver {
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<OtlpReceiver> {
-    let receiver: OtlpReceiver | undefined;
+    const holder: { receiver?: OtlpReceiver } = {};
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -45,14 +45,15 @@ export class OtlpReceiver {
         try {
           let body = Buffer.concat(chunks);
           if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-          if (req.url?.startsWith('/v1/traces')) receiver!.accept(JSON.parse(body.toString('utf8')));
+          if (req.url?.startsWith('/v1/traces')) holder.receiver!.accept(JSON.parse(body.toString('utf8')));
           res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         } catch (error) {
           res.writeHead(400).end(String(error));
         }
       });
     });
-    receiver = new OtlpReceiver(server);
+    const receiver = new OtlpReceiver(server);
+    holder.receiver = receiver;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return receiver;
   }
