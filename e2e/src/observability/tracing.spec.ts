@@ -76,13 +76,22 @@ describe('OpenTelemetry traces across services', () => {
     const spans = await eventually(
       () => {
         const trace = receiver.trace(tp.traceId);
+        // Each service exports its own batches: wait for the spans of all of them.
         const handled = trace.find((s) => s.service === 'orchestrator' && s.name === `nats handle ${command}`);
-        return handled && trace.some((s) => isSql(s) && isDescendant(trace, s, handled)) ? trace : undefined;
+        const complete =
+          handled &&
+          trace.some((s) => isSql(s) && isDescendant(trace, s, handled)) &&
+          trace.some((s) => s.service === 'gateway' && s.kind === SERVER) &&
+          trace.some((s) => s.service === 'gateway' && s.kind === CLIENT);
+        return complete ? trace : undefined;
       },
       { timeoutMs: 20_000, what: 'the request trace' },
     );
     const http = find(spans, 'gateway server span', (s) => s.service === 'gateway' && s.kind === SERVER);
     expect(http.parentSpanId).toBe(tp.parentId);
+    expect(http.name).toBe('POST /api/orchestration/workflows');
+    expect(http.attributes['http.route']).toBe('/api/orchestration/workflows');
+    expect(http.attributes['wfp.request_id']).toEqual(expect.any(String));
     const client = find(spans, 'command client span', (s) => s.service === 'gateway' && s.kind === CLIENT && s.name === `nats request ${command}`);
     expect(isDescendant(spans, client, http)).toBe(true);
     const server = find(spans, 'command server span', (s) => s.service === 'orchestrator' && s.kind === SERVER && s.name === `nats handle ${command}`);
@@ -108,6 +117,10 @@ describe('OpenTelemetry traces across services', () => {
       () => {
         const trace = receiver.trace(tp.traceId);
         const ok =
+          trace.some((s) => s.service === 'gateway' && s.kind === SERVER) &&
+          trace.some((s) => s.service === 'triggers' && s.kind === CLIENT && s.name === `nats request ${start}`) &&
+          trace.some((s) => s.service === 'triggers' && s.name === 'trigger fire') &&
+          trace.some((s) => s.service === 'orchestrator' && isSql(s)) &&
           trace.some((s) => s.service === 'orchestrator' && s.name === `nats handle ${start}`) &&
           trace.some((s) => s.service === 'triggers' && s.kind === CONSUMER && s.name.includes('STARTED_WORKFLOW'));
         return ok ? trace : undefined;
