@@ -15,8 +15,10 @@ import { callService } from '../commands/call-service';
 import { ApiError } from '../http/api-error';
 import { RequestId } from '../http/request-id.decorator';
 import { truthyQuery } from './orchestration-api';
+import { FormanceAuth } from './auth/formance-auth.decorator';
 
 /** Formance Orchestration v1 instances. */
+@FormanceAuth()
 @Controller('api/orchestration/instances')
 export class InstancesController {
   constructor(private readonly commands: GatewayCommandClient) {}

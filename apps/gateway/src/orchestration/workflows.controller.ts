@@ -14,8 +14,10 @@ import { callService } from '../commands/call-service';
 import { RequestId } from '../http/request-id.decorator';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 import { assertUuid, truthyQuery, variablesFromBody, workflowConfigFromBody } from './orchestration-api';
+import { FormanceAuth } from './auth/formance-auth.decorator';
 
 /** Formance Orchestration v1 workflows (and runWorkflow). */
+@FormanceAuth()
 @Controller('api/orchestration/workflows')
 export class WorkflowsController {
   constructor(

@@ -6,8 +6,10 @@ import { GatewayCommandClient } from '../../commands/commands.module';
 import { callService } from '../../commands/call-service';
 import { ApiError } from '../../http/api-error';
 import { RequestId } from '../../http/request-id.decorator';
+import { FormanceAuth } from '../auth/formance-auth.decorator';
 
 /** Formance Orchestration v1 triggers (served by the triggers service). */
+@FormanceAuth()
 @Controller('api/orchestration/triggers')
 export class FormanceTriggersController {
   constructor(private readonly commands: GatewayCommandClient) {}
