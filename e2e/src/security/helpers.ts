@@ -131,11 +131,12 @@ export function concretePath(path: string, fill: (name: string) => string = samp
 }
 
 /** Which API a path is served as (decides the error shape). */
-export type ApiKind = 'formance' | 'events' | 'engage' | 'solvimon' | 'plain';
+export type ApiKind = 'formance' | 'events' | 'engage' | 'solvimon' | 'oauth' | 'plain';
 export function apiOf(path: string): ApiKind {
   const p = path.split('?')[0];
   if (p === '/api/orchestration' || p.startsWith('/api/orchestration/')) return 'formance';
   if (p === '/api/events' || p.startsWith('/api/events/')) return 'events';
+  if (p === '/api/auth/oauth/token') return 'oauth';
   if (p === '/1.0' || p.startsWith('/1.0/')) return 'engage';
   if (/^\/v[^/]*\/workflow-triggers(\/|$)/.test(p)) return 'solvimon';
   return 'plain';
@@ -157,11 +158,23 @@ export interface RawRequest {
   body?: string | Buffer;
 }
 
-/** One HTTP request, rejecting if no answer came within HANG_MS. */
+/**
+ * One HTTP request, rejecting if no answer came within HANG_MS. A server that answers before
+ * reading the whole body (413) and closes is fine: the answer counts, not the write error.
+ */
 export function send(platform: PlatformUnderTest, req: RawRequest): Promise<RawResponse> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body, 'utf8');
+    let responded = false;
+    let settled = false;
+    const finish = (error: Error | undefined, value?: RawResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(value!);
+    };
     const r = httpRequest(
       {
         host: '127.0.0.1',
@@ -172,10 +185,10 @@ export function send(platform: PlatformUnderTest, req: RawRequest): Promise<RawR
         agent: false,
       },
       (res) => {
+        responded = true;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          clearTimeout(timer);
+        const done = () => {
           const text = Buffer.concat(chunks).toString('utf8');
           let json: unknown;
           try {
@@ -183,19 +196,21 @@ export function send(platform: PlatformUnderTest, req: RawRequest): Promise<RawR
           } catch {
             json = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, ms: Date.now() - started });
-        });
-        res.on('error', reject);
+          finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, text, json, ms: Date.now() - started });
+        };
+        res.on('end', done);
+        res.on('error', done);
+        res.on('aborted', done);
       },
     );
     const timer = setTimeout(() => {
-      r.destroy(new Error(`no answer within ${HANG_MS} ms`));
+      finish(new Error(`${req.method} ${req.path.slice(0, 200)}: no answer within ${HANG_MS} ms (a hang)`));
+      r.destroy();
     }, HANG_MS);
     r.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`${req.method} ${req.path}: ${error.message}`));
+      if (!responded) finish(new Error(`${req.method} ${req.path.slice(0, 200)}: ${error.message}`));
     });
-    if (body) r.write(body);
+    if (body) r.write(body, () => undefined);
     r.end();
   });
 }
@@ -213,6 +228,7 @@ export function shapeProblem(path: string, res: RawResponse): string | undefined
     return res.headers['www-authenticate'] ? undefined : 'a Formance 401 carries WWW-Authenticate';
   }
   if (res.status === 413 && !body) return undefined; // the socket may be cut before a body is read
+  if ((res.status === 431 || res.status === 414) && !res.text) return undefined; // Node's HTTP parser, before the app
   if (!body || typeof body !== 'object') return `not a JSON object: ${res.text.slice(0, 200)}`;
   switch (api) {
     case 'formance':
@@ -223,6 +239,10 @@ export function shapeProblem(path: string, res: RawResponse): string | undefined
       return isString(body.type) && isString(body.code) && isString(body.message) && res.headers['x-request-id']
         ? undefined
         : `not a Solvimon ApiError: ${res.text.slice(0, 200)}`;
+    case 'oauth': // RFC 6749 §5.2 (errors the Nest layer raises before the handler use the plain shape)
+      return isString(body.error) && (isString(body.error_description) || isString(body.message))
+        ? undefined
+        : `not an OAuth2 error: ${res.text.slice(0, 200)}`;
     case 'engage':
     case 'events':
     case 'plain':
