@@ -54,10 +54,6 @@ export const commonEnvShape = {
     ),
   NATS_NAMESPACE: natsNamespaceSchema.default('wfp'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** How long consumers' inbox rows are kept (hours; default 8 days, beyond the stream's 7-day max age). */
-  INBOX_RETENTION_HOURS: intFromEnv(1, 24 * 365).default(192),
-  /** How often the inbox is pruned (ms; default 10 minutes). */
-  INBOX_PRUNE_INTERVAL_MS: intFromEnv(1000, 24 * 3_600_000).default(600_000),
 };
 
 export const commonEnvSchema = z.object(commonEnvShape);

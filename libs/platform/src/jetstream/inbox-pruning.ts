@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG } from '../bootstrap/service-platform.module';
 import { Clock, CLOCK } from '../clock/clock';
-import type { CommonConfig } from '../config/env';
+import { intFromEnv } from '../config/env';
 import { quoteIdent } from '../database/service-database';
 import { runExclusively } from '../database/run-exclusively';
 import { EVENTS_DUPLICATE_WINDOW_MS } from './events-stream';
@@ -20,6 +20,19 @@ import { EVENTS_DUPLICATE_WINDOW_MS } from './events-stream';
  */
 
 export const INBOX_PRUNE_BATCH_SIZE = 5000;
+
+/** Variables of a service that consumes events (spread into its config schema). */
+export const inboxPruningEnvShape = {
+  /** How long consumers' inbox rows are kept (hours; default 8 days, beyond the stream's 7-day max age). */
+  INBOX_RETENTION_HOURS: intFromEnv(1, 24 * 365).default(192),
+  /** How often the inbox is pruned (ms; default 10 minutes). */
+  INBOX_PRUNE_INTERVAL_MS: intFromEnv(1000, 24 * 3_600_000).default(600_000),
+};
+
+export interface InboxPruningConfig {
+  INBOX_RETENTION_HOURS: number;
+  INBOX_PRUNE_INTERVAL_MS: number;
+}
 
 export interface PruneInboxOptions {
   dataSource: DataSource;
@@ -76,7 +89,7 @@ export class InboxPruner implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: CommonConfig,
+    @Inject(APP_CONFIG) private readonly config: InboxPruningConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(INBOX_SCHEMA) private readonly schema: string,
     private readonly logger: PinoLogger,
