@@ -50,10 +50,13 @@ interface Options {
   recoveryTimeoutS: number;
   keep: boolean;
   out?: string;
+  targets: string[];
 }
 
+const ALL_TARGETS = ['orchestrator', 'triggers', 'interventions', 'gateway', 'nats', 'postgres'] as const;
+
 function parseArgs(argv: string[]): Options {
-  const options: Options = { events: 10_000, rounds: 2, rate: 100, concurrency: 16, pauseMs: 1000, gapMs: 3000, recoveryTimeoutS: 600, keep: false };
+  const options: Options = { events: 10_000, rounds: 2, rate: 100, concurrency: 16, pauseMs: 1000, gapMs: 3000, recoveryTimeoutS: 600, keep: false, targets: [...ALL_TARGETS] };
   const numeric: Record<string, keyof Options> = {
     '--events': 'events',
     '--rounds': 'rounds',
@@ -67,13 +70,18 @@ function parseArgs(argv: string[]): Options {
     const [flag, inline] = argv[i].split('=', 2);
     if (flag === '--keep') options.keep = true;
     else if (flag === '--out') options.out = inline ?? argv[++i];
+    else if (flag === '--targets') {
+      options.targets = (inline ?? argv[++i]).split(',').filter(Boolean);
+      const unknown = options.targets.filter((t) => !(ALL_TARGETS as readonly string[]).includes(t));
+      if (unknown.length) throw new Error(`--targets: unknown ${unknown.join(', ')} (known: ${ALL_TARGETS.join(', ')})`);
+    }
     else if (numeric[flag]) {
       const value = Number(inline ?? argv[++i]);
       if (!Number.isFinite(value) || value < 0) throw new Error(`${flag} needs a non-negative number`);
       (options as unknown as Record<string, number>)[numeric[flag]] = value;
     } else if (flag === '--help' || flag === '-h') {
       process.stdout.write(
-        'npm run chaos -- [--events 10000] [--rounds 2] [--rate 100] [--concurrency 16] [--pause-ms 1000] [--gap-ms 3000] [--recovery-timeout 600] [--keep] [--out result.json]\n',
+        'npm run chaos -- [--events 10000] [--rounds 2] [--rate 100] [--concurrency 16] [--pause-ms 1000] [--gap-ms 3000] [--recovery-timeout 600] [--targets orchestrator,triggers,interventions,gateway,nats,postgres] [--keep] [--out result.json]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${argv[i]}`);
@@ -262,7 +270,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    const targets: Array<ServiceName | 'nats' | 'postgres'> = ['orchestrator', 'triggers', 'interventions', 'gateway', 'nats', 'postgres'];
+    const targets = options.targets as Array<ServiceName | 'nats' | 'postgres'>;
     for (let round = 1; round <= options.rounds; round++) {
       for (const target of targets) {
         await sleep(options.gapMs);
@@ -427,7 +435,7 @@ async function main(): Promise<void> {
     exitCode = lost === 0 && duplicates === 0 && stuck === 0 && rejected.length === 0 && accepted.size === options.events ? 0 : 1;
     if (exitCode !== 0 || options.keep) {
       for (const service of ['orchestrator', 'triggers', 'interventions', 'gateway'] as ServiceName[]) {
-        const errors = p.logLines(service).filter((line) => Number(line.level) >= 50 || line.level === 'error' || line.level === 'fatal');
+        const errors = p.logLines(service).filter((line) => Number(line.level) >= 40);
         writeFileSync(join(dir, `${service}-errors.jsonl`), errors.map((line) => JSON.stringify(line)).join('\n'));
       }
     }
