@@ -214,7 +214,6 @@ async function main(): Promise<void> {
     const accepted = new Set<string>();
     const rejected: Array<{ id: string; status: number; body: unknown }> = [];
     let nextSeq = 0;
-    let publishingDone = false;
     const publishStart = Date.now();
     let lastAcceptedAt = publishStart;
     async function publisher(): Promise<void> {
@@ -242,7 +241,6 @@ async function main(): Promise<void> {
       }
     }
     const publishers = Promise.all(Array.from({ length: options.concurrency }, () => publisher())).then(() => {
-      publishingDone = true;
       log(`publishing done: ${accepted.size} accepted, ${rejected.length} rejected, in ${((Date.now() - publishStart) / 1000).toFixed(1)} s`);
     });
 
