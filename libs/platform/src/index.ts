@@ -17,6 +17,7 @@ export * from './jetstream/outbox-relay';
 export * from './jetstream/durable-consumer';
 export * from './jetstream/inbox-pruning';
 export * from './database/run-exclusively';
+export * from './database/database-unavailable';
 export * from './health/check-postgres';
 export * from './bootstrap/service-platform.module';
 export * from './bootstrap/start-microservice';
