@@ -81,16 +81,14 @@ export class EngageInterventionsController {
 
   @Delete(['interventions/:id/cancel', 'interventions/:id'])
   cancel(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
-    const received_at = Date.now();
     const token = engageToken(req, engageParams(req));
-    return this.call(INTERVENTIONS_COMMANDS.cancel, { token, id, received_at }, interventionSchema, requestId);
+    return this.call(INTERVENTIONS_COMMANDS.cancel, { token, id }, interventionSchema, requestId);
   }
 
   @Put('interventions/:id/close')
   close(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
-    const received_at = Date.now();
     const token = engageToken(req, engageParams(req));
-    return this.call(INTERVENTIONS_COMMANDS.close, { token, id, received_at }, interventionSchema, requestId);
+    return this.call(INTERVENTIONS_COMMANDS.close, { token, id }, interventionSchema, requestId);
   }
 
   @Put('interventions/:id/reassign')
