@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import type { DestinationStream } from 'pino';
 import { platformLoggerModule } from '@wfp/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
 import { CommandsModule } from './commands/commands.module';
@@ -19,12 +20,12 @@ export const apiErrorRenderers: ApiErrorRenderer[] = [formanceErrorRenderer, eng
 
 @Module({})
 export class GatewayAppModule {
-  static forRoot(config: GatewayConfig): DynamicModule {
+  static forRoot(config: GatewayConfig, logDestination?: DestinationStream): DynamicModule {
     return {
       module: GatewayAppModule,
       global: true,
       imports: [
-        platformLoggerModule('gateway', config.LOG_LEVEL),
+        platformLoggerModule('gateway', config.LOG_LEVEL, logDestination),
         CommandsModule,
         HealthModule,
         OrchestrationModule,

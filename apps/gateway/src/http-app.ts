@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, text, urlencoded } from 'express';
 import { Logger, PinoLogger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { GatewayAppModule } from './app.module';
 import { GatewayConfig } from './config';
 import { expressApiErrorHandler } from './http/api-exception.filter';
@@ -12,10 +13,14 @@ export const YAML_CONTENT_TYPES = ['text/vnd.yaml', 'application/yaml', 'applica
 
 /**
  * Builds the gateway's HTTP application: body parsers with a size limit (their errors rendered in
- * each API's format), Rails-style nested query strings, JSON logs with request ids.
+ * each API's format), Rails-style nested query strings, logs with request ids (`logDestination`
+ * replaces stdout: tests capture the lines).
  */
-export async function createGatewayApp(config: GatewayConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(GatewayAppModule.forRoot(config), {
+export async function createGatewayApp(
+  config: GatewayConfig,
+  options: { logDestination?: DestinationStream } = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(GatewayAppModule.forRoot(config, options.logDestination), {
     bodyParser: false,
     bufferLogs: true,
   });
