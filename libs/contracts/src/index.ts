@@ -6,3 +6,5 @@ export * from './events/envelope';
 export * from './orchestrator';
 export * from './triggers';
 export * from './interventions';
+export * from './events/catalog';
+export * from './command-catalog';

@@ -9,6 +9,7 @@ import {
   workflowInstanceSchema,
   workflowSchema,
 } from '@wfp/contracts';
+import { FormanceWorkflow } from './formance-v1-wire';
 import { GatewayCommandClient } from '../commands/commands.module';
 import { callService } from '../commands/call-service';
 import { RequestId } from '../http/request-id.decorator';
@@ -24,21 +25,21 @@ export class WorkflowsController {
   ) {}
 
   @Get()
-  async list(@RequestId() requestId?: string): Promise<{ data: Workflow[] }> {
+  async list(@RequestId() requestId?: string): Promise<{ data: FormanceWorkflow[] }> {
     const data = await callService(this.commands, COMMANDS.orchestrator.listWorkflows, {}, z.array(workflowSchema), requestId);
     return { data: data.map(publicWorkflow) };
   }
 
   @Post()
   @HttpCode(201)
-  async create(@Req() req: Request, @RequestId() requestId?: string): Promise<{ data: Workflow }> {
+  async create(@Req() req: Request, @RequestId() requestId?: string): Promise<{ data: FormanceWorkflow }> {
     const config = workflowConfigFromBody(req);
     const data = await callService(this.commands, COMMANDS.orchestrator.createWorkflow, { config }, workflowSchema, requestId);
     return { data: publicWorkflow(data) };
   }
 
   @Get(':flowId')
-  async get(@Param('flowId') id: string, @RequestId() requestId?: string): Promise<{ data: Workflow }> {
+  async get(@Param('flowId') id: string, @RequestId() requestId?: string): Promise<{ data: FormanceWorkflow }> {
     const data = await callService(this.commands, COMMANDS.orchestrator.getWorkflow, { id }, workflowSchema, requestId);
     return { data: publicWorkflow(data) };
   }
@@ -84,6 +85,6 @@ export class WorkflowsController {
 }
 
 /** Formance always emits `deletedAt` (null unless deleted). */
-function publicWorkflow(workflow: Workflow): Workflow {
-  return { ...workflow, deletedAt: workflow.deletedAt ?? (null as unknown as undefined) };
+function publicWorkflow(workflow: Workflow): FormanceWorkflow {
+  return { ...workflow, deletedAt: workflow.deletedAt ?? null };
 }
