@@ -14,6 +14,7 @@ import { engageErrorRenderer } from './engage/engage-error-renderer';
 import { SolvimonModule } from './solvimon/solvimon.module';
 import { solvimonErrorRenderer } from './solvimon/solvimon-error-renderer';
 import { EventIngestModule } from './event-ingest/event-ingest.module';
+import { ApiDocsModule } from './api-docs/api-docs.module';
 
 /** Each public API's error format, first match wins (else a plain JSON error). */
 export const apiErrorRenderers: ApiErrorRenderer[] = [formanceErrorRenderer, engageErrorRenderer, solvimonErrorRenderer];
@@ -32,6 +33,7 @@ export class GatewayAppModule {
         EventIngestModule,
         EngageModule,
         SolvimonModule,
+        ApiDocsModule,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
