@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { OpenApiResponseValidator, SeenResponse, SPECS_DIR } from './openapi-validator';
 
@@ -14,7 +15,7 @@ export function vendorSpecsAvailable(fileName?: string): boolean {
 const announced = new Set<string>();
 
 /** `it` when the vendor file exists, else `it.skip` after saying so once on the console. */
-export function itWithVendorSpec(fileName: string): jest.It {
+export function itWithVendorSpec(fileName: string): typeof it.skip {
   if (vendorSpecsAvailable(fileName)) return it;
   if (!announced.has(fileName)) {
     announced.add(fileName);
