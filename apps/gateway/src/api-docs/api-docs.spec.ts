@@ -57,9 +57,12 @@ describe('API documents', () => {
       expect(addresses).toContain(`{namespace}.events.${event.app ?? '{app}'}.${event.version ?? '{version}'}.${event.type}`);
     }
     for (const command of Object.keys(COMMAND_CATALOG)) expect(addresses).toContain(`{namespace}.${command}`);
-    const opened = (document.components as Json).messages.EventInterventionsV1InterventionOpened;
-    expect(opened.payload.properties.type).toEqual({ type: 'string', const: 'intervention.opened' });
-    expect(opened.payload.properties.payload.required).toContain('acting_user_id');
+    const { messages, schemas } = document.components as Json;
+    const opened = messages.EventInterventionsV1InterventionOpened.payload.allOf;
+    expect(opened[0]).toEqual({ $ref: '#/components/schemas/EventEnvelope' });
+    expect(opened[1].properties.type).toEqual({ const: 'intervention.opened' });
+    const payload = schemas[(opened[1].properties.payload.$ref as string).split('/').pop()!];
+    expect(payload.required).toContain('acting_user_id');
   });
 });
 

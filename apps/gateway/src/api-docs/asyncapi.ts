@@ -46,15 +46,30 @@ function buildAsyncApiDocument(): AsyncApiDocument {
   const channels: Record<string, unknown> = {};
   const operations: Record<string, unknown> = {};
   const messages: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = {};
+  const named = new Map<string, string>();
+  const ids = new WeakMap<z.ZodType, number>();
+  let nextId = 0;
+
+  /** A `$ref` to the schema in `components.schemas` (each zod schema converted once per direction). */
+  const ref = (schema: z.ZodType, name: string, io: 'input' | 'output') => {
+    if (!ids.has(schema)) ids.set(schema, nextId++);
+    const key = `${ids.get(schema)}:${io}`;
+    let id = named.get(key);
+    if (!id) {
+      id = name;
+      for (let n = 2; schemas[id]; n++) id = `${name}${n}`;
+      named.set(key, id);
+      schemas[id] = jsonSchema(schema, io);
+    }
+    return { $ref: `#/components/schemas/${id}` };
+  };
+  schemas.EventEnvelope = jsonSchema(eventEnvelopeSchema, 'output');
+  schemas.CommandError = jsonSchema(z.object({ ok: z.literal(false), error: replyErrorSchema }), 'output');
 
   for (const event of EVENT_CATALOG) {
     const id = `Event${pascal(event.app ?? '')}${pascal(event.version ?? '')}${pascal(event.type)}`;
-    const envelope = eventEnvelopeSchema.extend({
-      app: event.app ? z.literal(event.app) : eventEnvelopeSchema.shape.app,
-      version: event.version ? z.literal(event.version) : eventEnvelopeSchema.shape.version,
-      type: z.literal(event.type),
-      payload: event.payload,
-    });
+    const payloadRef = ref(event.payload, event.payloadName, 'output');
     messages[id] = {
       name: event.type,
       title: event.type,
@@ -64,7 +79,20 @@ function buildAsyncApiDocument(): AsyncApiDocument {
         type: 'object',
         properties: { 'Nats-Msg-Id': { type: 'string', description: 'The envelope id: JetStream drops duplicates within its window.' } },
       },
-      payload: jsonSchema(envelope, 'output'),
+      payload: {
+        allOf: [
+          { $ref: '#/components/schemas/EventEnvelope' },
+          {
+            type: 'object',
+            properties: {
+              ...(event.app ? { app: { const: event.app } } : {}),
+              ...(event.version ? { version: { const: event.version } } : {}),
+              type: { const: event.type },
+              payload: payloadRef,
+            },
+          },
+        ],
+      },
     };
     channels[id] = {
       address: `{namespace}.events.${event.app ?? '{app}'}.${event.version ?? '{version}'}.${event.type}`,
@@ -98,7 +126,7 @@ function buildAsyncApiDocument(): AsyncApiDocument {
     parameters: { namespace: namespaceParameter, app: anyToken('app'), version: anyToken('version'), type: { description: 'Dot-separated event type.' } },
     messages: { AnyEvent: { $ref: '#/components/messages/AnyEvent' } },
   };
-  messages.AnyEvent = { name: 'event', title: 'Event envelope', contentType: 'application/json', payload: jsonSchema(eventEnvelopeSchema, 'output') };
+  messages.AnyEvent = { name: 'event', title: 'Event envelope', contentType: 'application/json', payload: { $ref: '#/components/schemas/EventEnvelope' } };
   operations.publishAnyEvent = {
     action: 'send',
     title: 'Publish any event',
@@ -109,12 +137,19 @@ function buildAsyncApiDocument(): AsyncApiDocument {
   const requestIdHeader = { type: 'object', properties: { [REQUEST_ID_HEADER]: { type: 'string', description: 'The HTTP request id, logged by the service.' } } };
   for (const [command, entry] of Object.entries(COMMAND_CATALOG)) {
     const id = pascal(command);
-    const reply = z.discriminatedUnion('ok', [
-      z.object({ ok: z.literal(true), data: entry.reply }),
-      z.object({ ok: z.literal(false), error: replyErrorSchema }),
-    ]);
-    messages[`${id}Request`] = { name: `${command} request`, contentType: 'application/json', headers: requestIdHeader, payload: jsonSchema(entry.request, 'input') };
-    messages[`${id}Reply`] = { name: `${command} reply`, contentType: 'application/json', payload: jsonSchema(reply, 'output') };
+    const reply = {
+      oneOf: [
+        { type: 'object', properties: { ok: { const: true }, data: ref(entry.reply, `${id}Data`, 'output') }, required: ['ok', 'data'] },
+        { $ref: '#/components/schemas/CommandError' },
+      ],
+    };
+    messages[`${id}Request`] = {
+      name: `${command} request`,
+      contentType: 'application/json',
+      headers: requestIdHeader,
+      payload: ref(entry.request, `${id}Request`, 'input'),
+    };
+    messages[`${id}Reply`] = { name: `${command} reply`, contentType: 'application/json', payload: reply };
     channels[id] = {
       address: `{namespace}.${command}`,
       title: command,
@@ -150,6 +185,6 @@ function buildAsyncApiDocument(): AsyncApiDocument {
     },
     channels,
     operations,
-    components: { messages },
+    components: { messages, schemas },
   };
 }

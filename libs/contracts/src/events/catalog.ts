@@ -22,6 +22,8 @@ export interface EventCatalogEntry {
   app?: string;
   version?: string;
   payload: z.ZodType;
+  /** The payload schema's name in generated documents. */
+  payloadName: string;
   publishedBy: string[];
   consumedBy: string[];
   description: string;
@@ -35,6 +37,7 @@ export const EVENT_CATALOG: EventCatalogEntry[] = [
     app: WORKFLOW_EVENTS_APP,
     version: WORKFLOW_EVENTS_VERSION,
     payload,
+    payloadName: `${type.startsWith('FAILED') ? 'Failed' : ''}Workflow${type.endsWith('STAGE') ? 'Stage' : ''}EventPayload`,
     publishedBy: ['orchestrator'],
     consumedBy: ['triggers (Formance triggers may match it)'],
     description: `Workflow lifecycle: ${type.toLowerCase().replace(/_/g, ' ')}.`,
@@ -44,6 +47,7 @@ export const EVENT_CATALOG: EventCatalogEntry[] = [
     app: TRIGGER_EVENTS_APP,
     version: TRIGGER_EVENTS_VERSION,
     payload: succeededTriggerPayloadSchema,
+    payloadName: 'SucceededTriggerPayload',
     publishedBy: ['triggers'],
     consumedBy: [],
     description: 'A trigger matched an event and started a workflow instance (never matched by triggers: no loops).',
@@ -53,6 +57,7 @@ export const EVENT_CATALOG: EventCatalogEntry[] = [
     app: TRIGGER_EVENTS_APP,
     version: TRIGGER_EVENTS_VERSION,
     payload: failedTriggerPayloadSchema,
+    payloadName: 'FailedTriggerPayload',
     publishedBy: ['triggers'],
     consumedBy: [],
     description: 'A trigger matched an event but could not start its workflow (vars error, unknown workflow).',
@@ -62,6 +67,7 @@ export const EVENT_CATALOG: EventCatalogEntry[] = [
     app: INTERVENTIONS_APP,
     version: INTERVENTIONS_EVENTS_VERSION,
     payload: interventionEventPayloadSchema,
+    payloadName: 'InterventionEventPayload',
     publishedBy: ['interventions'],
     consumedBy: ['triggers (Formance triggers may match it)'],
     description: `Engage intervention ${type.slice('intervention.'.length).replace(/_/g, ' ')}.`,
@@ -69,6 +75,7 @@ export const EVENT_CATALOG: EventCatalogEntry[] = [
   {
     type: CONTENT_CREATED_EVENT_TYPE,
     payload: contentCreatedPayloadSchema,
+    payloadName: 'ContentCreatedPayload',
     publishedBy: [ANYONE],
     consumedBy: ['interventions (stores the customer message)', 'triggers'],
     description: 'A customer message arrived from a channel.',
@@ -76,6 +83,11 @@ export const EVENT_CATALOG: EventCatalogEntry[] = [
   ...Object.entries(BILLING_EVENT_TYPES).map(([type, spec]) => ({
     type,
     payload: spec.payload as z.ZodType,
+    payloadName: `${spec.target
+      .toLowerCase()
+      .split('_')
+      .map((word) => word[0].toUpperCase() + word.slice(1))
+      .join('')}EventPayload`,
     publishedBy: [ANYONE],
     consumedBy: [`triggers (a matching trigger also records a Solvimon ${spec.target} workflow trigger, variant ${spec.variant})`],
     description: `Billing event: ${type}.`,
