@@ -19,7 +19,6 @@ export function itWithVendorSpec(fileName: string): typeof it.skip {
   if (vendorSpecsAvailable(fileName)) return it;
   if (!announced.has(fileName)) {
     announced.add(fileName);
-    // eslint-disable-next-line no-console
     console.log(`vendor conformance skipped: ${join(SPECS_DIR, fileName)} not found (set SPECS_DIR to the vendors' specs folder to run it)`);
   }
   return it.skip;
