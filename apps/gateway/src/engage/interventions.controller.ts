@@ -2,7 +2,6 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req, UseGuards, Us
 import type { Request } from 'express';
 import { z } from 'zod';
 import {
-  contentSchema,
   Intervention,
   INTERVENTION_STATUSES,
   InterventionList,
@@ -13,6 +12,7 @@ import {
 import { GatewayCommandClient } from '../commands/commands.module';
 import { callService } from '../commands/call-service';
 import { RequestId } from '../http/request-id.decorator';
+import { engageReplyContentSchema } from './engage-wire';
 import {
   engageParams,
   engageToken,
@@ -31,7 +31,7 @@ function capped(value: number | undefined, max: number): number | undefined {
   return value === undefined ? undefined : Math.min(value, max);
 }
 
-const replyDataSchema = contentSchema.partial().passthrough();
+const replyDataSchema = engageReplyContentSchema;
 
 /** Engage Digital Interventions API (and the reply operation) under /1.0. */
 @UseGuards(EngageTokenGuard)
