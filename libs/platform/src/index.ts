@@ -3,6 +3,7 @@ export * from './config/package-version';
 export * from './clock/clock';
 export * from './logging/logger.module';
 export * from './logging/standalone-logger';
+export * from './logging/redact';
 export * from './nats/namespaced-nats-server';
 export * from './nats/command-context.interceptor';
 export * from './nats/command-client';
