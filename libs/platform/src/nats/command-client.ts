@@ -13,11 +13,22 @@ export class ServiceUnavailableError extends Error {
   constructor(
     readonly command: string,
     detail: string,
-    /** For metrics: `timeout` or `no_responders`. */
-    readonly reason: 'timeout' | 'no_responders' = 'timeout',
+    /** For metrics: `timeout`, `no_responders` or `bus_unavailable`. */
+    readonly reason: 'timeout' | 'no_responders' | 'bus_unavailable' = 'timeout',
   ) {
     super(`${detail} (${command})`);
   }
+}
+
+/**
+ * Whether a send failed because this process has no NATS connection right now (NATS restarting,
+ * a network cut): the NestJS client rejects with the string "Connection lost. Trying to
+ * reconnect..." while disconnected; nats.js uses codes such as CONNECTION_CLOSED/DISCONNECT.
+ */
+export function isBusUnavailable(error: unknown): boolean {
+  if (typeof error === 'string') return /connection lost|trying to reconnect/i.test(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  return ['CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'CONNECTION_REFUSED', 'DISCONNECT', 'CONNECTION_TIMEOUT'].includes(String(code));
 }
 
 /** The service answered with something that is not a valid reply for this command. */
@@ -102,6 +113,7 @@ export class CommandClient {
       if (error instanceof TimeoutError) throw new ServiceUnavailableError(command, `no reply within ${timeoutMs} ms`, 'timeout');
       // NATS answers at once with an empty "503 no responders" message when nobody subscribes.
       if (error instanceof EmptyResponseException) throw new ServiceUnavailableError(command, 'no instance is running', 'no_responders');
+      if (isBusUnavailable(error)) throw new ServiceUnavailableError(command, 'the message bus is unreachable (reconnecting)', 'bus_unavailable');
       throw error;
     }
     const parsed = replySchema(dataSchema).safeParse(raw);

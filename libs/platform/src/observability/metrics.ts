@@ -35,10 +35,10 @@ export const metrics = {
   httpDuration: histogram('wfp_http_request_duration_seconds', 'HTTP request duration, by method, route template and status.', ['method', 'route', 'status'], LATENCY_BUCKETS),
 
   // NATS commands
-  commandClientDuration: histogram('wfp_nats_command_client_duration_seconds', 'Round trip of a NATS command sent by this service, by subject and outcome.', ['subject', 'outcome'], LATENCY_BUCKETS),
-  commandClientErrors: counter('wfp_nats_command_client_errors_total', 'NATS commands sent that got no valid reply (timeout, no responders, invalid reply), by subject and reason.', ['subject', 'reason']),
-  commandServerDuration: histogram('wfp_nats_command_server_duration_seconds', 'Time a service took to handle a NATS command, by subject and outcome (ok, error_reply, exception).', ['subject', 'outcome'], LATENCY_BUCKETS),
-  commandServerErrors: counter('wfp_nats_command_server_errors_total', 'NATS commands whose handler threw or answered an error reply, by subject and outcome.', ['subject', 'outcome']),
+  commandClientDuration: histogram('wfp_nats_command_client_duration_seconds', 'Round trip of a NATS command sent by this service, by subject and outcome (ok, error_reply, timeout, no_responders, bus_unavailable, invalid_reply, exception).', ['subject', 'outcome'], LATENCY_BUCKETS),
+  commandClientErrors: counter('wfp_nats_command_client_errors_total', 'NATS commands sent that got no valid reply, by subject and reason (timeout, no_responders, bus_unavailable, invalid_reply, exception).', ['subject', 'reason']),
+  commandServerDuration: histogram('wfp_nats_command_server_duration_seconds', 'Time a service took to handle a NATS command, by subject and outcome (ok, error_reply, unavailable, exception).', ['subject', 'outcome'], LATENCY_BUCKETS),
+  commandServerErrors: counter('wfp_nats_command_server_errors_total', 'NATS commands whose handling was not ok (error_reply, unavailable, exception), by subject and outcome.', ['subject', 'outcome']),
 
   // Workflow engine (orchestrator)
   instancesStarted: counter('wfp_workflow_instances_started_total', 'Workflow instances created.'),
