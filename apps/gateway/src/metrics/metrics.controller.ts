@@ -2,9 +2,10 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { metricsRegistry } from '@wfp/platform';
 
 /**
- * `GET /metrics`: the gateway's Prometheus metrics on its main port. Public: the Formance auth
- * guard protects only /api/orchestration and /api/events, and the Engage / Solvimon credentials
- * apply to their own controllers, so scrapes need no token.
+ * `GET /metrics`: the gateway's Prometheus metrics on its main port. Public: declared outside the
+ * Formance-protected prefixes (/api/orchestration, /api/events) and without `@FormanceAuth()`, and
+ * the Engage / Solvimon credentials apply to their own controllers, so scrapes need no token
+ * (the metrics e2e test scrapes it with auth on).
  */
 @Controller()
 export class MetricsController {
