@@ -14,6 +14,7 @@ export * from './jetstream/events-stream';
 export * from './jetstream/messaging-tables';
 export * from './jetstream/outbox';
 export * from './jetstream/outbox-relay';
+export * from './jetstream/pipelined-publisher';
 export * from './jetstream/durable-consumer';
 export * from './health/check-postgres';
 export * from './bootstrap/service-platform.module';

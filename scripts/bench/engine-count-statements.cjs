@@ -1,0 +1,14 @@
+/*
+ * Preload (NODE_OPTIONS=--require …) for engine-quick: counts every statement a process sends
+ * through `pg` (the engine's pool and TypeORM alike) and writes the count to $ENGINE_COUNT_FILE.
+ */
+const fs = require('node:fs');
+const pg = require('pg');
+let statements = 0;
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function countedQuery(...args) {
+  statements++;
+  return query.apply(this, args);
+};
+const file = process.env.ENGINE_COUNT_FILE;
+if (file) setInterval(() => fs.writeFileSync(file, String(statements)), 250).unref();
