@@ -187,6 +187,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(`${error instanceof Error ? String(error.stack) : JSON.stringify(error)}\n`);
   process.exit(1);
 });

@@ -32,7 +32,9 @@ export interface OutboxRelayOptions {
  * (broker-side dedupe of a retry), waits for every PubAck and only then marks them published —
  * or deletes them, with `deleteOnPublish` — in one statement of the same transaction. A crash in
  * between re-publishes, never loses. The transaction holds only the rows' locks (the claim)
- * while the publishes are in flight; it has written nothing yet.
+ * while the publishes are in flight; it has written nothing yet. A row whose envelope is an
+ * array (one state change's several events, in order) publishes each element, `Nats-Msg-Id` =
+ * the element's id.
  */
 export class OutboxRelay {
   private running = false;
@@ -70,7 +72,7 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const { dataSource, js, namespace, batchSize = 256 } = this.options;
     return dataSource.transaction(async (manager) => {
-      const rows: { id: string; envelope: EventEnvelope }[] = await manager.query(
+      const rows: { id: string; envelope: EventEnvelope | EventEnvelope[] }[] = await manager.query(
         `SELECT id, envelope FROM ${this.table}
           WHERE published_at IS NULL
           ORDER BY seq
@@ -79,16 +81,19 @@ export class OutboxRelay {
         [batchSize],
       );
       if (rows.length === 0) return 0;
+      const events = rows.flatMap(({ id, envelope }) =>
+        Array.isArray(envelope) ? envelope.map((element) => ({ id: element.id, envelope: element })) : [{ id, envelope }],
+      );
       if (this.pipelined) {
         await this.pipelined.publishAll(
-          rows.map(({ id, envelope }) => ({
+          events.map(({ id, envelope }) => ({
             subject: eventSubject(namespace, envelope.app, envelope.version, envelope.type),
             data: this.encoder.encode(JSON.stringify(envelope)),
             msgId: id,
           })),
         );
       } else await Promise.all(
-        rows.map(({ id, envelope }) => {
+        events.map(({ id, envelope }) => {
           const h = natsHeaders();
           h.set('Content-Type', 'application/json');
           return js.publish(

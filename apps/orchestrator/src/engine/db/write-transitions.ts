@@ -91,7 +91,8 @@ function columns(batch: readonly Transition[]): unknown[] {
     if (t.deleteWait) c[41].push(i.id);
     c[42].push(...t.consumedBuffered);
     if (t.dropBuffered && !t.isNew) c[43].push(i.id);
-    for (const event of t.events) push(44, event.id, i.id, event.envelope);
+    // One outbox row per transition: its events in order, as an array (the relay publishes each).
+    if (t.events.length > 0) push(44, t.events[0].id, i.id, `[${t.events.map((event) => event.envelope).join(',')}]`);
   }
   return c;
 }
