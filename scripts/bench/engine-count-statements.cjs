@@ -11,4 +11,9 @@ pg.Client.prototype.query = function countedQuery(...args) {
   return query.apply(this, args);
 };
 const file = process.env.ENGINE_COUNT_FILE;
-if (file) setInterval(() => fs.writeFileSync(file, String(statements)), 250).unref();
+let written = -1;
+if (file) {
+  setInterval(() => {
+    if (written !== statements) fs.writeFileSync(file, String((written = statements)));
+  }, 200).unref();
+}
