@@ -26,6 +26,7 @@ export class PipelinedPublisher {
   private subscription?: Subscription;
   private readonly waiting = new Map<number, Waiter>();
   private nextToken = 0;
+  private readonly decoder = new TextDecoder();
 
   constructor(private readonly nc: NatsConnection) {}
 
@@ -68,10 +69,11 @@ export class PipelinedPublisher {
     this.waiting.delete(token);
     let failure: Error | undefined = error ?? undefined;
     if (!failure && msg.headers?.hasError) failure = new Error(`JetStream publish: ${msg.headers.code} ${msg.headers.description}`);
-    if (!failure) {
+    // A PubAck is `{"stream":…,"seq":…}`; only an error answer is parsed.
+    if (!failure && (msg.data.length === 0 || this.decoder.decode(msg.data).includes('"error"'))) {
       try {
-        const ack = JSON.parse(new TextDecoder().decode(msg.data)) as { error?: { description?: string } };
-        if (ack.error) failure = new Error(`JetStream publish: ${ack.error.description ?? 'error'}`);
+        const ack = JSON.parse(this.decoder.decode(msg.data)) as { error?: { description?: string } };
+        failure = new Error(`JetStream publish: ${ack.error?.description ?? 'error'}`);
       } catch {
         failure = new Error('JetStream publish: unreadable ack');
       }
