@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Request } from 'express';
 import { z } from 'zod';
 import {
@@ -23,6 +23,8 @@ import {
   objectIdParam,
   requiredScalar,
 } from './engage-params';
+import { EngageTokenGuard } from './engage-token.guard';
+import { EngageAuthFirstInterceptor } from './engage-auth-first.interceptor';
 
 /** Engage caps `limit` at 150 rather than rejecting a larger one. */
 function capped(value: number | undefined, max: number): number | undefined {
@@ -32,6 +34,8 @@ function capped(value: number | undefined, max: number): number | undefined {
 const replyDataSchema = contentSchema.partial().passthrough();
 
 /** Engage Digital Interventions API (and the reply operation) under /1.0. */
+@UseGuards(EngageTokenGuard)
+@UseInterceptors(EngageAuthFirstInterceptor)
 @Controller('1.0')
 export class EngageInterventionsController {
   constructor(private readonly commands: GatewayCommandClient) {}
@@ -77,16 +81,14 @@ export class EngageInterventionsController {
 
   @Delete(['interventions/:id/cancel', 'interventions/:id'])
   cancel(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
-    const received_at = Date.now();
     const token = engageToken(req, engageParams(req));
-    return this.call(INTERVENTIONS_COMMANDS.cancel, { token, id, received_at }, interventionSchema, requestId);
+    return this.call(INTERVENTIONS_COMMANDS.cancel, { token, id }, interventionSchema, requestId);
   }
 
   @Put('interventions/:id/close')
   close(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
-    const received_at = Date.now();
     const token = engageToken(req, engageParams(req));
-    return this.call(INTERVENTIONS_COMMANDS.close, { token, id, received_at }, interventionSchema, requestId);
+    return this.call(INTERVENTIONS_COMMANDS.close, { token, id }, interventionSchema, requestId);
   }
 
   @Put('interventions/:id/reassign')

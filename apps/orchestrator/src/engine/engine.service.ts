@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InstanceHistory, Reply, StageHistory, StartManyItemResult, Workflow, WorkflowInstance } from '@wfp/contracts';
+import { InstanceHistory, KeysetPage, Reply, StageHistory, StartManyItemResult, Workflow, WorkflowInstance } from '@wfp/contracts';
 import { AbortSystem } from './systems/abort.system';
 import { ClaimAndAdvanceSystem } from './systems/claim-and-advance.system';
 import { ReadsSystem } from './systems/reads.system';
@@ -31,8 +31,9 @@ export class EngineService {
     return this.workflows.get(id);
   }
 
-  listWorkflows(): Promise<Workflow[]> {
-    return this.workflows.list();
+  /** Live workflows by (createdAt, id): all of them, or one keyset page. */
+  listWorkflows(page?: KeysetPage): Promise<Workflow[]> {
+    return this.workflows.list(page);
   }
 
   deleteWorkflow(id: string): Promise<Reply<Record<string, never>>> {
@@ -51,7 +52,8 @@ export class EngineService {
     return this.reads.instance(id);
   }
 
-  listInstances(filter: { workflowID?: string; running?: boolean }): Promise<WorkflowInstance[]> {
+  /** Instances of live workflows by (createdAt, id): all matches, or one keyset page. */
+  listInstances(filter: { workflowID?: string; running?: boolean; page?: KeysetPage }): Promise<WorkflowInstance[]> {
     return this.reads.listInstances(filter);
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { fail, InstanceHistory, ok, Reply, StageHistory, WorkflowInstance } from '@wfp/contracts';
+import { fail, InstanceHistory, KeysetPage, ok, Reply, StageHistory, WorkflowInstance } from '@wfp/contracts';
+import { keysetSql } from '@wfp/platform';
 import { EngineDb, run, sql, Statement } from '../db/engine-db';
 import { isUuid } from '../rows';
 
@@ -87,13 +88,37 @@ export class ReadsSystem {
     return row ? ok(row.instance) : fail('NOT_FOUND', `instance ${id} not found`);
   }
 
-  async listInstances(filter: { workflowID?: string; running?: boolean }): Promise<WorkflowInstance[]> {
+  async listInstances(filter: { workflowID?: string; running?: boolean; page?: KeysetPage }): Promise<WorkflowInstance[]> {
     if (filter.workflowID !== undefined && !isUuid(filter.workflowID)) return [];
+    if (filter.page) return this.listInstancesPage(filter, filter.page);
     const [row] =
       filter.workflowID === undefined
         ? await run(this.db.pool, filter.running ? SQL.list.running : SQL.list.all, [])
         : await run(this.db.pool, filter.running ? SQL.list.byWorkflowRunning : SQL.list.byWorkflow, [filter.workflowID]);
     return row.instances;
+  }
+
+  /** One keyset page (v2 paging): the page's rows chosen in a subquery, aggregated in ascending order. */
+  private async listInstancesPage(filter: { workflowID?: string; running?: boolean }, page: KeysetPage): Promise<WorkflowInstance[]> {
+    const params: unknown[] = [];
+    const conditions = ['w.deleted_at IS NULL'];
+    if (filter.workflowID !== undefined) {
+      params.push(filter.workflowID);
+      conditions.push(`i.workflow_id = $${params.length}`);
+    }
+    if (filter.running) conditions.push('NOT i.terminated');
+    const keyset = keysetSql(page, { createdAt: 'i.created_at', id: 'i.id' }, params);
+    if (keyset.condition) conditions.push(keyset.condition);
+    const { rows } = await this.db.pool.query<{ instances: WorkflowInstance[] }>(
+      `SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(${INSTANCE_FIELDS}))
+                                 || jsonb_build_object('workflow', ${WORKFLOW_JSON}) ORDER BY i.created_at, i.id), '[]') AS instances
+         FROM (SELECT i.id FROM orchestrator.instances i JOIN orchestrator.workflows w ON w.id = i.workflow_id
+                WHERE ${conditions.join(' AND ')} ORDER BY ${keyset.orderBy} ${keyset.limit}) page
+         JOIN orchestrator.instances i ON i.id = page.id
+         JOIN orchestrator.workflows w ON w.id = i.workflow_id`,
+      params,
+    );
+    return rows[0].instances;
   }
 
   async history(id: string): Promise<Reply<InstanceHistory[]>> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { fail, ok, Reply, Workflow } from '@wfp/contracts';
-import { CLOCK, Clock } from '@wfp/platform';
+import { fail, KeysetPage, ok, Reply, Workflow } from '@wfp/contracts';
+import { CLOCK, Clock, keysetSql } from '@wfp/platform';
 import { checkWorkflowConfig } from '../config-check';
 import { EngineDb, Queryable, run, sql } from '../db/engine-db';
 import { isUuid, toWorkflow, WorkflowRow } from '../rows';
@@ -46,8 +46,17 @@ export class WorkflowsSystem {
     return row ? ok(toWorkflow(row)) : fail('NOT_FOUND', `workflow ${id} not found`);
   }
 
-  async list(): Promise<Workflow[]> {
-    return (await run(this.db.pool, SQL.list, [])).map(toWorkflow);
+  async list(page?: KeysetPage): Promise<Workflow[]> {
+    if (!page) return (await run(this.db.pool, SQL.list, [])).map(toWorkflow);
+    // A keyset page (v2 paging): its SQL depends on the page's direction, so it is not a named statement.
+    const params: unknown[] = [];
+    const keyset = keysetSql(page, { createdAt: 'created_at', id: 'id' }, params);
+    const where = ['deleted_at IS NULL', ...(keyset.condition ? [keyset.condition] : [])].join(' AND ');
+    const { rows } = await this.db.pool.query<WorkflowRow>(
+      `SELECT * FROM orchestrator.workflows WHERE ${where} ORDER BY ${keyset.orderBy} ${keyset.limit}`,
+      params,
+    );
+    return (keyset.reversed ? rows.reverse() : rows).map(toWorkflow);
   }
 
   async delete(id: string): Promise<Reply<Record<string, never>>> {
