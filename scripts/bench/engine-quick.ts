@@ -160,8 +160,8 @@ async function main(): Promise<void> {
     const perSecond = N / seconds;
     process.stdout.write(
       JSON.stringify({ mode: MODE, n: N, concurrency: CONCURRENCY, batch: MODE === 'many' ? BATCH : 1, replicas: REPLICAS, preload: PRELOAD,
-        instancesPerSecond: Math.round(perSecond), statementsPerInstance: +(statements / N).toFixed(2),
-        transactionsPerInstance: +(transactions / N).toFixed(2) }) + '\n',
+        instancesPerSecond: Math.round(perSecond), statementsPerInstance: +(statements / N).toFixed(3),
+        transactionsPerInstance: +(transactions / N).toFixed(3) }) + '\n',
     );
   } finally {
     await db.end();

@@ -22,14 +22,15 @@ export type LifecycleType =
   | 'SUCCEEDED_WORKFLOW_STAGE'
   | 'FAILED_WORKFLOW_STAGE';
 
-/** A lifecycle event envelope (the contract's `{id, idempotency_key, date, app, version, type, payload}`). */
-export interface LifecycleEnvelope {
+/** An event envelope (the contract's `{id, idempotency_key, date, app, version, type, payload}`). */
+export interface OutboxEnvelope {
   id: string;
   idempotency_key: string;
   date: string;
   app: 'orchestration';
-  version: 'v2';
-  type: LifecycleType;
+  /** `v2` for lifecycle events, `v1` for the domain events stages emit. */
+  version: string;
+  type: string;
   payload: Record<string, unknown>;
 }
 
@@ -73,7 +74,7 @@ export class Transition {
   dropBuffered = false;
   readonly runs = new Map<number, StageRunChange>();
   /** The transition's events in order; written as ONE outbox row (an array) with the transition. */
-  readonly events: LifecycleEnvelope[] = [];
+  readonly events: OutboxEnvelope[] = [];
 
   constructor(
     readonly instance: LiveInstance,
@@ -91,9 +92,15 @@ export class Transition {
     return this.status !== 'running';
   }
 
+  /** A lifecycle event (app `orchestration`, version `v2`) of this transition. */
   emit(type: LifecycleType, payload: Record<string, unknown>): void {
+    this.publish(type, payload, 'v2');
+  }
+
+  /** Any event of this transition (app `orchestration`), written with it, published after its commit. */
+  publish(type: string, payload: Record<string, unknown>, version = 'v1'): void {
     const id = randomUUID();
-    this.events.push({ id, idempotency_key: id, date: this.nowIso, app: 'orchestration', version: 'v2', type, payload });
+    this.events.push({ id, idempotency_key: id, date: this.nowIso, app: 'orchestration', version, type, payload });
   }
 
   /** A stage run known to exist in the database (for updates of earlier transitions' runs). */
