@@ -66,13 +66,3 @@ export class EngineDb implements OnApplicationShutdown {
   }
 }
 
-/**
- * True for a failure of the database connection or server (not of the statement's data): the
- * caller backs off and retries the whole batch instead of blaming its items.
- */
-export function isConnectionError(error: unknown): boolean {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && /^(08|53|57P)/.test(code)) return true;
-  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true; // ECONNREFUSED, ECONNRESET, EPIPE…
-  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
-}

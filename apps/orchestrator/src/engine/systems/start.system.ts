@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { fail, ok, Reply, StartManyItemResult, WorkflowInstance } from '@wfp/contracts';
-import { APP_CONFIG, CLOCK, Clock, EventPublisher } from '@wfp/platform';
+import { APP_CONFIG, CLOCK, Clock, EventPublisher, isDatabaseUnavailable } from '@wfp/platform';
 import { OrchestratorConfig } from '../../config';
 import { advance, finish } from '../advance';
-import { EngineDb, isConnectionError, run, sql } from '../db/engine-db';
+import { EngineDb, run, sql } from '../db/engine-db';
 import { writeTransitions } from '../db/write-transitions';
 import { InstanceRow, isUuid, toInstance } from '../rows';
 import { Transition } from '../transition';
@@ -160,7 +160,7 @@ export class StartSystem {
     try {
       return { inserted: await writeTransitions(this.db.pool, batch), rejected };
     } catch (error) {
-      if (isConnectionError(error)) throw error; // the database, not an item: no item-by-item retry
+      if (isDatabaseUnavailable(error)) throw error; // the database, not an item: no item-by-item retry
       if (batch.length === 1) {
         if (!isDataError(error)) throw error;
         rejected.set(batch[0].instance.id, (error as Error).message);
