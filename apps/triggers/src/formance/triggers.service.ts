@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { fail, ok, Reply, Trigger, TriggerOccurrence, WorkflowInstance } from '@wfp/contracts';
 import { Clock, CLOCK } from '@wfp/platform';
-import { compile, compileErrorMessage } from '../expressions/expressions';
+import { compile, compileErrorMessage } from '@wfp/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { OccurrenceRow, toOccurrence, toTrigger, TRIGGER_COLUMNS, TriggerRow } from './trigger-rows';
 

@@ -15,7 +15,7 @@ import {
 } from '@wfp/contracts';
 import { APP_CONFIG, Clock, CLOCK, EventPublisher } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
-import { evaluateFilter, evaluateVars } from '../expressions/expressions';
+import { evaluateFilter, evaluateVars } from '@wfp/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/workflow-trigger-records';
 import { Candidate, CandidateCache } from './candidate-cache';
