@@ -79,6 +79,7 @@ export function transportError(error: unknown, timeoutMs?: number): string {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError') return timeoutMs !== undefined ? `timeout after ${timeoutMs} ms` : 'timeout';
   if (e?.name === 'AbortError') return 'aborted';
+  if (e?.name === 'ServiceUnavailableError') return e.message ?? 'service unavailable';
   const cause = e?.cause?.code ?? e?.cause?.message;
   return cause ? `network error: ${cause}` : `network error: ${e?.message ?? String(error)}`;
 }
