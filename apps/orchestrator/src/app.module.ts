@@ -6,6 +6,7 @@ import { orchestratorDatabase } from './database/orchestrator-database';
 import { ORCHESTRATOR_SCHEMA } from './database/schema';
 import { InfoModule } from './info/info.module';
 import { EngineModule } from './engine/engine.module';
+import { StagesModule } from './engine/stages/stages.module';
 
 @Module({})
 export class OrchestratorAppModule {
@@ -17,6 +18,7 @@ export class OrchestratorAppModule {
         TypeOrmModule.forRoot({ ...serviceDataSourceOptions(orchestratorDatabase(config.DATABASE_URL)), retryAttempts: 3 }),
         EventsModule.forService(ORCHESTRATOR_SCHEMA),
         InfoModule,
+        StagesModule,
         EngineModule,
       ],
       controllers: [healthControllerFor('orchestrator')],
