@@ -25,5 +25,5 @@ export const stageEnvShape = {
   ORCHESTRATOR_LEDGER_TIMEOUT_MS: intFromEnv(100, 600_000).default(10_000),
 };
 
-const stageEnvSchema = z.object(stageEnvShape);
+export const stageEnvSchema = z.object(stageEnvShape);
 export type StageConfig = z.infer<typeof stageEnvSchema>;
