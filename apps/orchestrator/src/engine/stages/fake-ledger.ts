@@ -75,8 +75,17 @@ export class FakeLedger {
     let answer: { status: number; body?: unknown };
     if (tx && req.method === 'POST') {
       const id = this.transactions.length;
-      this.transactions.push({ ledger: decodeURIComponent(tx[1]), id, body: body as Record<string, unknown> });
-      answer = { status: 200, body: { data: { id, ...(body as Record<string, unknown>) } } };
+      const request = body as Record<string, unknown>;
+      this.transactions.push({ ledger: decodeURIComponent(tx[1]), id, body: request });
+      const data = {
+        id,
+        postings: request.postings ?? [],
+        metadata: request.metadata ?? {},
+        timestamp: request.timestamp ?? new Date().toISOString(),
+        reverted: false,
+        insertedAt: new Date().toISOString(),
+      };
+      answer = { status: 200, body: { data } };
     } else if (meta && req.method === 'POST') {
       const address = `${decodeURIComponent(meta[1])}/${decodeURIComponent(meta[2])}`;
       this.metadata.set(address, { ...this.metadata.get(address), ...(body as Record<string, string>) });

@@ -63,7 +63,7 @@ describe('send stage (against a fake Formance Ledger v2 API)', () => {
     expect(await stage.act(input, context('send-key'))).toEqual({ type: 'retryable', error: 'ledger: INTERNAL: try later' });
     const first = await stage.act(input, context('send-key'));
     const second = await stage.act(input, context('send-key'));
-    expect(first).toEqual({ type: 'succeeded', output: { transactions: [{ ledger: 'default', id: 0 }] } });
+    expect(first).toEqual({ type: 'succeeded', output: { data: expect.objectContaining({ id: 0, reverted: false, metadata: { order: 'o1' } }) } });
     expect(second).toEqual(first);
     expect(ledger.transactions).toHaveLength(1);
     expect(ledger.requests.map((r) => [r.path, r.key, r.auth])).toEqual([
@@ -88,14 +88,17 @@ describe('send stage (against a fake Formance Ledger v2 API)', () => {
       destination: { account: { id: 'b', ledger: 'us' } },
       amount: { asset: 'EUR', amount: 5 },
     });
-    expect(await stage.act(input, context('cross'))).toEqual({ type: 'succeeded', output: { transactions: [{ ledger: 'eu', id: before }, { ledger: 'us', id: before + 1 }] } });
+    expect(await stage.act(input, context('cross'))).toEqual({
+      type: 'succeeded',
+      output: { data: expect.objectContaining({ id: before + 1 }), transactions: [{ ledger: 'eu', id: before }, { ledger: 'us', id: before + 1 }] },
+    });
     const [out, into] = ledger.transactions.slice(before);
     expect(out.ledger).toBe('eu');
     expect(out.body).toMatchObject({ script: { plain: expect.stringContaining('source = @a allowing unbounded overdraft') }, metadata: { 'orchestration/move-to-ledger': 'us' } });
     expect(out.body.script).toMatchObject({ plain: expect.stringContaining('destination = @world') });
     expect(into).toMatchObject({ ledger: 'us', body: { postings: [{ source: 'world', destination: 'b', amount: 5, asset: 'EUR' }], metadata: { 'orchestration/move-from-ledger': 'eu' } } });
     expect(ledger.requests.slice(-2).map((r) => r.key)).toEqual(['cross:1', 'cross:2']);
-    expect(stage.activity(input).name).toBe('CreateTransaction');
+    expect(stage.activity(input)).toMatchObject({ name: 'CreateTransaction', request: { ledger: 'eu', data: { metadata: { 'orchestration/move-to-ledger': 'us' } }, transactions: [{ ledger: 'eu' }, { ledger: 'us' }] } });
   });
 
   it("fails at once on the ledger's refusals; retries insufficient funds, 429 and refreshes a refused token", async () => {

@@ -173,25 +173,29 @@ export function createSendStage(deps: StageDependencies, ledger = new LedgerClie
       };
     },
     start: (input) => ({ type: 'act', retry: policyOf(input.retry) }),
-    activity: (input) => ({
-      name: 'CreateTransaction',
-      request: { transactions: plan(input).map((call) => ({ ledger: call.ledger, data: JSON.parse(jsonSafe(call.body)) as unknown })) },
-    }),
+    // As the SDK's ActivityCreateTransaction: `{ledger, data}` (the first call), plus every call of a cross-ledger send.
+    activity: (input) => {
+      const calls = plan(input).map((call) => ({ ledger: call.ledger, data: JSON.parse(historyJson(call.body)) as unknown }));
+      return { name: 'CreateTransaction', request: { ...calls[0], ...(calls.length > 1 ? { transactions: calls } : {}) } };
+    },
     async act(input, context) {
+      const calls = plan(input);
       const transactions: Array<{ ledger: string; id: unknown }> = [];
-      for (const [index, call] of plan(input).entries()) {
-        const key = plan(input).length === 1 ? context.idempotencyKey : `${context.idempotencyKey}:${index + 1}`;
+      let last: Record<string, unknown> = {};
+      for (const [index, call] of calls.entries()) {
+        const key = calls.length === 1 ? context.idempotencyKey : `${context.idempotencyKey}:${index + 1}`;
         const result = await ledger.post(`/v2/${encodeURIComponent(call.ledger)}/transactions`, call.body, key, context.signal);
         if (!('ok' in result)) return result;
-        const data = isObject(result.body.data) ? result.body.data : {};
-        transactions.push({ ledger: call.ledger, id: data.id ?? null });
+        last = isObject(result.body.data) ? result.body.data : {};
+        transactions.push({ ledger: call.ledger, id: last.id ?? null });
       }
-      return { type: 'succeeded', output: { transactions } };
+      // As the SDK's CreateTransactionResponse: `{data: <the transaction>}` (the last one), plus every call's id.
+      return { type: 'succeeded', output: { data: last, ...(calls.length > 1 ? { transactions } : {}) } };
     },
   };
 }
 
-/** The body as plain JSON (big integers as strings) for stage history. */
-function jsonSafe(body: unknown): string {
-  return JSON.stringify(body, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item));
+/** The body as plain JSON for stage history (amounts as numbers, as the SDK reads them; exact below 2^53). */
+function historyJson(body: unknown): string {
+  return JSON.stringify(body, (_key, item: unknown) => (typeof item === 'bigint' ? Number(item) : item));
 }

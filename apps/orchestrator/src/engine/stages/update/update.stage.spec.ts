@@ -46,6 +46,6 @@ describe('update stage (against a fake Formance Ledger v2 API)', () => {
       ['/v2/main/accounts/users%3A1/metadata', 'u1'],
       ['/v2/main/accounts/users%3A1/metadata', 'u1'],
     ]);
-    expect(stage.activity(input)).toEqual({ name: 'AddAccountMetadata', request: { ledger: 'main', address: 'users:1', metadata: { tier: 'gold' } } });
+    expect(stage.activity(input)).toEqual({ name: 'AddAccountMetadata', request: { id: 'users:1', ledger: 'main', metadata: { tier: 'gold' } } });
   });
 });

@@ -52,7 +52,7 @@ export function createUpdateStage(deps: StageDependencies, ledger = new LedgerCl
     start: (input) => ({ type: 'act', retry: policyOf(input.retry) }),
     activity: (input) => ({
       name: 'AddAccountMetadata',
-      request: { ledger: input.account.ledger, address: input.account.id, metadata: input.account.metadata },
+      request: { id: input.account.id, ledger: input.account.ledger, metadata: input.account.metadata }, // the SDK's ActivityAddAccountMetadata
     }),
     async act(input, context) {
       const path = `/v2/${encodeURIComponent(input.account.ledger)}/accounts/${encodeURIComponent(input.account.id)}/metadata`;
