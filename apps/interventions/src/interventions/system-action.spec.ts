@@ -1,6 +1,6 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { SYSTEM_ACTOR_USER_ID } from '@wfp/contracts';
-import { EventPublisher, runServiceMigrations, serviceDataSourceOptions, systemClock } from '@wfp/platform';
+import { enqueueEvent, EventPublisher, NewEvent, runServiceMigrations, serviceDataSourceOptions, systemClock } from '@wfp/platform';
 import { createTestDatabase, TestDatabase } from '@wfp/testing';
 import { interventionsDatabase } from '../database/interventions-database';
 import { DEFAULT_FIXTURE_PATH, loadFixture, readFixture } from '../seed/load-fixture';
@@ -26,8 +26,8 @@ describe('system actions', () => {
     dataSource = new DataSource(serviceDataSourceOptions(interventionsDatabase(db.url)));
     await dataSource.initialize();
     // The outbox write happens in the transaction; no relay is needed to read what was enqueued.
-    const publisher = new EventPublisher(dataSource, {} as never, {} as never, 'interventions', {} as never);
-    service = new InterventionsService(dataSource, publisher, systemClock);
+    const publisher = { publish: (m: EntityManager, event: NewEvent<Record<string, unknown>>) => enqueueEvent(m, 'interventions', event), flush: () => undefined };
+    service = new InterventionsService(dataSource, publisher as unknown as EventPublisher, systemClock);
   });
   afterAll(async () => {
     await dataSource?.destroy();
