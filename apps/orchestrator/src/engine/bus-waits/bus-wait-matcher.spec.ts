@@ -4,6 +4,7 @@ import { EventEnvelope } from '@wfp/contracts';
 import { runServiceMigrations, serviceDataSourceOptions } from '@wfp/platform';
 import { createTestDatabase, TestDatabase } from '@wfp/testing';
 import { orchestratorDatabase } from '../../database/orchestrator-database';
+import { managerQuery } from '../db/sql-query';
 import { anyWaitFor, claimBusWait, insertBusWait, matchBusWaits } from './bus-wait-matcher';
 
 /** Bus-wait matching on real Postgres: by type, after the wait began, CEL over {event, vars}, claimed once. */
@@ -36,7 +37,7 @@ describe('bus wait matching', () => {
 
   async function wait(instanceId: string, type: string, condition: string | null = null): Promise<void> {
     await ds.transaction((m) =>
-      insertBusWait(m, { instance_id: instanceId, stage: 0, event_type: type, condition, on_event: 'continue', on_timeout: 'fail', save_as: null, deadline: null }),
+      insertBusWait(managerQuery(m), { instance_id: instanceId, stage: 0, event_type: type, condition, on_event: 'continue', on_timeout: 'fail', save_as: null, deadline: null }),
     );
   }
 
@@ -45,7 +46,7 @@ describe('bus wait matching', () => {
     return { id, idempotency_key: id, date: date.toISOString(), app: 'interventions', version: 'v1', type, payload };
   }
 
-  const match = (envelope: EventEnvelope) => ds.transaction((m) => matchBusWaits(m, envelope));
+  const match = (envelope: EventEnvelope) => ds.transaction((m) => matchBusWaits(managerQuery(m), envelope));
 
   it('matches waits of the event type whose condition holds over {event, vars}, once', async () => {
     const a = await instance({ intervention_id: 'i-a' });
@@ -78,8 +79,8 @@ describe('bus wait matching', () => {
     const id = await instance({});
     await wait(id, 'typed.event', 'event.missing.field == 1');
     expect(await match(event('typed.event', { a: 1 }))).toEqual([]);
-    expect(await ds.transaction((m) => claimBusWait(m, id, 0))).toMatchObject({ instance_id: id, event_type: 'typed.event' });
-    expect(await ds.transaction((m) => claimBusWait(m, id, 0))).toBeUndefined();
+    expect(await ds.transaction((m) => claimBusWait(managerQuery(m), id, 0))).toMatchObject({ instance_id: id, event_type: 'typed.event' });
+    expect(await ds.transaction((m) => claimBusWait(managerQuery(m), id, 0))).toBeUndefined();
   });
 
   it('matching waits for a wait that is beginning (type lock), so an event right after it is not missed', async () => {
@@ -87,10 +88,10 @@ describe('bus wait matching', () => {
     const runner = ds.createQueryRunner();
     await runner.connect();
     await runner.startTransaction();
-    await insertBusWait(runner.manager, { instance_id: id, stage: 0, event_type: 'race.event', condition: null, on_event: 'continue', on_timeout: 'fail', save_as: null, deadline: null });
+    await insertBusWait(managerQuery(runner.manager), { instance_id: id, stage: 0, event_type: 'race.event', condition: null, on_event: 'continue', on_timeout: 'fail', save_as: null, deadline: null });
     // The wait began (uncommitted); an event published now must see it once it commits.
     await new Promise((resolve) => setTimeout(resolve, 10));
-    const seen = ds.transaction((m) => anyWaitFor(m, 'race.event'));
+    const seen = ds.transaction((m) => anyWaitFor(managerQuery(m), 'race.event'));
     const matched = match(event('race.event', {}));
     let settled = false;
     void seen.then(() => (settled = true));
@@ -100,6 +101,6 @@ describe('bus wait matching', () => {
     await runner.release();
     expect(await seen).toBe(true);
     expect((await matched).map((m) => m.wait.instance_id)).toEqual([id]);
-    expect(await ds.transaction((m) => anyWaitFor(m, 'nobody.waits'))).toBe(false);
+    expect(await ds.transaction((m) => anyWaitFor(managerQuery(m), 'nobody.waits'))).toBe(false);
   });
 });

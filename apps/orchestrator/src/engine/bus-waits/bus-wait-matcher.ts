@@ -1,6 +1,6 @@
-import type { EntityManager } from 'typeorm';
 import { EventEnvelope } from '@wfp/contracts';
 import { evaluateCondition } from '@wfp/expressions';
+import type { SqlQuery } from '../db/sql-query';
 
 /**
  * Matching bus events against `wait_for_event` waits (the `bus_waits` rows).
@@ -40,12 +40,9 @@ export function lockSql(mode: 'shared' | 'exclusive'): string {
  * Records a wait (inside the transition that starts a `wait_for_event` stage): takes the type's
  * shared lock, then stamps `began_at` with the database clock.
  */
-export async function insertBusWait(
-  manager: EntityManager,
-  wait: Omit<BusWaitRow, 'began_at'>,
-): Promise<void> {
-  await manager.query(lockSql('shared'), [wait.event_type]);
-  await manager.query(
+export async function insertBusWait(query: SqlQuery, wait: Omit<BusWaitRow, 'began_at'>): Promise<void> {
+  await query(lockSql('shared'), [wait.event_type]);
+  await query(
     `INSERT INTO ${S}.bus_waits (instance_id, stage, event_type, condition, on_event, on_timeout, save_as, deadline, began_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, clock_timestamp())
      ON CONFLICT (instance_id) DO UPDATE SET stage = EXCLUDED.stage, event_type = EXCLUDED.event_type,
@@ -56,16 +53,15 @@ export async function insertBusWait(
 }
 
 /** Claims (deletes) an instance's bus wait for `stage`; undefined when already gone (matched or timed out). */
-export async function claimBusWait(manager: EntityManager, instanceId: string, stage: number): Promise<BusWaitRow | undefined> {
-  const result: unknown = await manager.query(`DELETE FROM ${S}.bus_waits WHERE instance_id = $1 AND stage = $2 RETURNING *`, [instanceId, stage]);
-  const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as BusWaitRow[];
+export async function claimBusWait(query: SqlQuery, instanceId: string, stage: number): Promise<BusWaitRow | undefined> {
+  const rows: BusWaitRow[] = await query(`DELETE FROM ${S}.bus_waits WHERE instance_id = $1 AND stage = $2 RETURNING *`, [instanceId, stage]);
   return rows[0];
 }
 
 /** Whether any wait exists for this type (under the exclusive lock, in its own short transaction). */
-export async function anyWaitFor(manager: EntityManager, eventType: string): Promise<boolean> {
-  await manager.query(lockSql('exclusive'), [eventType]);
-  const rows: unknown[] = await manager.query(`SELECT 1 FROM ${S}.bus_waits WHERE event_type = $1 LIMIT 1`, [eventType]);
+export async function anyWaitFor(query: SqlQuery, eventType: string): Promise<boolean> {
+  await query(lockSql('exclusive'), [eventType]);
+  const rows: unknown[] = await query(`SELECT 1 FROM ${S}.bus_waits WHERE event_type = $1 LIMIT 1`, [eventType]);
   return rows.length > 0;
 }
 
@@ -76,16 +72,18 @@ export interface MatchedWait {
 }
 
 /**
- * The waits this event satisfies, claimed (deleted) in `manager`'s transaction, in the order they
- * began. Call inside the consumer's inbox transaction.
+ * The waits this event satisfies, claimed (deleted) in the caller's transaction, in the order they
+ * began. Call inside the consumer's inbox transaction. Each matching instance is locked before its
+ * wait is claimed (the order every engine transition locks in: instance, then its rows), so a
+ * deadline being applied at the same moment either claimed the wait first (no match here) or
+ * finds it gone.
  */
-export async function matchBusWaits(manager: EntityManager, envelope: EventEnvelope): Promise<MatchedWait[]> {
-  await manager.query(lockSql('exclusive'), [envelope.type]);
-  const candidates: Array<BusWaitRow & { variables: Record<string, string> }> = await manager.query(
+export async function matchBusWaits(query: SqlQuery, envelope: EventEnvelope): Promise<MatchedWait[]> {
+  await query(lockSql('exclusive'), [envelope.type]);
+  const candidates: Array<BusWaitRow & { variables: Record<string, string> }> = await query(
     `SELECT w.*, i.variables FROM ${S}.bus_waits w JOIN ${S}.instances i ON i.id = w.instance_id
       WHERE w.event_type = $1 AND w.began_at < $2 AND NOT i.terminated
-      ORDER BY w.began_at, w.instance_id
-      FOR UPDATE OF w`,
+      ORDER BY w.began_at, w.instance_id`,
     [envelope.type, new Date(envelope.date)],
   );
   const matched: MatchedWait[] = [];
@@ -94,7 +92,8 @@ export async function matchBusWaits(manager: EntityManager, envelope: EventEnvel
       const result = evaluateCondition(wait.condition, { event: envelope.payload, vars: variables ?? {} });
       if (!result.match) continue;
     }
-    const claimed = await claimBusWait(manager, wait.instance_id, wait.stage);
+    await query(`SELECT 1 FROM ${S}.instances WHERE id = $1 FOR UPDATE`, [wait.instance_id]);
+    const claimed = await claimBusWait(query, wait.instance_id, wait.stage);
     if (claimed) matched.push({ wait: claimed, variables: variables ?? {} });
   }
   return matched;

@@ -6,6 +6,7 @@ import { EventEnvelope, eventsStreamName, eventsSubjectRoot } from '@wfp/contrac
 import { APP_CONFIG, DurableConsumer, ensureEventsStream, NATS_CONNECTION } from '@wfp/platform';
 import type { OrchestratorConfig } from '../../config';
 import { ORCHESTRATOR_SCHEMA } from '../../database/schema';
+import { managerQuery } from '../db/sql-query';
 import { anyWaitFor, matchBusWaits, MatchedWait } from './bus-wait-matcher';
 
 export const BUS_WAIT_CONSUMER = 'orchestrator-bus-waits';
@@ -54,9 +55,9 @@ export class BusWaitConsumer implements OnApplicationBootstrap, OnApplicationShu
       logger: this.logger.logger.child({ component: 'bus-wait-consumer' }),
       maxDeliver: 50,
       backoffMs: [200, 1000, 5000, 30_000],
-      shouldHandle: (envelope) => this.dataSource.transaction((manager) => anyWaitFor(manager, envelope.type)),
+      shouldHandle: (envelope) => this.dataSource.transaction((manager) => anyWaitFor(managerQuery(manager), envelope.type)),
       handler: async (envelope, manager) => {
-        for (const matched of await matchBusWaits(manager, envelope)) {
+        for (const matched of await matchBusWaits(managerQuery(manager), envelope)) {
           await this.completer.completeBusWait(manager, matched, envelope);
         }
       },
