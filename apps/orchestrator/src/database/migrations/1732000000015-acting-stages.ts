@@ -7,7 +7,8 @@ import { ORCHESTRATOR_SCHEMA } from '../schema';
  * `bus_waits` — an instance whose current stage waits for
  * a domain event of `event_type` (indexed by type, so matching an event reads only the waits of
  * its type) that satisfies `condition`, published after `began_at`; and `instances.chain_depth`,
- * the trigger-chain depth the instance was started at (events it publishes are one deeper).
+ * the trigger-chain depth the instance was started at (events it publishes are one deeper);
+ * `timers.lease_id`, the lease of an acting attempt in flight.
  */
 export class ActingStages1732000000015 implements MigrationInterface {
   name = 'ActingStages1732000000015';
@@ -29,9 +30,12 @@ export class ActingStages1732000000015 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX bus_waits_by_type ON orchestrator.bus_waits (event_type, began_at)`);
     await q.query(`ALTER TABLE orchestrator.instances ADD COLUMN chain_depth integer NOT NULL DEFAULT 0`);
+    // The lease of an acting attempt in flight (its timer's due_at is the lease's end).
+    await q.query(`ALTER TABLE orchestrator.timers ADD COLUMN lease_id uuid`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE orchestrator.timers DROP COLUMN lease_id`);
     await q.query(`ALTER TABLE orchestrator.instances DROP COLUMN chain_depth`);
     await q.query(`DROP TABLE IF EXISTS orchestrator.bus_waits, orchestrator.inbox, orchestrator.dead_letters`);
   }

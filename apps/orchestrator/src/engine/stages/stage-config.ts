@@ -23,6 +23,8 @@ export const stageEnvShape = {
   /** Token endpoint (default `<ORCHESTRATOR_LEDGER_URL>/oauth/token`). */
   ORCHESTRATOR_LEDGER_TOKEN_URL: z.url({ protocol: /^https?$/ }).optional(),
   ORCHESTRATOR_LEDGER_TIMEOUT_MS: intFromEnv(100, 600_000).default(10_000),
+  /** Acting-stage calls (http, intervention, send, update) in flight at once per process. */
+  ORCHESTRATOR_ACT_CONCURRENCY: intFromEnv(1, 1024).default(16),
 };
 
 export const stageEnvSchema = z.object(stageEnvShape);
