@@ -230,8 +230,14 @@ describe('SLA escalation: event → trigger → workflow acts → new events', (
   it('kill -9 of the orchestrator during the retry back-off: same outcome', async () => {
     const intervention = await openIntervention();
     const instanceId = await instanceOf(intervention.id);
-    // The first webhook call failed: the retry is a timer row now (backoff 1s).
-    await eventually(() => (calls.get(intervention.id)?.length ?? 0) >= 1, { what: 'the first webhook attempt', timeoutMs: 60_000 });
+    // The first webhook call failed and was recorded: the retry is a timer row now (backoff 1s).
+    await eventually(
+      async () => {
+        const history = (await sdk.orchestration.v1.getInstanceStageHistory({ instanceID: instanceId, number: 3 })).getWorkflowInstanceHistoryStageResponse!.data;
+        return history.length === 1 && history[0].terminated && history[0].nextExecution !== undefined;
+      },
+      { what: 'the first webhook attempt recorded with its retry', timeoutMs: 60_000 },
+    );
     await platform.stopService('orchestrator', 'SIGKILL');
     await platform.startService('orchestrator');
     await expectEscalated(intervention.id, instanceId);
