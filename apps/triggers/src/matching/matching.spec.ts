@@ -175,6 +175,7 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
       workflowId: workflow.id,
       variables: { intervention: 'i-1', amount: '1200000', missing: '<nil>' },
       idempotencyKey: `trigger:${trigger.id}:${envelope.id}`,
+      chainDepth: 0,
     });
     const succeeded = await eventually(async () => {
       const events = (await streamEvents('SUCCEEDED_TRIGGER')).filter((e) => e.payload.triggerID === trigger.id);
