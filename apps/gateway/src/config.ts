@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { commonEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
 import { formanceAuthEnvShape } from './orchestration/auth/formance-auth-config';
+import { orchestrationPagingEnvShape } from './orchestration/paging/cursor-config';
 import { solvimonEnvShape } from './solvimon/solvimon-config';
 import { engageEnvShape } from './engage/engage-config';
+import { consoleEnvShape } from './console/console-config';
 
 export const gatewayEnvSchema = z.object({
   ...commonEnvShape,
@@ -13,8 +15,10 @@ export const gatewayEnvSchema = z.object({
   /** Largest request body accepted, in bytes. */
   BODY_LIMIT_BYTES: intFromEnv(1024, 50 * 1024 * 1024).default(1024 * 1024),
   ...formanceAuthEnvShape,
+  ...orchestrationPagingEnvShape,
   ...solvimonEnvShape,
   ...engageEnvShape,
+  ...consoleEnvShape,
 });
 export type GatewayConfig = z.infer<typeof gatewayEnvSchema>;
 

@@ -6,6 +6,7 @@ import { GatewayAppModule } from './app.module';
 import { GatewayConfig } from './config';
 import { expressApiErrorHandler } from './http/api-exception.filter';
 import { API_ERROR_RENDERERS, ApiErrorRenderer } from './http/error-renderers';
+import { CONSOLE_PATH, consoleStaticHandler, resolveConsoleDir } from './console/console-static';
 
 /** YAML bodies (Formance accepts workflow configs as `text/vnd.yaml`). */
 export const YAML_CONTENT_TYPES = ['text/vnd.yaml', 'application/yaml', 'application/x-yaml', 'text/yaml'];
@@ -26,6 +27,8 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestExpre
   app.use(json({ limit, type: ['application/json', 'application/*+json'] }));
   app.use(urlencoded({ limit, extended: true, parameterLimit: 1000 }));
   app.use(text({ limit, type: YAML_CONTENT_TYPES }));
+  // The console's static files (its /console/api/* routes are Nest controllers).
+  app.use(CONSOLE_PATH, consoleStaticHandler(resolveConsoleDir(config.CONSOLE_DIR)));
   app.enableShutdownHooks();
   await app.init();
   // After the routes: catches errors raised by the body parsers above.

@@ -8,12 +8,15 @@ import {
   instanceIdRequestSchema,
   InstanceHistory,
   listInstancesRequestSchema,
+  listWorkflowsRequestSchema,
   ok,
   Reply,
   sendEventRequestSchema,
   StageHistory,
   stageHistoryRequestSchema,
   startInstanceRequestSchema,
+  startManyInstancesRequestSchema,
+  StartManyInstancesReplyData,
   Workflow,
   WorkflowInstance,
 } from '@wfp/contracts';
@@ -38,8 +41,9 @@ export class EngineController {
   }
 
   @MessagePattern(COMMANDS.orchestrator.listWorkflows)
-  async listWorkflows(): Promise<Reply<Workflow[]>> {
-    return ok(await this.engine.listWorkflows());
+  async listWorkflows(@Payload() payload: unknown): Promise<Reply<Workflow[]>> {
+    const parsed = parseCommand(listWorkflowsRequestSchema, payload ?? {});
+    return parsed.ok ? ok(await this.engine.listWorkflows(parsed.value.page)) : parsed.reply;
   }
 
   @MessagePattern(COMMANDS.orchestrator.deleteWorkflow)
@@ -54,6 +58,12 @@ export class EngineController {
     if (!parsed.ok) return parsed.reply;
     const { workflowId, variables, idempotencyKey } = parsed.value;
     return this.engine.startInstance(workflowId, variables, idempotencyKey);
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.startManyInstances)
+  async startManyInstances(@Payload() payload: unknown): Promise<Reply<StartManyInstancesReplyData>> {
+    const parsed = parseCommand(startManyInstancesRequestSchema, payload);
+    return parsed.ok ? ok({ results: await this.engine.startManyInstances(parsed.value.items) }) : parsed.reply;
   }
 
   @MessagePattern(COMMANDS.orchestrator.listInstances)
