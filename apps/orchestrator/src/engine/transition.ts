@@ -12,6 +12,19 @@ export interface LiveInstance {
   idempotencyKey?: string | null;
   /** Events sent before a `wait_event` asked for them, oldest first. */
   buffered: Array<{ id: string; name: string }>;
+  /** Depth of the trigger chain that started the instance (events it publishes are one deeper). */
+  chainDepth?: number;
+}
+
+/** A `wait_for_event` wait to record (bus-waits/bus-wait-matcher.ts `insertBusWait`). */
+export interface BusWaitChange {
+  stage: number;
+  eventType: string;
+  condition: string | null;
+  onEvent: 'continue' | 'succeed';
+  onTimeout: 'fail' | 'continue' | 'succeed';
+  saveAs: string | null;
+  deadline: Date | null;
 }
 
 export type LifecycleType =
@@ -62,8 +75,11 @@ export class Transition {
   variablesChanged = false;
   /** undefined: untouched; null: delete the instance's timer; else upsert it. */
   timer: TimerChange | null | undefined = undefined;
-  wait: { stage: number; event: string } | undefined;
+  wait: { stage: number; event: string; deadline?: Date; onTimeout?: 'fail' | 'continue' } | undefined;
+  /** Deletes the instance's `waits` and `bus_waits` rows. */
   deleteWait = false;
+  /** A bus wait to record (written after the batch statement, under its event type's lock). */
+  busWait: BusWaitChange | undefined;
   consumedBuffered: string[] = [];
   dropBuffered = false;
   readonly runs = new Map<number, StageRunChange>();
@@ -92,6 +108,27 @@ export class Transition {
         version: 'v2',
         type,
         payload,
+      }),
+    });
+  }
+
+  /**
+   * A domain event a `publish` stage emits (envelope `app: orchestration`, `version: v1`), one
+   * level deeper in the trigger chain than the instance.
+   */
+  publish(type: string, payload: Record<string, unknown>): void {
+    const id = randomUUID();
+    this.events.push({
+      id,
+      envelope: JSON.stringify({
+        id,
+        idempotency_key: id,
+        date: this.now.toISOString(),
+        app: 'orchestration',
+        version: 'v1',
+        type,
+        payload,
+        chain_depth: (this.instance.chainDepth ?? 0) + 1,
       }),
     });
   }

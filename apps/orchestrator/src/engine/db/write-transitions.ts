@@ -1,4 +1,6 @@
-import { Queryable, run, sql } from './engine-db';
+import { Pool } from 'pg';
+import { pgQuery, Queryable, run, sql } from './engine-db';
+import { insertBusWait } from '../bus-waits/bus-wait-matcher';
 import { Transition } from '../transition';
 
 /**
@@ -13,10 +15,11 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
   `WITH
   ins AS (
     INSERT INTO orchestrator.instances
-      (id, workflow_id, variables, idempotency_key, status, terminated, terminated_at, error, created_at, updated_at)
-    SELECT u.id, u.workflow_id, u.variables, u.idempotency_key, u.status, u.status <> 'running', u.terminated_at, u.error, u.created_at, u.updated_at
-      FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::timestamptz[], $9::timestamptz[])
-           AS u(id, workflow_id, variables, idempotency_key, status, terminated_at, error, created_at, updated_at)
+      (id, workflow_id, variables, idempotency_key, status, terminated, terminated_at, error, created_at, updated_at, chain_depth)
+    SELECT u.id, u.workflow_id, u.variables, u.idempotency_key, u.status, u.status <> 'running', u.terminated_at, u.error, u.created_at, u.updated_at,
+           coalesce(u.chain_depth, 0)
+      FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::timestamptz[], $9::timestamptz[], $48::int[])
+           AS u(id, workflow_id, variables, idempotency_key, status, terminated_at, error, created_at, updated_at, chain_depth)
       JOIN orchestrator.workflows w ON w.id = u.workflow_id AND w.deleted_at IS NULL
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id),
@@ -52,10 +55,12 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
            attempt = EXCLUDED.attempt, failures = 0, last_error = NULL),
   del_timers AS (DELETE FROM orchestrator.timers WHERE instance_id = ANY($37::uuid[])),
   new_waits AS (
-    INSERT INTO orchestrator.waits (instance_id, stage, event, created_at)
-    SELECT u.* FROM unnest($38::uuid[], $39::int[], $40::text[], $41::timestamptz[]) AS u(instance_id, stage, event, created_at)
+    INSERT INTO orchestrator.waits (instance_id, stage, event, created_at, deadline, on_timeout)
+    SELECT u.* FROM unnest($38::uuid[], $39::int[], $40::text[], $41::timestamptz[], $49::timestamptz[], $50::text[])
+           AS u(instance_id, stage, event, created_at, deadline, on_timeout)
      WHERE u.instance_id IN (SELECT id FROM live)),
   del_waits AS (DELETE FROM orchestrator.waits WHERE instance_id = ANY($42::uuid[])),
+  del_bus_waits AS (DELETE FROM orchestrator.bus_waits WHERE instance_id = ANY($42::uuid[])),
   del_buffered AS (
     DELETE FROM orchestrator.buffered_events WHERE id = ANY($43::bigint[]) OR instance_id = ANY($44::uuid[])),
   events AS (
@@ -67,13 +72,14 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
 
 /** Column arrays for WRITE_TRANSITIONS, filled from a batch of transitions. */
 function columns(batch: readonly Transition[]): unknown[] {
-  const c = Array.from({ length: 47 }, () => [] as unknown[]);
+  const c = Array.from({ length: 50 }, () => [] as unknown[]);
   const push = (from: number, ...values: unknown[]) => values.forEach((value, i) => c[from + i].push(value));
   for (const t of batch) {
     const i = t.instance;
     const variables = t.isNew || t.variablesChanged ? JSON.stringify(i.variables) : null;
     if (t.isNew) {
       push(0, i.id, i.workflowId, variables, i.idempotencyKey ?? null, t.status, t.terminatedAt, t.error, i.createdAt, t.now);
+      c[47].push(i.chainDepth ?? 0);
     } else {
       push(9, i.id, t.status, t.terminatedAt, t.error, t.now, variables);
     }
@@ -87,7 +93,10 @@ function columns(batch: readonly Transition[]): unknown[] {
     }
     if (t.timer) push(31, i.id, t.timer.stage, t.timer.action, t.timer.dueAt, t.timer.attempt);
     else if (t.timer === null && !t.isNew) c[36].push(i.id);
-    if (t.wait) push(37, i.id, t.wait.stage, t.wait.event, t.now);
+    if (t.wait) {
+      push(37, i.id, t.wait.stage, t.wait.event, t.now);
+      push(48, t.wait.deadline ?? null, t.wait.onTimeout ?? null);
+    }
     if (t.deleteWait) c[41].push(i.id);
     c[42].push(...t.consumedBuffered);
     if (t.dropBuffered && !t.isNew) c[43].push(i.id);
@@ -96,9 +105,43 @@ function columns(batch: readonly Transition[]): unknown[] {
   return c;
 }
 
-/** Writes the batch; returns the ids of the new instances actually inserted. */
+/**
+ * Writes the batch; returns the ids of the new instances actually inserted. Bus waits (rare)
+ * follow the batch statement one by one: each takes its event type's lock and is stamped with
+ * the database clock (bus-waits/bus-wait-matcher.ts).
+ */
 export async function writeTransitions(db: Queryable, batch: readonly Transition[]): Promise<Set<string>> {
   if (batch.length === 0) return new Set();
+  if (db instanceof Pool && batch.some((t) => t.busWait)) {
+    // Several statements: one transaction (the bus wait's type lock is held until commit).
+    const client = await db.connect();
+    try {
+      await client.query('BEGIN');
+      const inserted = await writeTransitions(client, batch);
+      await client.query('COMMIT');
+      return inserted;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
   const [row] = await run(db, WRITE_TRANSITIONS, columns(batch));
-  return new Set(row.inserted);
+  const inserted = new Set(row.inserted);
+  for (const t of batch) {
+    const wait = t.busWait;
+    if (!wait || (t.isNew && !inserted.has(t.instance.id))) continue;
+    await insertBusWait(pgQuery(db), {
+      instance_id: t.instance.id,
+      stage: wait.stage,
+      event_type: wait.eventType,
+      condition: wait.condition,
+      on_event: wait.onEvent,
+      on_timeout: wait.onTimeout,
+      save_as: wait.saveAs,
+      deadline: wait.deadline,
+    });
+  }
+  return inserted;
 }

@@ -14,6 +14,8 @@ export interface StartItem {
   workflowId: string;
   variables: Record<string, string>;
   idempotencyKey?: string;
+  /** The trigger chain depth that started it (events it publishes are one deeper). */
+  chainDepth?: number;
 }
 
 const SQL = {
@@ -86,6 +88,7 @@ export class StartSystem {
       createdAt: now,
       idempotencyKey: item.idempotencyKey ?? null,
       buffered: [],
+      chainDepth: item.chainDepth ?? 0,
     };
     const t = new Transition(instance, now, true);
     t.emit('STARTED_WORKFLOW', { id: item.workflowId, instanceID: instance.id });
