@@ -166,10 +166,16 @@ describe('SLA escalation: event → trigger → workflow acts → new events', (
     expect(done.status!.map((s) => [s.stage, s.error])).toEqual([[0, undefined], [1, undefined], [2, undefined], [3, undefined]]);
     // Reassigned by the system actor; the event says who acted.
     expect(await assignee(interventionId)).toBe(SEED.supervisor.id);
-    const assigned = (await bus.events('intervention.assigned')).filter((e) => e.payload.id === interventionId);
+    const assigned = await eventually(async () => {
+      const found = (await bus.events('intervention.assigned')).filter((e) => e.payload.id === interventionId);
+      return found.length > 0 ? found : undefined;
+    }, { what: 'intervention.assigned on the bus' });
     expect(assigned.map((e) => [e.payload.user_id, e.payload.acting_user_id])).toEqual([[SEED.supervisor.id, SYSTEM_ACTOR_USER_ID]]);
     // One escalation.created on the bus, as the orchestration app, v1; the second trigger fired once for it.
-    const events = await escalations(interventionId);
+    const events = await eventually(async () => {
+      const found = await escalations(interventionId);
+      return found.length > 0 ? found : undefined;
+    }, { what: 'escalation.created on the bus' });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ app: 'orchestration', version: 'v1', payload: { intervention_id: interventionId, supervisor_id: SEED.supervisor.id } });
     await eventually(async () => {
@@ -266,7 +272,10 @@ describe('SLA escalation: event → trigger → workflow acts → new events', (
     expect(done.error).toBeUndefined();
     expect(done.status!.map((s) => [s.stage, s.error])).toEqual([[0, undefined], [1, undefined]]);
     // save_as: the event payload's fields became variables of the later stage.
-    const observed = (await bus.events('wait.observed')).filter((e) => e.payload.intervention_id === intervention.id);
+    const observed = await eventually(async () => {
+      const found = (await bus.events('wait.observed')).filter((e) => e.payload.intervention_id === intervention.id);
+      return found.length > 0 ? found : undefined;
+    }, { what: 'wait.observed on the bus (outbox relay)' });
     expect(observed.map((e) => e.payload.closed_by)).toEqual([SEED.alice.id]);
   }, 180_000);
 
