@@ -49,7 +49,7 @@ describe('SLA escalation: event → trigger → workflow acts → new events', (
     platform = await PlatformUnderTest.start({
       label: 'sla',
       env: { FORMANCE_AUTH_CLIENTS: `${CLIENT_ID}:${CLIENT_SECRET}`, ORCHESTRATOR_POLL_INTERVAL_MS: '50' },
-      serviceEnv: { orchestrator: { ORCHESTRATOR_HTTP_ALLOWED_HOSTS: '127.0.0.1' } },
+      serviceEnv: { orchestrator: { ORCHESTRATOR_HTTP_ALLOWED_HOSTS: '127.0.0.1', ORCHESTRATOR_DB_POOL_SIZE: '4' } },
     });
     seed(platform.database.url);
     sdk = sdkFor(platform);
