@@ -91,8 +91,8 @@ describe('bus wait matching', () => {
     await insertBusWait(managerQuery(runner.manager), { instance_id: id, stage: 0, event_type: 'race.event', condition: null, on_event: 'continue', on_timeout: 'fail', save_as: null, deadline: null });
     // The wait began (uncommitted); an event published now must see it once it commits.
     await new Promise((resolve) => setTimeout(resolve, 10));
+    const published = event('race.event', {});
     const seen = ds.transaction((m) => anyWaitFor(managerQuery(m), 'race.event'));
-    const matched = match(event('race.event', {}));
     let settled = false;
     void seen.then(() => (settled = true));
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -100,7 +100,29 @@ describe('bus wait matching', () => {
     await runner.commitTransaction();
     await runner.release();
     expect(await seen).toBe(true);
-    expect((await matched).map((m) => m.wait.instance_id)).toEqual([id]);
+    expect((await match(published)).map((m) => m.wait.instance_id)).toEqual([id]);
     expect(await ds.transaction((m) => anyWaitFor(managerQuery(m), 'nobody.waits'))).toBe(false);
+  });
+
+  it('reads only the waits of the event type (index by type): waits of other types cost nothing', async () => {
+    const id = await instance({});
+    // Thousands of other waits: instances of their own.
+    await ds.query(
+      `WITH ins AS (
+         INSERT INTO orchestrator.instances (id, workflow_id, config, variables, created_at, updated_at)
+         SELECT gen_random_uuid(), $1, '{}', '{}', now(), now() FROM generate_series(1, 5000) RETURNING id)
+       INSERT INTO orchestrator.bus_waits (instance_id, stage, event_type, on_event, on_timeout, began_at)
+       SELECT id, 0, 'crowded.type', 'continue', 'fail', now() FROM ins`,
+      [workflowId],
+    );
+    await wait(id, 'rare.type');
+    await ds.query('ANALYZE orchestrator.bus_waits');
+    const [plan] = await ds.query(
+      `EXPLAIN (FORMAT JSON) SELECT w.*, i.variables FROM orchestrator.bus_waits w JOIN orchestrator.instances i ON i.id = w.instance_id
+        WHERE w.event_type = $1 AND w.began_at < $2 AND NOT i.terminated ORDER BY w.began_at, w.instance_id`,
+      ['rare.type', new Date()],
+    );
+    expect(JSON.stringify(plan['QUERY PLAN'])).toMatch(/"Index Name":"bus_waits_by_type"/);
+    expect((await match(event('rare.type', {}))).map((m) => m.wait.instance_id)).toEqual([id]);
   });
 });
