@@ -108,6 +108,20 @@ describe('engine: acting stages, retries, history, bus waits', () => {
     await nc.jetstream().publish(eventSubject(namespace, 'tests', 'v1', type), sc.encode(JSON.stringify(envelope)), { msgID: id });
   }
 
+  it('refuses malformed acting stages at create (VALIDATION → 400) with the stage and the field', async () => {
+    const refused = await engine.createWorkflow({
+      stages: [{ noop: {} }, { send: { source: { wallet: { id: 'w' } }, destination: { account: { id: 'a' } }, amount: { asset: 'USD', amount: 1 } } }],
+    });
+    expect(refused).toEqual({
+      ok: false,
+      error: { code: 'VALIDATION', message: 'creating workflow: stage 1: send: wallet sources are not supported (ledger accounts only; see docs/compatibility.md)' },
+    });
+    expect(await engine.createWorkflow({ stages: [{ http: { url: '${u}', timeout: 'soon' } }] })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION', message: expect.stringMatching(/^creating workflow: stage 0: http: invalid timeout 'soon'/) },
+    });
+  });
+
   it('retries an http stage durably, records every attempt, saves its output for later stages', async () => {
     const path = `/fail-2/${randomUUID()}`;
     const id = await start([
