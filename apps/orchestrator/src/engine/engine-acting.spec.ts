@@ -12,6 +12,13 @@ import { OrchestratorAppModule } from '../app.module';
 import { loadOrchestratorConfig } from '../config';
 import { orchestratorDatabase } from '../database/orchestrator-database';
 import { EngineService } from './engine.service';
+import { FakeLedger } from './stages/fake-ledger';
+
+// The official SDK's model of a stage-history entry (what SDK users parse).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sdkModels = require('@formance/formance-sdk/sdk/models/orchestration/index.js') as {
+  WorkflowInstanceHistoryStage$inboundSchema: { parse(value: unknown): Record<string, unknown> };
+};
 
 function unwrap<T>(reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
@@ -32,6 +39,7 @@ describe('engine: acting stages, retries, history, bus waits', () => {
   let sql: Client;
   let hook: Server;
   let hookUrl: string;
+  const ledger = new FakeLedger();
   const sc = StringCodec();
   /** Calls by path; `/fail-<n>/…` answers 503 to the first n calls, `/gone` 404, else 200. */
   const calls = new Map<string, Array<string | undefined>>();
@@ -52,6 +60,7 @@ describe('engine: acting stages, retries, history, bus waits', () => {
     });
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
     hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
+    await ledger.start();
     database = await createTestDatabase('engine_acting');
     namespace = createTestNamespace('engine_acting');
     await runServiceMigrations(orchestratorDatabase(database.url));
@@ -61,6 +70,9 @@ describe('engine: acting stages, retries, history, bus waits', () => {
       NATS_NAMESPACE: namespace,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       ORCHESTRATOR_POLL_INTERVAL_MS: '20',
+      ORCHESTRATOR_LEDGER_URL: ledger.url,
+      ORCHESTRATOR_LEDGER_CLIENT_ID: FakeLedger.CLIENT_ID,
+      ORCHESTRATOR_LEDGER_CLIENT_SECRET: FakeLedger.CLIENT_SECRET,
     });
     app = await NestFactory.createApplicationContext(OrchestratorAppModule.forRoot(config), { logger: process.env.TEST_LOG_LEVEL ? undefined : false });
     app.enableShutdownHooks();
@@ -77,6 +89,7 @@ describe('engine: acting stages, retries, history, bus waits', () => {
     await app?.close();
     await database?.drop();
     await removeTestNamespace(namespace);
+    await ledger.stop();
     hook?.closeAllConnections();
     await new Promise((resolve) => hook?.close(resolve));
   });
@@ -143,6 +156,44 @@ describe('engine: acting stages, retries, history, bus waits', () => {
     expect(history[2].output).toEqual({ HttpRequest: { status: 200, body: { ticket: 'T-3', ok: true } } });
     const stages = unwrap(await engine.history(id));
     expect(stages[1].input).toEqual({ type: 'hook.done', payload: { ticket: 'T-3', status: '200' } });
+  });
+
+  it('send and update run against the ledger with one key per stage run; their history parses with the SDK', async () => {
+    ledger.failNext(503, { errorCode: 'INTERNAL', errorMessage: 'busy' });
+    const id = await start(
+      [
+        {
+          send: {
+            source: { account: { id: 'users:${user}' } },
+            destination: { account: { id: 'merchants:1' } },
+            amount: { asset: 'USD/2', amount: '${amount}' },
+            metadata: { order: 'o-1' },
+            retry: { backoff: '20ms' },
+          },
+        },
+        { update: { account: { id: 'users:${user}', metadata: { tier: 'gold' } } } },
+      ],
+      { user: '7', amount: '1500' },
+    );
+    const done = await terminated(id);
+    expect(done.error).toBeUndefined();
+    const posted = ledger.transactions.filter((tx) => (tx.body.metadata as Record<string, string>)?.order === 'o-1');
+    expect(posted).toHaveLength(1);
+    expect(posted[0].body.postings).toEqual([{ source: 'users:7', destination: 'merchants:1', amount: 1500, asset: 'USD/2' }]);
+    expect(ledger.requests.filter((r) => r.path === '/v2/default/transactions').map((r) => r.key).slice(-2)).toEqual([`${id}-0`, `${id}-0`]);
+    expect(ledger.metadata.get('main/users:7')).toEqual({ tier: 'gold' });
+    const sendHistory = unwrap(await engine.stageHistory(id, 0));
+    expect(sendHistory.map((h) => [h.name, h.attempt, h.error])).toEqual([
+      ['CreateTransaction', 1, 'ledger: INTERNAL: busy'],
+      ['CreateTransaction', 2, undefined],
+    ]);
+    const parsed = sdkModels.WorkflowInstanceHistoryStage$inboundSchema.parse(sendHistory[1]);
+    expect(parsed.input).toMatchObject({ createTransaction: { ledger: 'default', data: { metadata: { order: 'o-1' } } } });
+    expect(parsed.output).toMatchObject({ createTransaction: { data: { metadata: { order: 'o-1' }, reverted: false } } });
+    const updateHistory = unwrap(await engine.stageHistory(id, 1));
+    expect(sdkModels.WorkflowInstanceHistoryStage$inboundSchema.parse(updateHistory[0]).input).toEqual({
+      addAccountMetadata: { id: 'users:7', ledger: 'main', metadata: { tier: 'gold' } },
+    });
   });
 
   it('fails at once on a fatal answer, and after the last attempt on retryable ones', async () => {
