@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Clock, EventsModule, healthControllerFor, serviceDataSourceOptions, ServicePlatformModule } from '@wfp/platform';
+import { Clock, EventsModule, healthControllerFor, InboxPruningModule, serviceDataSourceOptions, ServicePlatformModule } from '@wfp/platform';
 import { OrchestratorConfig } from './config';
 import { orchestratorDatabase } from './database/orchestrator-database';
 import { ORCHESTRATOR_SCHEMA } from './database/schema';
@@ -18,6 +18,7 @@ export class OrchestratorAppModule {
         TypeOrmModule.forRoot({ ...serviceDataSourceOptions(orchestratorDatabase(config.DATABASE_URL)), retryAttempts: 3 }),
         // The engine writes its outbox rows itself (in its batch statement); the relay deletes them once acked.
         EventsModule.forService(ORCHESTRATOR_SCHEMA, { deleteOnPublish: true, batchSize: 1000 }),
+        InboxPruningModule.forService(ORCHESTRATOR_SCHEMA),
         InfoModule,
         StagesModule,
         EngineModule,

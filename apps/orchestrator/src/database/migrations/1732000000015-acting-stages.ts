@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { createInboxTablesSql } from '@wfp/platform';
+import { createInboxPruneIndexSql, createInboxTablesSql } from '@wfp/platform';
 import { ORCHESTRATOR_SCHEMA } from '../schema';
 
 /**
@@ -16,6 +16,7 @@ export class ActingStages1732000000015 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     // The inbox (exactly-once) and dead letters of the bus-wait consumer.
     for (const sql of createInboxTablesSql(ORCHESTRATOR_SCHEMA)) await q.query(sql);
+    for (const sql of createInboxPruneIndexSql(ORCHESTRATOR_SCHEMA)) await q.query(sql);
     await q.query(`
       CREATE TABLE orchestrator.bus_waits (
         instance_id uuid PRIMARY KEY REFERENCES orchestrator.instances (id) ON DELETE CASCADE,

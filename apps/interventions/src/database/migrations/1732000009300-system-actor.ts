@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * and the idempotency record of system actions. Which sources it may read is granted like for
  * anyone (`source_permissions`; the seed grants every seeded source).
  */
-export class SystemActor1732000002000 implements MigrationInterface {
-  name = 'SystemActor1732000002000';
+export class SystemActor1732000009300 implements MigrationInterface {
+  name = 'SystemActor1732000009300';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
