@@ -275,5 +275,10 @@ describe('engine: acting stages, retries, history, bus waits', () => {
     expect(await terminated(timedOut)).toMatchObject({ error: 'timeout' });
     const continued = await start([{ wait_for_event: { type, timeout: '200ms', on_timeout: 'succeed' } }, { http: { url: `${hookUrl}/gone` } }]);
     expect((await terminated(continued)).error).toBeUndefined();
+    // Abort removes the bus wait and its deadline.
+    const aborted = await start([{ wait_for_event: { type, timeout: '30s' } }]);
+    unwrap(await engine.abort(aborted));
+    expect((await sql.query(`SELECT 1 FROM orchestrator.bus_waits WHERE instance_id = $1`, [aborted])).rows).toEqual([]);
+    expect((await sql.query(`SELECT 1 FROM orchestrator.timers WHERE instance_id = $1`, [aborted])).rows).toEqual([]);
   });
 });
