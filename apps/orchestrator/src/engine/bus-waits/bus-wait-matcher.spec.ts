@@ -75,6 +75,18 @@ describe('bus wait matching', () => {
     expect((await match(event('late.event', {}))).map((m) => m.wait.instance_id)).toEqual([id]);
   });
 
+  it('an event published after the wait\'s deadline does not satisfy it', async () => {
+    const id = await instance({});
+    await ds.transaction((m) =>
+      insertBusWait(managerQuery(m), {
+        instance_id: id, stage: 0, event_type: 'deadline.event', condition: null, on_event: 'continue', on_timeout: 'fail', save_as: null,
+        deadline: new Date(Date.now() + 60_000),
+      }),
+    );
+    expect(await match(event('deadline.event', {}, new Date(Date.now() + 120_000)))).toEqual([]);
+    expect((await match(event('deadline.event', {}))).map((m) => m.wait.instance_id)).toEqual([id]);
+  });
+
   it('a condition that errors or is not true is no match; without a condition any event of the type matches', async () => {
     const id = await instance({});
     await wait(id, 'typed.event', 'event.missing.field == 1');

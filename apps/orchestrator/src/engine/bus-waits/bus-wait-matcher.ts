@@ -13,6 +13,8 @@ import type { SqlQuery } from '../db/sql-query';
  *   event is either matched after every earlier wait of its type committed, or it was handled
  *   before the wait began (and its date is earlier). Dates come from the publishers' clocks: a
  *   skew between hosts shifts the boundary by that skew.
+ * - **Not after its deadline**: an event published after the wait's deadline does not satisfy it
+ *   (even when it is handled before the deadline's timer, e.g. after an outage).
  * - **Exactly once**: the consumer matches inside the transaction that records the event in its
  *   inbox; a matched wait row is deleted (claimed) in it, so a redelivery, a concurrent deadline
  *   or a second event cannot complete the same wait twice.
@@ -82,7 +84,7 @@ export async function matchBusWaits(query: SqlQuery, envelope: EventEnvelope): P
   await query(lockSql('exclusive'), [envelope.type]);
   const candidates: Array<BusWaitRow & { variables: Record<string, string> }> = await query(
     `SELECT w.*, i.variables FROM ${S}.bus_waits w JOIN ${S}.instances i ON i.id = w.instance_id
-      WHERE w.event_type = $1 AND w.began_at < $2 AND NOT i.terminated
+      WHERE w.event_type = $1 AND w.began_at < $2 AND (w.deadline IS NULL OR w.deadline >= $2) AND NOT i.terminated
       ORDER BY w.began_at, w.instance_id`,
     [envelope.type, new Date(envelope.date)],
   );
