@@ -5,3 +5,7 @@ export * from './eventually';
 export * from './openapi-validator';
 export * from './platform-under-test';
 export * from './schemas-touched';
+export * from './cluster/nats-cluster';
+export * from './cluster/cluster-under-test';
+export * from './cluster/round-robin-http';
+export * from './cluster/fault-scenario';
