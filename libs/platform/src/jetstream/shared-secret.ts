@@ -14,7 +14,19 @@ export function sharedSecretsBucket(namespace: string): string {
  * on the stream leader). Anyone allowed to read that bucket can read the secret: protect it with
  * NATS accounts/permissions, or set the secret from a secret store instead.
  */
-export async function sharedSecret(nc: NatsConnection, namespace: string, key: string, replicas = 1): Promise<string> {
+export async function sharedSecret(nc: NatsConnection, namespace: string, key: string, replicas = 1, attempts = 10): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createOrRead(nc, namespace, key, replicas);
+    } catch (error) {
+      // A bucket just created by another replica may not answer reads for a moment (R3 catching up).
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+async function createOrRead(nc: NatsConnection, namespace: string, key: string, replicas: number): Promise<string> {
   const kv = await nc.jetstream().views.kv(sharedSecretsBucket(namespace), { replicas, history: 1 });
   const candidate = randomBytes(32).toString('hex');
   try {
