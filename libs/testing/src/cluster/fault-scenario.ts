@@ -18,6 +18,8 @@ export interface FaultScenarioOptions {
   publishRate?: number;
   /** Give up waiting for the instances after this long (default 15 minutes). */
   timeoutMs?: number;
+  /** Stop waiting when, with every fault healed, no instance terminated for this long (default 120 s). */
+  noProgressMs?: number;
   /** `delay` stage duration (default 1s). */
   delay?: string;
   log?: (line: string) => void;
@@ -31,6 +33,8 @@ export interface FaultScenarioResult {
   /** Instances not terminated, or terminated with an error, when the run ended. */
   stuck: number;
   failed: number;
+  /** Stuck instances waiting for `go` although a `go` is buffered for them (a lost wake-up race). */
+  waitingWithBufferedGo: number;
   deadLetters: number;
   sendEventsDone: number;
   faults: string[];
@@ -244,10 +248,18 @@ export async function runFaultScenario(options: FaultScenarioOptions = {}): Prom
     })();
 
     const deadline = Date.now() + timeoutMs;
+    const noProgressMs = options.noProgressMs ?? 120_000;
     let done = 0;
     let lastLog = 0;
+    let lastProgress = Date.now();
     while (done < total && Date.now() < deadline) {
-      done = await terminatedCount();
+      const now = await terminatedCount();
+      if (now > done) lastProgress = Date.now();
+      done = now;
+      if (plan.length === 0 && Date.now() - lastProgress > noProgressMs) {
+        log(`no instance terminated for ${noProgressMs / 1000} s with every fault healed: giving up at ${done}/${total}`);
+        break;
+      }
       while (plan.length > 0 && done >= plan[0].at * total) {
         const step = plan.shift()!;
         log(`fault at ${done}/${total} terminated: ${step.name}`);
@@ -274,6 +286,11 @@ export async function runFaultScenario(options: FaultScenarioOptions = {}): Prom
       [workflowId],
     );
     const stuck = await count(`SELECT count(*) AS n FROM orchestrator.instances WHERE workflow_id = $1 AND NOT terminated`, [workflowId]);
+    // Diagnosis of stuck instances: an instance waiting for `go` while a `go` sits in its buffer.
+    const waitingWithBufferedGo = await count(
+      `SELECT count(*) AS n FROM orchestrator.waits w
+        WHERE w.event = 'go' AND EXISTS (SELECT 1 FROM orchestrator.buffered_events b WHERE b.instance_id = w.instance_id AND b.name = 'go')`,
+    );
     const failed = await count(
       `SELECT count(*) AS n FROM orchestrator.instances WHERE workflow_id = $1 AND terminated AND error IS NOT NULL`,
       [workflowId],
@@ -294,6 +311,7 @@ export async function runFaultScenario(options: FaultScenarioOptions = {}): Prom
       duplicateStarts: instances - distinct,
       stuck: stuck + failed,
       failed,
+      waitingWithBufferedGo,
       deadLetters,
       sendEventsDone: signalled.size,
       faults,
