@@ -36,7 +36,10 @@ export interface FaultScenarioResult {
   /** Stuck instances waiting for `go` although a `go` is buffered for them (a lost wake-up race). */
   waitingWithBufferedGo: number;
   deadLetters: number;
+  /** sendEvent instances done: answered 204, or answered otherwise after an earlier attempt (answer lost) landed. */
   sendEventsDone: number;
+  /** Non-2xx answers to sendEvent by status (a retry after a lost answer finds the instance terminated: 400). */
+  sendEventOtherAnswers: Record<string, number>;
   faults: string[];
   /** num_replicas of the events stream as created by the services. */
   streamReplicas: number;
@@ -147,6 +150,7 @@ export async function runFaultScenario(options: FaultScenarioOptions = {}): Prom
 
     // sendEvent(go) through the API for every instance the trigger started.
     const signalled = new Set<string>();
+    const sendEventAnswers: Record<string, number> = {};
     const signaller = (async () => {
       while (!stopFlags.stop) {
         const { rows } = await db.query<{ id: string }>(
@@ -158,6 +162,12 @@ export async function runFaultScenario(options: FaultScenarioOptions = {}): Prom
           try {
             const res = await http.request('POST', `/api/orchestration/instances/${id}/events`, { name: 'go' }, 60_000);
             if (res.status === 204 || res.status === 200) signalled.add(id);
+            else {
+              sendEventAnswers[res.status] = (sendEventAnswers[res.status] ?? 0) + 1;
+              // An earlier attempt whose answer was lost (the gateway died mid-request) did deliver it.
+              const [row] = (await db.query<{ terminated: boolean }>(`SELECT terminated FROM orchestrator.instances WHERE id = $1`, [id])).rows;
+              if (row?.terminated) signalled.add(id);
+            }
           } catch {
             // retried next round
           }
@@ -314,6 +324,7 @@ export async function runFaultScenario(options: FaultScenarioOptions = {}): Prom
       waitingWithBufferedGo,
       deadLetters,
       sendEventsDone: signalled.size,
+      sendEventOtherAnswers: sendEventAnswers,
       faults,
       http: { requests: http.requests, retried: http.retried, failed: http.failed, errors: http.errorSummary() },
       apiLongestGapMs: longestGap,

@@ -11,11 +11,14 @@ export interface HttpErrorRecord {
 /**
  * A tiny HTTP client over several gateway replicas, as a load balancer would be: requests go
  * round-robin; a request that fails with a network error or a 502/503/504 is retried on the next
- * replica (then again after a short pause) until `deadlineMs`. Every failed attempt is recorded,
+ * replica (then again after a short pause) until `deadlineMs`; a replica that refused a connection
+ * is skipped for a second. Every failed attempt is recorded,
  * so a test can report what clients would have seen without the failover.
  */
 export class RoundRobinHttp {
   private next = 0;
+  /** Until when a replica that refused a connection is skipped (a load balancer's passive check). */
+  private readonly downUntil = new Map<string, number>();
   readonly errors: HttpErrorRecord[] = [];
   requests = 0;
   /** Requests that needed more than one attempt. */
@@ -32,7 +35,7 @@ export class RoundRobinHttp {
     this.requests++;
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
-      const base = this.baseUrls[this.next++ % this.baseUrls.length];
+      const base = this.pick();
       let error: string;
       try {
         const res = await fetch(`${base}${path}`, {
@@ -50,6 +53,7 @@ export class RoundRobinHttp {
       } catch (e) {
         const cause = (e as { cause?: { code?: string } }).cause;
         error = cause?.code ?? (e as Error).name ?? 'error';
+        this.downUntil.set(base, Date.now() + 1000);
       }
       this.errors.push({ at: Date.now(), gateway: base, method, path: path.replace(/[0-9a-f-]{36}/g, ':id'), error });
       if (Date.now() - started > deadlineMs) {
@@ -59,6 +63,15 @@ export class RoundRobinHttp {
       // Straight to the next replica first; pause once every replica was tried.
       if ((attempt + 1) % this.baseUrls.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
     }
+  }
+
+  /** The next replica round-robin, skipping those marked down (unless all are). */
+  private pick(): string {
+    for (let i = 0; i < this.baseUrls.length; i++) {
+      const base = this.baseUrls[this.next++ % this.baseUrls.length];
+      if ((this.downUntil.get(base) ?? 0) <= Date.now()) return base;
+    }
+    return this.baseUrls[this.next++ % this.baseUrls.length];
   }
 
   /** Errors counted by kind, e.g. { 'ECONNREFUSED': 12, '503': 3 }. */
