@@ -9,7 +9,7 @@
  *
  * Knobs: CLUSTER_EVENTS (5000), CLUSTER_FAULTS (1; 0 for a clean throughput run),
  * CLUSTER_ORCHESTRATORS (2), CLUSTER_RATE (events/s published, 200), CLUSTER_TIMEOUT_S (1500),
- * CLUSTER_DELAY (1s).
+ * CLUSTER_DELAY (1s), CLUSTER_NO_PROGRESS_S (120: give up when nothing terminates for that long).
  */
 import { runFaultScenario } from '@wfp/testing';
 
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     publishRate: Number(process.env.CLUSTER_RATE ?? 200),
     timeoutMs: Number(process.env.CLUSTER_TIMEOUT_S ?? 1500) * 1000,
     delay: process.env.CLUSTER_DELAY ?? '1s',
+    noProgressMs: Number(process.env.CLUSTER_NO_PROGRESS_S ?? 120) * 1000,
     log,
   });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, NatsConnection, StringCodec } from 'nats';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { EventEnvelope, eventsStreamName, eventSubject } from '@wfp/contracts';
 import { natsClientOptions, publishWithRetry } from '@wfp/platform';
 import type { ServiceName } from '../platform-under-test';
@@ -72,7 +72,7 @@ export async function runFaultScenario(options: FaultScenarioOptions = {}): Prom
   const nats = await NatsCluster.start({ size: 3, label: 'scenario' });
   let cluster: ClusterUnderTest | undefined;
   let nc: NatsConnection | undefined;
-  let pg: Client | undefined;
+  let pg: Pool | undefined;
   const stopFlags = { stop: false };
   try {
     log(`NATS cluster up: ${nats.url}`);
@@ -89,9 +89,8 @@ export async function runFaultScenario(options: FaultScenarioOptions = {}): Prom
     });
     const c = cluster;
     log(`services up: ${c.replicas.map((r) => `${r.service}#${r.index}`).join(', ')}`);
-    const db = new Client({ connectionString: c.database.url });
+    const db = new Pool({ connectionString: c.database.url, max: 4 });
     pg = db;
-    await db.connect();
 
     // A token from the first gateway, used on every gateway (the signing key is shared).
     const tokenRes = await fetch(`${c.gatewayUrls[0]}/api/auth/oauth/token`, {
