@@ -43,6 +43,8 @@ export interface FaultScenarioResult {
   faults: string[];
   /** num_replicas of the events stream as created by the services. */
   streamReplicas: number;
+  /** Error-level log lines of every replica, counted by service and message. */
+  errorLog: Record<string, number>;
   http: { requests: number; retried: number; failed: number; errors: Record<string, number> };
   /** The longest time the API probe went without an answer, in ms. */
   apiLongestGapMs: number;
@@ -312,9 +314,20 @@ export async function runFaultScenario(options: FaultScenarioOptions = {}): Prom
     );
     const end = lastTerminated.rows[0].t ? new Date(lastTerminated.rows[0].t).getTime() : Date.now();
     const streamReplicas = (await jsm.streams.info(stream)).config.num_replicas;
+    // What the services logged at error level, by message (for the report: causes of 5xx).
+    const errorLog: Record<string, number> = {};
+    for (const r of c.replicas) {
+      for (const line of c.logLines(r.service, r.index)) {
+        if (typeof line.level === 'number' ? line.level < 50 : !['error', 'fatal'].includes(String(line.level))) continue;
+        const err = line.err as { message?: string; type?: string } | undefined;
+        const key = `${r.service}: ${String(line.msg ?? '').slice(0, 80)}${err?.message ? ` — ${err.message.slice(0, 100)}` : ''}`;
+        errorLog[key] = (errorLog[key] ?? 0) + 1;
+      }
+    }
     return {
       events: total,
       streamReplicas,
+      errorLog,
       instances,
       lost: total - distinct,
       duplicateStarts: instances - distinct,
