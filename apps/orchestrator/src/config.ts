@@ -1,14 +1,20 @@
 import { z } from 'zod';
-import { commonEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
+import { commonEnvShape, inboxPruningEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
+import { stageEnvShape } from './engine/stages/stage-config';
 
 export const orchestratorEnvSchema = z.object({
   ...commonEnvShape,
+  ...stageEnvShape,
+  /** The bus-wait consumer's inbox (exactly once) is pruned like the other services'. */
+  ...inboxPruningEnvShape,
   /** Worker loops claiming due work in this process (0 = API only, no execution). */
   ORCHESTRATOR_WORKER_CONCURRENCY: intFromEnv(0, 64).default(4),
   /** How often an idle worker looks for due timers (the fallback when no wake-up hint came). */
   ORCHESTRATOR_POLL_INTERVAL_MS: intFromEnv(5, 60_000).default(200),
   /** Due timers one worker loop claims and advances per transaction. */
   ORCHESTRATOR_CLAIM_BATCH: intFromEnv(1, 1000).default(64),
+  /** Start statements in flight at once; concurrent starts beyond it are grouped into the next one. */
+  ORCHESTRATOR_START_PIPELINE: intFromEnv(1, 64).default(2),
   /** Connections of the engine's Postgres pool (≥ worker concurrency + concurrent commands). */
   ORCHESTRATOR_DB_POOL_SIZE: intFromEnv(1, 200).default(16),
 });

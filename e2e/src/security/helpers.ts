@@ -33,6 +33,7 @@ export const PUBLIC_ROUTES: RegExp[] = [
   /^\/asyncapi\.json$/, // the bus's AsyncAPI document (served with the API docs)
   /^\/console(\/|$)/, // static console assets
   /^\/metrics$/,
+  /^\/asyncapi\.json$/, // the AsyncAPI document of the bus
 ];
 
 export async function startSecurityPlatform(label: string, env: Record<string, string> = {}): Promise<PlatformUnderTest> {

@@ -3,6 +3,8 @@ import { ORCHESTRATOR_SCHEMA } from './schema';
 import { InitOrchestrator1732000000000 } from './migrations/1732000000000-init-orchestrator';
 import { WorkflowEngine1732000000001 } from './migrations/1732000000001-workflow-engine';
 import { SetBasedEngine1732000000002 } from './migrations/1732000000002-set-based-engine';
+import { EngineWithoutChildForeignKeys1732000000003 } from './migrations/1732000000003-engine-without-child-foreign-keys';
+import { ActingStages1732000000015 } from './migrations/1732000000015-acting-stages';
 import { OrchestratorOutboxTraceparent1732000014000 } from './migrations/1732000014000-outbox-traceparent';
 
 /** Entities of the orchestrator schema (registered here as features add them). */
@@ -13,6 +15,8 @@ export const ORCHESTRATOR_MIGRATIONS: Function[] = [
   InitOrchestrator1732000000000,
   WorkflowEngine1732000000001,
   SetBasedEngine1732000000002,
+  EngineWithoutChildForeignKeys1732000000003,
+  ActingStages1732000000015,
   OrchestratorOutboxTraceparent1732000014000,
 ];
 

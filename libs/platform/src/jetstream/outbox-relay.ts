@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { headers as natsHeaders, JetStreamClient } from 'nats';
+import { headers as natsHeaders, JetStreamClient, NatsConnection } from 'nats';
+import { PipelinedPublisher } from './pipelined-publisher';
 import type { Logger } from 'pino';
-import { EventEnvelope, eventSubject } from '@wfp/contracts';
+import { eventSubject } from '@wfp/contracts';
 import { quoteIdent } from '../database/service-database';
 import { gauges, metrics } from '../observability/metrics';
 
@@ -9,6 +10,8 @@ export interface OutboxRelayOptions {
   dataSource: DataSource;
   schema: string;
   js: JetStreamClient;
+  /** With a connection, batches are published pipelined (PipelinedPublisher) instead of one `js.publish` each. */
+  nc?: NatsConnection;
   namespace: string;
   logger: Logger;
   batchSize?: number;
@@ -30,18 +33,38 @@ export interface OutboxRelayOptions {
  * (broker-side dedupe of a retry), waits for every PubAck and only then marks them published —
  * or deletes them, with `deleteOnPublish` — in one statement of the same transaction. A crash in
  * between re-publishes, never loses. The transaction holds only the rows' locks (the claim)
- * while the publishes are in flight; it has written nothing yet.
+ * while the publishes are in flight; it has written nothing yet. A row whose envelope is an
+ * array (one state change's several events, in order) publishes each element, `Nats-Msg-Id` =
+ * the element's id.
  */
+/** One event to publish, as the claim query returns it. */
+interface OutboxMessage {
+  row_id: string;
+  id: string;
+  app: string;
+  version: string;
+  type: string;
+  data: string;
+  /** The W3C traceparent kept on the outbox row (null with tracing off). */
+  traceparent: string | null;
+  /** Seconds since the row was written (relay lag). */
+  age: number;
+}
+
 export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private nudged = false;
   private lastPurge = 0;
   private readonly table: string;
+  private readonly pipelined?: PipelinedPublisher;
+  private readonly encoder = new TextEncoder();
   private unobserve?: () => void;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.table = `${quoteIdent(options.schema)}.outbox`;
+    if (options.nc) this.pipelined = new PipelinedPublisher(options.nc);
   }
 
   start(): void {
@@ -67,48 +90,77 @@ export class OutboxRelay {
     this.running = false;
     this.nudge();
     await this.loop;
+    this.pipelined?.close();
   }
 
-  /** Wakes the relay now (called after a transaction that wrote to the outbox commits). */
+  /**
+   * Wakes the relay now (called after a transaction that wrote to the outbox commits). A nudge
+   * while a batch is being published is remembered: the relay goes again right after it.
+   */
   nudge(): void {
+    this.nudged = true;
     this.wake?.();
   }
 
   /** Publishes one batch; returns how many rows it published. */
   async publishBatch(): Promise<number> {
-    const { dataSource, js, namespace, batchSize = 256 } = this.options;
+    const { dataSource, batchSize = 256, deleteOnPublish } = this.options;
     return dataSource.transaction(async (manager) => {
-      const rows: { id: string; envelope: EventEnvelope; created_at: Date; traceparent: string | null }[] = await manager.query(
-        `SELECT id, envelope, created_at, traceparent FROM ${this.table}
-          WHERE published_at IS NULL
-          ORDER BY seq
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED`,
+      // With deleteOnPublish the claim IS the delete (rolled back if a publish fails): one round trip less.
+      const claim = deleteOnPublish
+        ? `DELETE FROM ${this.table} WHERE seq IN (
+             SELECT seq FROM ${this.table} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING seq, id, envelope, traceparent, created_at`
+        : `SELECT seq, id, envelope, traceparent, created_at FROM ${this.table} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`;
+      // One message per event, in outbox order; Postgres splits array rows and renders the JSON.
+      const result: unknown = await manager.query(
+        `WITH claimed AS (${claim})
+         SELECT c.id AS row_id, coalesce(e.value->>'id', c.id::text) AS id, e.value->>'app' AS app,
+                e.value->>'version' AS version, e.value->>'type' AS type, e.value::text AS data
+           FROM claimed c
+          CROSS JOIN LATERAL jsonb_array_elements(
+                CASE jsonb_typeof(c.envelope) WHEN 'array' THEN c.envelope ELSE jsonb_build_array(c.envelope) END
+              ) WITH ORDINALITY AS e(value, n)
+          ORDER BY c.seq, e.n`,
         [batchSize],
       );
-      if (rows.length === 0) return 0;
-      await Promise.all(
-        rows.map(({ id, envelope, traceparent }) => {
-          const h = natsHeaders();
-          h.set('Content-Type', 'application/json');
-          // The trace of the transaction that wrote the event continues in its consumers.
-          if (traceparent) h.set('traceparent', traceparent);
-          return js.publish(
-            eventSubject(namespace, envelope.app, envelope.version, envelope.type),
-            Buffer.from(JSON.stringify(envelope)),
-            { msgID: id, headers: h },
-          );
-        }),
-      );
-      const ids = rows.map((row) => row.id);
-      if (this.options.deleteOnPublish) await manager.query(`DELETE FROM ${this.table} WHERE id = ANY($1::uuid[])`, [ids]);
-      else await manager.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
-      const now = Date.now();
+      const events = result as OutboxMessage[];
+      if (events.length === 0) return 0;
+      await this.publish(events);
+      const rowIds = [...new Set(events.map((event) => event.row_id))];
+      if (!deleteOnPublish) await manager.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::uuid[])`, [rowIds]);
       const labels = { schema: this.options.schema };
-      metrics.outboxPublished.inc(labels, rows.length);
-      for (const row of rows) metrics.outboxRelayLag.observe(labels, Math.max(0, now - new Date(row.created_at).getTime()) / 1000);
-      return rows.length;
+      metrics.outboxPublished.inc(labels, events.length);
+      for (const event of events) metrics.outboxRelayLag.observe(labels, Math.max(0, event.age));
+      return rowIds.length;
     });
+  }
+
+  private async publish(events: readonly OutboxMessage[]): Promise<void> {
+    const { js, namespace } = this.options;
+    if (this.pipelined) {
+      await this.pipelined.publishAll(
+        events.map((event) => ({
+          subject: eventSubject(namespace, event.app, event.version, event.type),
+          data: this.encoder.encode(event.data),
+          msgId: event.id,
+          traceparent: event.traceparent ?? undefined,
+        })),
+      );
+      return;
+    }
+    await Promise.all(
+      events.map((event) => {
+        const h = natsHeaders();
+        h.set('Content-Type', 'application/json');
+        // The trace of the transaction that wrote the event continues in its consumers.
+        if (event.traceparent) h.set('traceparent', event.traceparent);
+        return js.publish(eventSubject(namespace, event.app, event.version, event.type), this.encoder.encode(event.data), {
+          msgID: event.id,
+          headers: h,
+        });
+      }),
+    );
   }
 
   private async run(): Promise<void> {
@@ -116,6 +168,7 @@ export class OutboxRelay {
     let failures = 0;
     while (this.running) {
       let published = 0;
+      this.nudged = false;
       try {
         published = await this.publishBatch();
         if (failures > 0) logger.info('outbox relay recovered');
@@ -125,7 +178,7 @@ export class OutboxRelay {
         failures++;
         if (failures === 1 || failures % 20 === 0) logger.error({ err: error, failures }, 'outbox relay failed; retrying');
       }
-      if (published === batchSize && failures === 0) continue;
+      if ((published === batchSize || this.nudged) && failures === 0) continue;
       const delay = failures > 0 ? Math.min(5000, pollIntervalMs * 2 ** Math.min(failures, 5)) : pollIntervalMs;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
@@ -138,13 +191,26 @@ export class OutboxRelay {
     }
   }
 
-  private async purgeOldRows(): Promise<void> {
-    const { dataSource, retainPublishedMs = 24 * 60 * 60 * 1000 } = this.options;
-    if (Date.now() - this.lastPurge < 60_000) return;
+  /**
+   * Deletes published rows past the retention, once per cluster: the replica that gets the
+   * transaction-scoped advisory lock `outbox-prune:<schema>` does it, the others skip this round.
+   * Returns whether this replica pruned.
+   */
+  async purgeOldRows(force = false): Promise<boolean> {
+    const { dataSource, schema, retainPublishedMs = 24 * 60 * 60 * 1000 } = this.options;
+    if (!force && Date.now() - this.lastPurge < 60_000) return false;
     this.lastPurge = Date.now();
-    await dataSource.query(
-      `DELETE FROM ${this.table} WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => $1)`,
-      [retainPublishedMs / 1000],
-    );
+    return dataSource.transaction(async (manager) => {
+      const [{ locked }]: Array<{ locked: boolean }> = await manager.query(
+        `SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`,
+        [`outbox-prune:${schema}`],
+      );
+      if (!locked) return false;
+      await manager.query(
+        `DELETE FROM ${this.table} WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => $1)`,
+        [retainPublishedMs / 1000],
+      );
+      return true;
+    });
   }
 }
