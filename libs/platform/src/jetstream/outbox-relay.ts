@@ -116,7 +116,8 @@ export class OutboxRelay {
       const result: unknown = await manager.query(
         `WITH claimed AS (${claim})
          SELECT c.id AS row_id, coalesce(e.value->>'id', c.id::text) AS id, e.value->>'app' AS app,
-                e.value->>'version' AS version, e.value->>'type' AS type, e.value::text AS data
+                e.value->>'version' AS version, e.value->>'type' AS type, e.value::text AS data,
+                c.traceparent, extract(epoch FROM clock_timestamp() - c.created_at)::float8 AS age
            FROM claimed c
           CROSS JOIN LATERAL jsonb_array_elements(
                 CASE jsonb_typeof(c.envelope) WHEN 'array' THEN c.envelope ELSE jsonb_build_array(c.envelope) END
@@ -131,7 +132,7 @@ export class OutboxRelay {
       if (!deleteOnPublish) await manager.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::uuid[])`, [rowIds]);
       const labels = { schema: this.options.schema };
       metrics.outboxPublished.inc(labels, events.length);
-      for (const event of events) metrics.outboxRelayLag.observe(labels, Math.max(0, event.age));
+      for (const event of events) if (Number.isFinite(event.age)) metrics.outboxRelayLag.observe(labels, Math.max(0, event.age));
       return rowIds.length;
     });
   }
