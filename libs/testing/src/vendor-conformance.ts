@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { expect, it } from '@jest/globals';
+// Jest's globals (`it`, `expect`) are read when these helpers run, not at import: the module can be
+// imported outside Jest (bench and cluster scripts import @wfp/testing).
 import { join } from 'node:path';
 import { OpenApiResponseValidator, SeenResponse, SPECS_DIR } from './openapi-validator';
 
