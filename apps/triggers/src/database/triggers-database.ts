@@ -9,9 +9,10 @@ export const TRIGGERS_ENTITIES: Function[] = [];
 /** Migrations in the order they apply. */
 export const TRIGGERS_MIGRATIONS: Function[] = [InitTriggers1732000000000, TriggersModel1732000001000];
 
-export function triggersDatabase(databaseUrl: string): ServiceDatabaseOptions {
+export function triggersDatabase(databaseUrl: string, poolSize?: number): ServiceDatabaseOptions {
   return {
     databaseUrl,
+    poolSize,
     schema: TRIGGERS_SCHEMA,
     entities: TRIGGERS_ENTITIES,
     migrations: TRIGGERS_MIGRATIONS,

@@ -72,10 +72,22 @@ export function compileErrorMessage(source: string, error: unknown): string {
 
 export type FilterResult = { match: true } | { match: false; error?: string };
 
+/** The evaluation context of an event's payload, built once and shared by every filter and var. */
+export type EventContext = { readonly event: Record<string, unknown> };
+
+export function eventContext(payload: Record<string, unknown>): EventContext {
+  return { event: payload };
+}
+
 /** A filter matches when it evaluates to `true`; any other value or an error is no match. */
 export function evaluateFilter(source: string, payload: Record<string, unknown>): FilterResult {
+  return evaluateFilterIn(source, eventContext(payload));
+}
+
+/** {@link evaluateFilter} against a prepared context. */
+export function evaluateFilterIn(source: string, context: EventContext): FilterResult {
   try {
-    const value = compile(source)({ event: payload });
+    const value = compile(source)(context);
     return value === true ? { match: true } : { match: false };
   } catch (error) {
     return { match: false, error: firstLine((error as Error).message) };
@@ -88,8 +100,12 @@ export function evaluateFilter(source: string, payload: Record<string, unknown>)
  * `"<nil>"`, lists and maps as JSON. Throws with `var '<name>': <message>` on an error.
  */
 export function evaluateVars(vars: Record<string, string>, payload: Record<string, unknown>): Record<string, string> {
+  return evaluateVarsIn(vars, eventContext(payload));
+}
+
+/** {@link evaluateVars} against a prepared context. */
+export function evaluateVarsIn(vars: Record<string, string>, context: EventContext): Record<string, string> {
   const out: Record<string, string> = {};
-  const context = { event: payload };
   for (const [name, source] of Object.entries(vars)) {
     let value: unknown;
     const program = compile(source);

@@ -11,7 +11,7 @@ import { loadTriggersConfig } from '../config';
 import { triggersDatabase } from '../database/triggers-database';
 import { TriggersService } from '../formance/triggers.service';
 import { WorkflowTriggersService } from '../workflow-triggers/workflow-triggers.service';
-import { FakeOrchestrator } from '../testing/fake-orchestrator';
+import { FakeOrchestrator } from '../../test/fake-orchestrator';
 
 function unwrap<T>(reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);

@@ -3,15 +3,26 @@ import { JSONCodec, NatsConnection, Subscription } from 'nats';
 import { COMMANDS, commandSubject, fail, ok, Reply, Workflow, WorkflowInstance } from '@wfp/contracts';
 
 /**
- * A fake orchestrator for integration tests of the triggers service: answers getWorkflow,
- * getInstance and startInstance over real NATS (NestJS request/reply framing), idempotently per key.
+ * A fake orchestrator for integration tests of the triggers service (test-only code, not in the
+ * build): answers getWorkflow, getInstance, startInstance and startManyInstances over real NATS
+ * (NestJS request/reply framing), idempotently per key. The orchestrator is the triggers
+ * service's external neighbour here; the e2e tests run the real one.
  */
+interface StartRequest {
+  workflowId: string;
+  variables: Record<string, string>;
+  idempotencyKey?: string;
+}
+
 export class FakeOrchestrator {
   readonly workflows = new Map<string, Workflow>();
   readonly instances = new Map<string, WorkflowInstance & { variables: Record<string, string> }>();
-  readonly starts: Array<{ workflowId: string; variables: Record<string, string>; idempotencyKey?: string }> = [];
+  /** Every requested start, single or within a start-many, in order. */
+  readonly starts: StartRequest[] = [];
+  /** Items of each start-many command received (its batch sizes). */
+  readonly startManyBatches: number[] = [];
   private readonly byKey = new Map<string, string>();
-  /** Replies to send instead of starting (one per call, then normal behaviour). */
+  /** Replies to send instead of starting (one per started item, then normal behaviour). */
   readonly failNextStarts: Array<Reply<never>> = [];
   private readonly subscriptions: Subscription[] = [];
   private readonly codec = JSONCodec<{ id: string; data: unknown }>();
@@ -32,21 +43,32 @@ export class FakeOrchestrator {
       const { variables: _variables, ...rest } = instance;
       return ok(rest);
     });
-    this.serve(COMMANDS.orchestrator.startInstance, (data) => {
-      const request = data as { workflowId: string; variables: Record<string, string>; idempotencyKey?: string };
-      this.starts.push(request);
-      const failure = this.failNextStarts.shift();
-      if (failure) return failure;
-      const workflow = this.workflows.get(request.workflowId);
-      if (!workflow || workflow.deletedAt) return fail('NOT_FOUND', `workflow ${request.workflowId} not found`);
-      const existing = request.idempotencyKey ? this.byKey.get(request.idempotencyKey) : undefined;
-      if (existing) return ok(this.strip(this.instances.get(existing)!));
-      const now = new Date().toISOString();
-      const instance = { id: randomUUID(), workflowID: workflow.id, createdAt: now, updatedAt: now, terminated: false, variables: request.variables };
-      this.instances.set(instance.id, instance);
-      if (request.idempotencyKey) this.byKey.set(request.idempotencyKey, instance.id);
-      return ok(this.strip(instance));
+    this.serve(COMMANDS.orchestrator.startInstance, (data) => this.startOne(data as StartRequest));
+    this.serve(COMMANDS.orchestrator.startManyInstances, (data) => {
+      const { items } = data as { items: StartRequest[] };
+      this.startManyBatches.push(items.length);
+      return ok({
+        results: items.map((item) => {
+          const reply = this.startOne(item);
+          return reply.ok ? { ok: true, data: reply.data } : { ok: false, error: { code: reply.error.code, message: reply.error.message } };
+        }),
+      });
     });
+  }
+
+  private startOne(request: StartRequest): Reply<WorkflowInstance> {
+    this.starts.push(request);
+    const failure = this.failNextStarts.shift();
+    if (failure) return failure;
+    const workflow = this.workflows.get(request.workflowId);
+    if (!workflow || workflow.deletedAt) return fail('NOT_FOUND', `workflow ${request.workflowId} not found`);
+    const existing = request.idempotencyKey ? this.byKey.get(request.idempotencyKey) : undefined;
+    if (existing) return ok(this.strip(this.instances.get(existing)!));
+    const now = new Date().toISOString();
+    const instance = { id: randomUUID(), workflowID: workflow.id, createdAt: now, updatedAt: now, terminated: false, variables: request.variables };
+    this.instances.set(instance.id, instance);
+    if (request.idempotencyKey) this.byKey.set(request.idempotencyKey, instance.id);
+    return ok(this.strip(instance));
   }
 
   addWorkflow(deleted = false): Workflow {
