@@ -22,6 +22,8 @@ export class FakeOrchestrator {
   /** Items of each start-many command received (its batch sizes). */
   readonly startManyBatches: number[] = [];
   private readonly byKey = new Map<string, string>();
+  /** Awaited before each start-many is served (e.g. to look at the caller's database meanwhile). */
+  beforeStartMany?: () => Promise<void>;
   /** Replies to send instead of starting (one per started item, then normal behaviour). */
   readonly failNextStarts: Array<Reply<never>> = [];
   private readonly subscriptions: Subscription[] = [];
@@ -44,9 +46,10 @@ export class FakeOrchestrator {
       return ok(rest);
     });
     this.serve(COMMANDS.orchestrator.startInstance, (data) => this.startOne(data as StartRequest));
-    this.serve(COMMANDS.orchestrator.startManyInstances, (data) => {
+    this.serve(COMMANDS.orchestrator.startManyInstances, async (data) => {
       const { items } = data as { items: StartRequest[] };
       this.startManyBatches.push(items.length);
+      await this.beforeStartMany?.();
       return ok({
         results: items.map((item) => {
           const reply = this.startOne(item);
@@ -87,13 +90,13 @@ export class FakeOrchestrator {
     return rest;
   }
 
-  private serve(command: string, handler: (data: unknown) => Reply<unknown>): void {
+  private serve(command: string, handler: (data: unknown) => Reply<unknown> | Promise<Reply<unknown>>): void {
     const sub = this.nc.subscribe(commandSubject(this.namespace, command));
     this.subscriptions.push(sub);
     void (async () => {
       for await (const msg of sub) {
         const request = this.codec.decode(msg.data);
-        const response = handler(request.data);
+        const response = await handler(request.data);
         msg.respond(JSONCodec().encode({ id: request.id, response, isDisposed: true }));
       }
     })();
