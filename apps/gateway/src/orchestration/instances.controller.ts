@@ -16,6 +16,11 @@ import { ApiError } from '../http/api-error';
 import { RequestId } from '../http/request-id.decorator';
 import { truthyQuery } from './orchestration-api';
 
+// Reply schemas built once, not per request.
+const instanceListSchema = z.array(workflowInstanceSchema);
+const instanceHistoryListSchema = z.array(instanceHistorySchema);
+const stageHistoryListSchema = z.array(stageHistorySchema);
+
 /** Formance Orchestration v1 instances. */
 @Controller('api/orchestration/instances')
 export class InstancesController {
@@ -29,7 +34,7 @@ export class InstancesController {
   ): Promise<{ data: WorkflowInstance[] }> {
     if (workflowID !== undefined && typeof workflowID !== 'string') throw new ApiError(400, 'VALIDATION', "invalid 'workflowID' query param");
     const payload = { ...(workflowID ? { workflowID } : {}), running: truthyQuery(running) };
-    const data = await callService(this.commands, COMMANDS.orchestrator.listInstances, payload, z.array(workflowInstanceSchema), requestId);
+    const data = await callService(this.commands, COMMANDS.orchestrator.listInstances, payload, instanceListSchema, requestId);
     return { data };
   }
 
@@ -57,7 +62,7 @@ export class InstancesController {
 
   @Get(':instanceID/history')
   async history(@Param('instanceID') id: string, @RequestId() requestId?: string): Promise<{ data: InstanceHistory[] }> {
-    const data = await callService(this.commands, COMMANDS.orchestrator.getInstanceHistory, { id }, z.array(instanceHistorySchema), requestId);
+    const data = await callService(this.commands, COMMANDS.orchestrator.getInstanceHistory, { id }, instanceHistoryListSchema, requestId);
     return { data };
   }
 
@@ -72,7 +77,7 @@ export class InstancesController {
       this.commands,
       COMMANDS.orchestrator.getStageHistory,
       { id, stage: Number(number) },
-      z.array(stageHistorySchema),
+      stageHistoryListSchema,
       requestId,
     );
     return { data };
