@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { commonEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
 import { formanceAuthEnvShape } from './orchestration/auth/formance-auth-config';
+import { orchestrationPagingEnvShape } from './orchestration/paging/cursor-config';
 import { solvimonEnvShape } from './solvimon/solvimon-config';
 import { engageEnvShape } from './engage/engage-config';
 
@@ -13,6 +14,7 @@ export const gatewayEnvSchema = z.object({
   /** Largest request body accepted, in bytes. */
   BODY_LIMIT_BYTES: intFromEnv(1024, 50 * 1024 * 1024).default(1024 * 1024),
   ...formanceAuthEnvShape,
+  ...orchestrationPagingEnvShape,
   ...solvimonEnvShape,
   ...engageEnvShape,
 });

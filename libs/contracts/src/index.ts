@@ -6,3 +6,4 @@ export * from './events/envelope';
 export * from './orchestrator';
 export * from './triggers';
 export * from './interventions';
+export * from './paging';

@@ -22,3 +22,4 @@ export * from './bootstrap/service-platform.module';
 export * from './bootstrap/start-microservice';
 export * from './health/health-controller';
 export * from './events/events.module';
+export * from './database/keyset';

@@ -1,17 +1,44 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { InfoController } from './info.controller';
-import { FormanceTriggersModule } from './triggers/formance-triggers.module';
-import { WorkflowsController } from './workflows.controller';
-import { InstancesController } from './instances.controller';
 import { FormanceAuthGuard } from './auth/formance-auth.guard';
 import { FormanceAuthService } from './auth/formance-auth.service';
 import { OAuthTokenController } from './auth/oauth-token.controller';
+import { WorkflowOperations } from './operations/workflow-operations';
+import { InstanceOperations } from './operations/instance-operations';
+import { TriggerOperations } from './operations/trigger-operations';
+import { CursorPaging } from './paging/cursor-paging';
+import { WorkflowsV1Controller } from './v1/workflows-v1.controller';
+import { InstancesV1Controller } from './v1/instances-v1.controller';
+import { TriggersV1Controller } from './v1/triggers-v1.controller';
+import { WorkflowsV2Controller } from './v2/workflows-v2.controller';
+import { InstancesV2Controller } from './v2/instances-v2.controller';
+import { TriggersV2Controller } from './v2/triggers-v2.controller';
 
-/** Formance Orchestration v1 under /api/orchestration (and its OAuth2 token endpoint). */
+/**
+ * Formance Orchestration under /api/orchestration (v1) and /api/orchestration/v2 (v2), and its
+ * OAuth2 token endpoint. Each operation has one implementation (`operations/`) that both
+ * versions' controllers bind; the versions differ only in list paging (v1: everything, v2:
+ * signed keyset cursors) and in v2's extra test-trigger route.
+ */
 @Module({
-  imports: [FormanceTriggersModule],
-  controllers: [InfoController, WorkflowsController, InstancesController, OAuthTokenController],
-  providers: [FormanceAuthService, { provide: APP_GUARD, useClass: FormanceAuthGuard }],
+  controllers: [
+    InfoController,
+    WorkflowsV1Controller,
+    InstancesV1Controller,
+    TriggersV1Controller,
+    WorkflowsV2Controller,
+    InstancesV2Controller,
+    TriggersV2Controller,
+    OAuthTokenController,
+  ],
+  providers: [
+    FormanceAuthService,
+    { provide: APP_GUARD, useClass: FormanceAuthGuard },
+    WorkflowOperations,
+    InstanceOperations,
+    TriggerOperations,
+    CursorPaging,
+  ],
 })
 export class OrchestrationModule {}

@@ -8,6 +8,7 @@ import {
   instanceIdRequestSchema,
   InstanceHistory,
   listInstancesRequestSchema,
+  listWorkflowsRequestSchema,
   ok,
   Reply,
   sendEventRequestSchema,
@@ -38,8 +39,9 @@ export class EngineController {
   }
 
   @MessagePattern(COMMANDS.orchestrator.listWorkflows)
-  async listWorkflows(): Promise<Reply<Workflow[]>> {
-    return ok(await this.engine.listWorkflows());
+  async listWorkflows(@Payload() payload: unknown): Promise<Reply<Workflow[]>> {
+    const parsed = parseCommand(listWorkflowsRequestSchema, payload ?? {});
+    return parsed.ok ? ok(await this.engine.listWorkflows(parsed.value.page)) : parsed.reply;
   }
 
   @MessagePattern(COMMANDS.orchestrator.deleteWorkflow)

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { fail, InstanceHistory, ok, Reply, StageHistory, Workflow, WorkflowInstance } from '@wfp/contracts';
-import { CLOCK, Clock, EventPublisher } from '@wfp/platform';
+import { fail, InstanceHistory, KeysetPage, ok, Reply, StageHistory, Workflow, WorkflowInstance } from '@wfp/contracts';
+import { CLOCK, Clock, EventPublisher, keysetSql } from '@wfp/platform';
 import { checkWorkflowConfig, decodeStage, interpolate } from './config-check';
 import { historyName, StageOutcome } from './stage-kind';
 import { InstanceRow, isUuid, StageRunRow, toInstance, toWorkflow, WorkflowRow } from './rows';
@@ -66,11 +66,16 @@ export class EngineService {
     return row ? ok(toWorkflow(row)) : fail('NOT_FOUND', `workflow ${id} not found`);
   }
 
-  async listWorkflows(): Promise<Workflow[]> {
+  /** Live workflows by (createdAt, id): all of them, or one keyset page. */
+  async listWorkflows(page?: KeysetPage): Promise<Workflow[]> {
+    const params: unknown[] = [];
+    const keyset = keysetSql(page, { createdAt: 'created_at', id: 'id' }, params);
+    const conditions = ['deleted_at IS NULL', ...(keyset.condition ? [keyset.condition] : [])];
     const rows: WorkflowRow[] = await this.dataSource.query(
-      `SELECT * FROM ${S}.workflows WHERE deleted_at IS NULL ORDER BY created_at, id`,
+      `SELECT * FROM ${S}.workflows WHERE ${conditions.join(' AND ')} ORDER BY ${keyset.orderBy} ${keyset.limit}`,
+      params,
     );
-    return rows.map(toWorkflow);
+    return (keyset.reversed ? rows.reverse() : rows).map(toWorkflow);
   }
 
   async deleteWorkflow(id: string): Promise<Reply<Record<string, never>>> {
@@ -132,7 +137,8 @@ export class EngineService {
     return rows[0];
   }
 
-  async listInstances(filter: { workflowID?: string; running?: boolean }): Promise<WorkflowInstance[]> {
+  /** Instances of live workflows by (createdAt, id): all matches, or one keyset page. */
+  async listInstances(filter: { workflowID?: string; running?: boolean; page?: KeysetPage }): Promise<WorkflowInstance[]> {
     const conditions = ['w.deleted_at IS NULL'];
     const params: unknown[] = [];
     if (filter.workflowID !== undefined) {
@@ -141,11 +147,14 @@ export class EngineService {
       conditions.push(`i.workflow_id = $${params.length}`);
     }
     if (filter.running) conditions.push('i.terminated = false');
-    const rows: Array<InstanceRow & { w: WorkflowRow }> = await this.dataSource.query(
+    const keyset = keysetSql(filter.page, { createdAt: 'i.created_at', id: 'i.id' }, params);
+    if (keyset.condition) conditions.push(keyset.condition);
+    const found: Array<InstanceRow & { w: WorkflowRow }> = await this.dataSource.query(
       `SELECT i.*, to_jsonb(w) AS w FROM ${S}.instances i JOIN ${S}.workflows w ON w.id = i.workflow_id
-        WHERE ${conditions.join(' AND ')} ORDER BY i.created_at, i.id`,
+        WHERE ${conditions.join(' AND ')} ORDER BY ${keyset.orderBy} ${keyset.limit}`,
       params,
     );
+    const rows = keyset.reversed ? found.reverse() : found;
     return rows.map((row) => toInstance(row, undefined, { ...row.w, created_at: new Date(row.w.created_at), updated_at: new Date(row.w.updated_at), deleted_at: row.w.deleted_at ? new Date(row.w.deleted_at) : null }));
   }
 

@@ -107,17 +107,26 @@ export function evaluateVars(vars: Record<string, string>, payload: Record<strin
 export function evaluateVarsIn(vars: Record<string, string>, context: EventContext): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, source] of Object.entries(vars)) {
-    let value: unknown;
-    const program = compile(source);
     try {
-      value = program(context);
+      out[name] = evaluateVar(source, payload);
     } catch (error) {
-      if (isNoSuchKey(error) && isFieldPath(program.ast)) value = null;
-      else throw new Error(`var '${name}': ${firstLine((error as Error).message)}`);
+      throw new Error(`var '${name}': ${(error as Error).message}`);
     }
-    out[name] = stringify(value);
   }
   return out;
+}
+
+/** One var's value as a string (see evaluateVars); throws with the evaluator's message on an error. */
+export function evaluateVar(source: string, payload: Record<string, unknown>): string {
+  const program = compile(source);
+  let value: unknown;
+  try {
+    value = program({ event: payload });
+  } catch (error) {
+    if (isNoSuchKey(error) && isFieldPath(program.ast)) value = null;
+    else throw new Error(firstLine((error as Error).message));
+  }
+  return stringify(value);
 }
 
 export function stringify(value: unknown): string {

@@ -3,11 +3,14 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   COMMANDS,
   createTriggerRequestSchema,
+  listOccurrencesRequestSchema,
   listTriggersRequestSchema,
   Reply,
   Trigger,
   triggerIdRequestSchema,
   TriggerOccurrence,
+  TriggerTestResult,
+  testTriggerRequestSchema,
 } from '@wfp/contracts';
 import { parseCommand } from '@wfp/platform';
 import { TriggersService } from './triggers.service';
@@ -25,7 +28,7 @@ export class TriggersController {
   @MessagePattern(COMMANDS.triggers.listTriggers)
   async list(@Payload() payload: unknown): Promise<Reply<Trigger[]>> {
     const parsed = parseCommand(listTriggersRequestSchema, payload);
-    return parsed.ok ? this.triggers.list(parsed.value.name) : parsed.reply;
+    return parsed.ok ? this.triggers.list(parsed.value.name, parsed.value.page) : parsed.reply;
   }
 
   @MessagePattern(COMMANDS.triggers.getTrigger)
@@ -42,7 +45,13 @@ export class TriggersController {
 
   @MessagePattern(COMMANDS.triggers.listOccurrences)
   async occurrences(@Payload() payload: unknown): Promise<Reply<TriggerOccurrence[]>> {
-    const parsed = parseCommand(triggerIdRequestSchema, payload);
-    return parsed.ok ? this.triggers.listOccurrences(parsed.value.id) : parsed.reply;
+    const parsed = parseCommand(listOccurrencesRequestSchema, payload);
+    return parsed.ok ? this.triggers.listOccurrences(parsed.value.id, undefined, parsed.value.page) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.triggers.testTrigger)
+  async test(@Payload() payload: unknown): Promise<Reply<TriggerTestResult>> {
+    const parsed = parseCommand(testTriggerRequestSchema, payload);
+    return parsed.ok ? this.triggers.test(parsed.value.id, parsed.value.event) : parsed.reply;
   }
 }

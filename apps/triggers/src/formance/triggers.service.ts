@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { fail, ok, Reply, Trigger, TriggerOccurrence, WorkflowInstance } from '@wfp/contracts';
-import { Clock, CLOCK } from '@wfp/platform';
-import { compile, compileErrorMessage } from '../expressions/expressions';
+import { fail, KeysetPage, ok, Reply, Trigger, TriggerOccurrence, TriggerTestResult, WorkflowInstance } from '@wfp/contracts';
+import { Clock, CLOCK, keysetSql } from '@wfp/platform';
+import { compile, compileErrorMessage, evaluateFilter, evaluateVar } from '../expressions/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { OccurrenceRow, toOccurrence, toTrigger, TRIGGER_COLUMNS, TriggerRow } from './trigger-rows';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NO_ROWS = 'sql: no rows in result set';
 
-/** Formance v1 trigger operations on the `triggers` schema. */
+/** Formance trigger operations (v1 and v2) on the `triggers` schema. */
 @Injectable()
 export class TriggersService {
   constructor(
@@ -82,28 +82,65 @@ export class TriggersService {
     return ok(toTrigger(row));
   }
 
-  /** Live triggers, oldest first; `name` is a case-insensitive substring match (parameterised). */
-  async list(name?: string): Promise<Reply<Trigger[]>> {
-    const rows: TriggerRow[] = name
-      ? await this.dataSource.query(
-          `SELECT ${TRIGGER_COLUMNS} FROM triggers.triggers
-            WHERE deleted_at IS NULL AND strpos(lower(coalesce(name, '')), lower($1)) > 0
-            ORDER BY created_at, id`,
-          [name],
-        )
-      : await this.dataSource.query(
-          `SELECT ${TRIGGER_COLUMNS} FROM triggers.triggers WHERE deleted_at IS NULL ORDER BY created_at, id`,
-        );
-    return ok(rows.map(toTrigger));
+  /**
+   * Live triggers by (createdAt, id): all of them or one keyset page; `name` is a
+   * case-insensitive substring match (parameterised).
+   */
+  async list(name?: string, page?: KeysetPage): Promise<Reply<Trigger[]>> {
+    const params: unknown[] = [];
+    const conditions = ['deleted_at IS NULL'];
+    if (name) {
+      params.push(name);
+      conditions.push(`strpos(lower(coalesce(name, '')), lower($${params.length})) > 0`);
+    }
+    const keyset = keysetSql(page, { createdAt: 'created_at', id: 'id' }, params);
+    if (keyset.condition) conditions.push(keyset.condition);
+    const rows: TriggerRow[] = await this.dataSource.query(
+      `SELECT ${TRIGGER_COLUMNS} FROM triggers.triggers WHERE ${conditions.join(' AND ')} ORDER BY ${keyset.orderBy} ${keyset.limit}`,
+      params,
+    );
+    return ok((keyset.reversed ? rows.reverse() : rows).map(toTrigger));
   }
 
   async get(id: string): Promise<Reply<Trigger>> {
-    if (!UUID.test(id)) return fail('NOT_FOUND', NO_ROWS);
+    const row = await this.liveTrigger(id);
+    return row ? ok(toTrigger(row)) : fail('NOT_FOUND', NO_ROWS);
+  }
+
+  private async liveTrigger(id: string): Promise<TriggerRow | undefined> {
+    if (!UUID.test(id)) return undefined;
     const rows: TriggerRow[] = await this.dataSource.query(
       `SELECT ${TRIGGER_COLUMNS} FROM triggers.triggers WHERE id = $1 AND deleted_at IS NULL`,
       [id],
     );
-    return rows.length ? ok(toTrigger(rows[0])) : fail('NOT_FOUND', NO_ROWS);
+    return rows[0];
+  }
+
+  /**
+   * Test trigger: the filter's verdict (when the trigger has one) and, when there is no filter or
+   * it matched and the trigger has vars, each var's value or error — with the evaluator matching
+   * uses. Nothing is started or recorded. Unknown or deleted trigger → NOT_FOUND.
+   */
+  async test(id: string, event: Record<string, unknown>): Promise<Reply<TriggerTestResult>> {
+    const row = await this.liveTrigger(id);
+    if (!row) return fail('NOT_FOUND', NO_ROWS);
+    const result: TriggerTestResult = {};
+    if (row.filter !== null) {
+      const verdict = evaluateFilter(row.filter, event);
+      result.filter = verdict.match ? { match: true } : { match: false, ...(verdict.error ? { error: verdict.error } : {}) };
+    }
+    const vars = Object.entries(row.vars ?? {});
+    if ((result.filter === undefined || result.filter.match) && vars.length > 0) {
+      result.variables = {};
+      for (const [name, source] of vars) {
+        try {
+          result.variables[name] = { value: evaluateVar(source, event) };
+        } catch (error) {
+          result.variables[name] = { error: (error as Error).message };
+        }
+      }
+    }
+    return ok(result);
   }
 
   /** Soft delete: gone from get, list and matching; unknown or already deleted → NOT_FOUND. */
@@ -124,14 +161,16 @@ export class TriggersService {
    * Occurrences of a trigger, oldest first, each with its instance embedded (without stage
    * statuses, as upstream). An unknown trigger has none (200, empty list, as upstream).
    */
-  async listOccurrences(triggerId: string, requestId?: string): Promise<Reply<TriggerOccurrence[]>> {
+  async listOccurrences(triggerId: string, requestId?: string, page?: KeysetPage): Promise<Reply<TriggerOccurrence[]>> {
     if (!UUID.test(triggerId)) return ok([]);
-    const rows: OccurrenceRow[] = await this.dataSource.query(
+    const params: unknown[] = [triggerId];
+    const keyset = keysetSql(page, { createdAt: 'date', id: 'id' }, params);
+    const found: OccurrenceRow[] = await this.dataSource.query(
       `SELECT id, trigger_id, date, event, workflow_instance_id, error FROM triggers.occurrences
-        WHERE trigger_id = $1 ORDER BY date, id`,
-      [triggerId],
+        WHERE trigger_id = $1${keyset.condition ? ` AND ${keyset.condition}` : ''} ORDER BY ${keyset.orderBy} ${keyset.limit}`,
+      params,
     );
-    const occurrences = rows.map(toOccurrence);
+    const occurrences = (keyset.reversed ? found.reverse() : found).map(toOccurrence);
     const instances = new Map<string, WorkflowInstance>();
     const ids = [...new Set(occurrences.flatMap((o) => (o.workflowInstanceID ? [o.workflowInstanceID] : [])))];
     for (let i = 0; i < ids.length; i += 16) {

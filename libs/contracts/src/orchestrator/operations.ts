@@ -1,16 +1,21 @@
 import { z } from 'zod';
 import { workflowConfigSchema } from './workflow';
+import { keysetPageSchema } from '../paging';
 
 /** createWorkflow: the config as the client sent it (stored verbatim). */
 export const createWorkflowRequestSchema = z.object({ config: z.unknown() });
 export type CreateWorkflowRequest = z.infer<typeof createWorkflowRequestSchema>;
 
-export const listWorkflowsRequestSchema = z.object({}).passthrough();
+/** listWorkflows: every live workflow, or one keyset page of them when `page` is given. */
+export const listWorkflowsRequestSchema = z.object({ page: keysetPageSchema.optional() }).passthrough();
+export type ListWorkflowsRequest = z.infer<typeof listWorkflowsRequestSchema>;
 export const deleteWorkflowRequestSchema = z.object({ id: z.string() });
 
 export const listInstancesRequestSchema = z.object({
   workflowID: z.string().optional(),
   running: z.boolean().optional(),
+  /** One keyset page instead of every match. */
+  page: keysetPageSchema.optional(),
 });
 export type ListInstancesRequest = z.infer<typeof listInstancesRequestSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { workflowInstanceSchema } from '../orchestrator/instance';
+import { keysetPageSchema } from '../paging';
 
 /**
  * createTrigger: the TriggerData body as the client sent it. Checked by the triggers service in
@@ -21,11 +22,16 @@ export const triggerSchema = z.object({
 });
 export type Trigger = z.infer<typeof triggerSchema>;
 
-export const listTriggersRequestSchema = z.object({ name: z.string().max(1000).optional() });
+/** listTriggers: `name` filters; `page` asks for one keyset page instead of every match. */
+export const listTriggersRequestSchema = z.object({ name: z.string().max(1000).optional(), page: keysetPageSchema.optional() });
 export type ListTriggersRequest = z.infer<typeof listTriggersRequestSchema>;
 
 export const triggerIdRequestSchema = z.object({ id: z.string().max(1000) });
 export type TriggerIdRequest = z.infer<typeof triggerIdRequestSchema>;
+
+/** listOccurrences: a trigger's occurrences, ordered by (date, id); `page` for one keyset page. */
+export const listOccurrencesRequestSchema = triggerIdRequestSchema.extend({ page: keysetPageSchema.optional() });
+export type ListOccurrencesRequest = z.infer<typeof listOccurrencesRequestSchema>;
 
 /** One firing of a trigger: the instance it started, or the error of its vars. */
 export const triggerOccurrenceSchema = z.object({

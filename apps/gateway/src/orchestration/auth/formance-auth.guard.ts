@@ -1,7 +1,9 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ApiError } from '../../http/api-error';
 import { FormanceAuthService } from './formance-auth.service';
+import { FORMANCE_AUTH } from './formance-auth.decorator';
 
 const PROTECTED = ['/api/orchestration', '/api/events'];
 const OPEN = new Set(['/api/orchestration/_info', '/api/orchestration/v2/_info']);
@@ -17,16 +19,21 @@ export function isProtectedPath(path: string): boolean {
 /**
  * Global, path-based guard (as Formance): with auth on, a Bearer JWT with `orchestration:read`
  * (read methods) or `orchestration:write` (others); 401 otherwise. Routes added under these
- * prefixes by other modules inherit it.
+ * prefixes by other modules inherit it, and every route of a controller marked `@FormanceAuth()`
+ * is protected whatever its path.
  */
 @Injectable()
 export class FormanceAuthGuard implements CanActivate {
-  constructor(private readonly auth: FormanceAuthService) {}
+  constructor(
+    private readonly auth: FormanceAuthService,
+    @Optional() private readonly reflector?: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http' || !this.auth.enabled) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    if (!isProtectedPath(req.path)) return true;
+    const marked = this.reflector?.getAllAndOverride<boolean>(FORMANCE_AUTH, [context.getHandler(), context.getClass()]) === true;
+    if (!marked && !isProtectedPath(req.path)) return true;
     const res = context.switchToHttp().getResponse<Response>();
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);

@@ -1,64 +1,54 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { z } from 'zod';
-import {
-  COMMANDS,
-  emptyReplyDataSchema,
-  Workflow,
-  WorkflowInstance,
-  workflowInstanceSchema,
-  workflowSchema,
-} from '@wfp/contracts';
-import { GatewayCommandClient } from '../commands/commands.module';
-import { callService } from '../commands/call-service';
-import { RequestId } from '../http/request-id.decorator';
-import { GATEWAY_CONFIG, GatewayConfig } from '../config';
-import { assertUuid, truthyQuery, variablesFromBody, workflowConfigFromBody } from './orchestration-api';
+import { COMMANDS, emptyReplyDataSchema, Workflow, WorkflowInstance, workflowInstanceSchema, workflowSchema } from '@wfp/contracts';
+import { GatewayCommandClient } from '../../commands/commands.module';
+import { callService } from '../../commands/call-service';
+import { GATEWAY_CONFIG, GatewayConfig } from '../../config';
+import { assertUuid, truthyQuery, variablesFromBody, workflowConfigFromBody } from '../orchestration-api';
+import type { ListSource } from './list-source';
 
-/** Formance Orchestration v1 workflows (and runWorkflow). */
-@Controller('api/orchestration/workflows')
-export class WorkflowsController {
+/**
+ * Workflow operations (list, create, get, delete, run): the one implementation behind the v1 and
+ * v2 routes. Bodies are the Formance `{"data": ...}` envelopes, the same in both versions.
+ */
+@Injectable()
+export class WorkflowOperations {
   constructor(
     private readonly commands: GatewayCommandClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  @Get()
-  async list(@RequestId() requestId?: string): Promise<{ data: Workflow[] }> {
-    const data = await callService(this.commands, COMMANDS.orchestrator.listWorkflows, {}, z.array(workflowSchema), requestId);
-    return { data: data.map(publicWorkflow) };
-  }
+  /** listWorkflows: live workflows by (createdAt, id); no filters. */
+  readonly listing: ListSource<Workflow, Record<string, never>> = {
+    name: 'workflows',
+    filtersSchema: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
+    filtersFrom: () => ({}),
+    fetch: async (_filters, page, requestId) => {
+      const data = await callService(this.commands, COMMANDS.orchestrator.listWorkflows, page ? { page } : {}, z.array(workflowSchema), requestId);
+      return data.map(publicWorkflow);
+    },
+    keyOf: (workflow) => ({ createdAt: workflow.createdAt, id: workflow.id }),
+  };
 
-  @Post()
-  @HttpCode(201)
-  async create(@Req() req: Request, @RequestId() requestId?: string): Promise<{ data: Workflow }> {
+  async create(req: Request, requestId?: string): Promise<{ data: Workflow }> {
     const config = workflowConfigFromBody(req);
     const data = await callService(this.commands, COMMANDS.orchestrator.createWorkflow, { config }, workflowSchema, requestId);
     return { data: publicWorkflow(data) };
   }
 
-  @Get(':flowId')
-  async get(@Param('flowId') id: string, @RequestId() requestId?: string): Promise<{ data: Workflow }> {
+  async get(id: string, requestId?: string): Promise<{ data: Workflow }> {
     const data = await callService(this.commands, COMMANDS.orchestrator.getWorkflow, { id }, workflowSchema, requestId);
     return { data: publicWorkflow(data) };
   }
 
-  @Delete(':flowId')
-  @HttpCode(204)
-  async delete(@Param('flowId') id: string, @RequestId() requestId?: string): Promise<void> {
+  async delete(id: string, requestId?: string): Promise<void> {
     assertUuid(id, 'workflow id');
     await callService(this.commands, COMMANDS.orchestrator.deleteWorkflow, { id }, emptyReplyDataSchema, requestId);
   }
 
   /** runWorkflow: 201 at once, or with `wait=true|1` once the instance terminated (bounded wait). */
-  @Post(':workflowID/instances')
-  @HttpCode(201)
-  async run(
-    @Param('workflowID') workflowId: string,
-    @Req() req: Request,
-    @Query('wait') wait?: unknown,
-    @RequestId() requestId?: string,
-  ): Promise<{ data: WorkflowInstance }> {
+  async run(workflowId: string, req: Request, wait: unknown, requestId?: string): Promise<{ data: WorkflowInstance }> {
     const variables = variablesFromBody(req.body);
     const started = await callService(
       this.commands,

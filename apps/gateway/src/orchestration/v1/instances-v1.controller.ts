@@ -1,0 +1,49 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import type { InstanceHistory, StageHistory, WorkflowInstance } from '@wfp/contracts';
+import { RequestId } from '../../http/request-id.decorator';
+import { FormanceAuth } from '../auth/formance-auth.decorator';
+import { listAll } from '../operations/list-source';
+import { InstanceOperations } from '../operations/instance-operations';
+
+/** Formance Orchestration v1 instance routes (bindings only: the operations are shared with v2). */
+@FormanceAuth()
+@Controller('api/orchestration/instances')
+export class InstancesV1Controller {
+  constructor(private readonly ops: InstanceOperations) {}
+
+  @Get()
+  list(@Query() query: Record<string, unknown>, @RequestId() requestId?: string): Promise<{ data: WorkflowInstance[] }> {
+    return listAll(this.ops.listing, query, {}, requestId);
+  }
+
+  @Get(':instanceID')
+  get(@Param('instanceID') id: string, @RequestId() requestId?: string): Promise<{ data: WorkflowInstance }> {
+    return this.ops.get(id, requestId);
+  }
+
+  @Post(':instanceID/events')
+  @HttpCode(204)
+  sendEvent(@Param('instanceID') id: string, @Body() body: unknown, @RequestId() requestId?: string): Promise<void> {
+    return this.ops.sendEvent(id, body, requestId);
+  }
+
+  @Put(':instanceID/abort')
+  @HttpCode(204)
+  abort(@Param('instanceID') id: string, @RequestId() requestId?: string): Promise<void> {
+    return this.ops.abort(id, requestId);
+  }
+
+  @Get(':instanceID/history')
+  history(@Param('instanceID') id: string, @RequestId() requestId?: string): Promise<{ data: InstanceHistory[] }> {
+    return this.ops.history(id, requestId);
+  }
+
+  @Get(':instanceID/stages/:number/history')
+  stageHistory(
+    @Param('instanceID') id: string,
+    @Param('number') number: string,
+    @RequestId() requestId?: string,
+  ): Promise<{ data: StageHistory[] }> {
+    return this.ops.stageHistory(id, number, requestId);
+  }
+}

@@ -1,0 +1,57 @@
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import type { Trigger, TriggerOccurrence, TriggerTestResult } from '@wfp/contracts';
+import { RequestId } from '../../http/request-id.decorator';
+import { FormanceAuth } from '../auth/formance-auth.decorator';
+import { TriggerOperations } from '../operations/trigger-operations';
+import { CursorPage, CursorPaging } from '../paging/cursor-paging';
+
+/**
+ * Formance Orchestration v2 trigger routes (bindings only: the operations are shared with v1;
+ * lists page with cursors; v2 adds test).
+ */
+@FormanceAuth()
+@Controller('api/orchestration/v2/triggers')
+export class TriggersV2Controller {
+  constructor(
+    private readonly ops: TriggerOperations,
+    private readonly paging: CursorPaging,
+  ) {}
+
+  @Get()
+  list(@Query() query: Record<string, unknown>, @RequestId() requestId?: string): Promise<CursorPage<Trigger>> {
+    return this.paging.page(this.ops.listing, query, {}, requestId);
+  }
+
+  @Post()
+  @HttpCode(201)
+  create(@Req() req: Request, @RequestId() requestId?: string): Promise<{ data: Trigger }> {
+    return this.ops.create(req, requestId);
+  }
+
+  @Get(':triggerID')
+  read(@Param('triggerID') id: string, @RequestId() requestId?: string): Promise<{ data: Trigger }> {
+    return this.ops.read(id, requestId);
+  }
+
+  @Delete(':triggerID')
+  @HttpCode(204)
+  delete(@Param('triggerID') id: string, @RequestId() requestId?: string): Promise<void> {
+    return this.ops.delete(id, requestId);
+  }
+
+  @Post(':triggerID/test')
+  @HttpCode(200)
+  test(@Param('triggerID') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<{ data: TriggerTestResult }> {
+    return this.ops.test(id, req, requestId);
+  }
+
+  @Get(':triggerID/occurrences')
+  occurrences(
+    @Param('triggerID') triggerID: string,
+    @Query() query: Record<string, unknown>,
+    @RequestId() requestId?: string,
+  ): Promise<CursorPage<TriggerOccurrence>> {
+    return this.paging.page(this.ops.occurrences, query, { triggerID }, requestId);
+  }
+}
