@@ -18,7 +18,7 @@ createServer((req, res) => {
     return;
   }
   const id = req.url.slice(PREFIX.length);
-  pool.query<{ body: string }>('SELECT body::text AS body FROM bench_instances WHERE id = $1', [id]).then(
+  pool.query<{ body: string }>('SELECT body FROM bench_instances WHERE id = $1', [id]).then(
     ({ rows }) => {
       if (rows.length === 0) res.writeHead(404).end();
       else res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(rows[0].body);

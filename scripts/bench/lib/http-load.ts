@@ -7,18 +7,23 @@ export async function requestsPerSecond(url: string, seconds: number, connection
   const end = Date.now() + seconds * 1000;
   let ok = 0;
   let failed = 0;
+  const statuses = new Map<string, number>();
   const once = () =>
     new Promise<void>((resolve) => {
       const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'GET', agent, headers }, (res) => {
         res.resume();
         res.on('end', () => {
           if (res.statusCode === 200) ok++;
-          else failed++;
+          else {
+            failed++;
+            statuses.set(String(res.statusCode), (statuses.get(String(res.statusCode)) ?? 0) + 1);
+          }
           resolve();
         });
       });
-      req.on('error', () => {
+      req.on('error', (error) => {
         failed++;
+        statuses.set(error.message, (statuses.get(error.message) ?? 0) + 1);
         resolve();
       });
       req.end();
@@ -31,6 +36,6 @@ export async function requestsPerSecond(url: string, seconds: number, connection
   );
   const elapsed = (Date.now() - begin) / 1000;
   agent.destroy();
-  if (failed > ok / 100) throw new Error(`${failed} failed requests against ${url}`);
+  if (failed > ok / 100) throw new Error(`${failed} failed requests against ${url}: ${JSON.stringify(Object.fromEntries(statuses))}`);
   return ok / elapsed;
 }

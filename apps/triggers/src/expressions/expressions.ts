@@ -108,7 +108,7 @@ export function evaluateVarsIn(vars: Record<string, string>, context: EventConte
   const out: Record<string, string> = {};
   for (const [name, source] of Object.entries(vars)) {
     try {
-      out[name] = evaluateVar(source, payload);
+      out[name] = evaluateVarIn(source, context);
     } catch (error) {
       throw new Error(`var '${name}': ${(error as Error).message}`);
     }
@@ -118,10 +118,14 @@ export function evaluateVarsIn(vars: Record<string, string>, context: EventConte
 
 /** One var's value as a string (see evaluateVars); throws with the evaluator's message on an error. */
 export function evaluateVar(source: string, payload: Record<string, unknown>): string {
+  return evaluateVarIn(source, eventContext(payload));
+}
+
+function evaluateVarIn(source: string, context: EventContext): string {
   const program = compile(source);
   let value: unknown;
   try {
-    value = program({ event: payload });
+    value = program(context);
   } catch (error) {
     if (isNoSuchKey(error) && isFieldPath(program.ast)) value = null;
     else throw new Error(firstLine((error as Error).message));
