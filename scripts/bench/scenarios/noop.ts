@@ -12,7 +12,7 @@ export const noopScenario: Scenario = {
   name: 'noop',
   description: '1-stage noop completed/s ÷ pgbench single-row INSERT TPS, ÷ DBOS Transact',
   async run({ quick, runs, log }: BenchOptions): Promise<Row[]> {
-    const instances = quick ? 1000 : 3000;
+    const instances = quick ? 500 : 3000;
     const pgbench = await PgBench.create();
     const platform = await BenchPlatform.start({ label: 'bench_noop', services: ['orchestrator'] });
     const platformRuns: number[] = [];

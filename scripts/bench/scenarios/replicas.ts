@@ -13,7 +13,7 @@ export const replicasScenario: Scenario = {
   name: 'replicas',
   description: '2 orchestrator replicas ÷ 1 (completed/s), and no stage run twice',
   async run({ quick, runs, log }: BenchOptions): Promise<Row[]> {
-    const instances = quick ? 1000 : 3000;
+    const instances = quick ? 500 : 3000;
     const platform = await BenchPlatform.start({ label: 'bench_replicas', services: ['orchestrator'] });
     const one: number[] = [];
     const two: number[] = [];
