@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
-# Installs the locked dependencies when they are missing or older than package-lock.json.
+# Installs the locked dependencies when they are missing or were installed from another
+# package-lock.json (compared by content, not by file time: a fresh checkout is not a change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+stamp=node_modules/.installed-lock-sha256
+if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ]; then
+  needs_install=1
+elif [ -f "$stamp" ]; then
+  [ "$(cat "$stamp")" = "$lock_hash" ] && needs_install=0 || needs_install=1
+else
+  # Installed before the stamp existed: trust it unless the lock is newer than the install.
+  [ package-lock.json -nt node_modules/.package-lock.json ] && needs_install=1 || needs_install=0
+fi
+if [ "$needs_install" = 1 ]; then
   echo "Installing dependencies (npm ci)..."
   npm ci --no-audit --no-fund
 fi
+echo "$lock_hash" > "$stamp"

@@ -36,7 +36,7 @@ while (!stopping && Date.now() < deadline) {
   try {
     const res = await fetch(`${gatewayUrl}/readyz`);
     if (res.ok) {
-      console.log(`\nPlatform ready. Gateway: ${gatewayUrl}  (try: curl ${gatewayUrl}/api/orchestration/_info)\n`);
+      console.log(`\nPlatform ready. Gateway: ${gatewayUrl}  (try: curl ${gatewayUrl}/api/orchestration/_info)\nConsole: ${gatewayUrl}/console\n`);
       break;
     }
   } catch {

@@ -13,6 +13,7 @@ import { engageErrorRenderer } from './engage/engage-error-renderer';
 import { SolvimonModule } from './solvimon/solvimon.module';
 import { solvimonErrorRenderer } from './solvimon/solvimon-error-renderer';
 import { EventIngestModule } from './event-ingest/event-ingest.module';
+import { ConsoleModule } from './console/console.module';
 
 /** Each public API's error format, first match wins (else a plain JSON error). */
 export const apiErrorRenderers: ApiErrorRenderer[] = [formanceErrorRenderer, engageErrorRenderer, solvimonErrorRenderer];
@@ -31,6 +32,7 @@ export class GatewayAppModule {
         EventIngestModule,
         EngageModule,
         SolvimonModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

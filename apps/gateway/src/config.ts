@@ -4,6 +4,7 @@ import { formanceAuthEnvShape } from './orchestration/auth/formance-auth-config'
 import { orchestrationPagingEnvShape } from './orchestration/paging/cursor-config';
 import { solvimonEnvShape } from './solvimon/solvimon-config';
 import { engageEnvShape } from './engage/engage-config';
+import { consoleEnvShape } from './console/console-config';
 
 export const gatewayEnvSchema = z.object({
   ...commonEnvShape,
@@ -17,6 +18,7 @@ export const gatewayEnvSchema = z.object({
   ...orchestrationPagingEnvShape,
   ...solvimonEnvShape,
   ...engageEnvShape,
+  ...consoleEnvShape,
 });
 export type GatewayConfig = z.infer<typeof gatewayEnvSchema>;
 

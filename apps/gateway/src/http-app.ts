@@ -1,24 +1,41 @@
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json, text, urlencoded } from 'express';
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import express, { json, text, urlencoded } from 'express';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { GatewayAppModule } from './app.module';
 import { GatewayConfig } from './config';
 import { expressApiErrorHandler } from './http/api-exception.filter';
 import { API_ERROR_RENDERERS, ApiErrorRenderer } from './http/error-renderers';
+import { CONSOLE_PATH, consoleStaticHandler, resolveConsoleDir } from './console/console-static';
+import { textPolicyMiddleware } from './http/text-policy';
 
 /** YAML bodies (Formance accepts workflow configs as `text/vnd.yaml`). */
 export const YAML_CONTENT_TYPES = ['text/vnd.yaml', 'application/yaml', 'application/x-yaml', 'text/yaml'];
 
 /**
+ * The Express instance under Nest, with a case-sensitive router: `/API/ORCHESTRATION/WORKFLOWS`
+ * matches no route (404) instead of reaching the `/api/orchestration/workflows` handler. Auth is
+ * decided by the matched route's own guard (see `@FormanceAuth()`), so whatever spelling the
+ * router accepts (trailing slash, encoded id) runs the same check as the canonical path.
+ * These settings must be made before the router exists (Express creates it on first use).
+ */
+export function createExpressInstance(): express.Express {
+  const instance = express();
+  instance.set('case sensitive routing', true);
+  return instance;
+}
+
+/**
  * Builds the gateway's HTTP application: body parsers with a size limit (their errors rendered in
- * each API's format), Rails-style nested query strings, JSON logs with request ids.
+ * each API's format), the text policy (`http/text-policy.ts`) on every request, Rails-style nested
+ * query strings, JSON logs with request ids.
  */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(GatewayAppModule.forRoot(config), {
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    GatewayAppModule.forRoot(config),
+    new ExpressAdapter(createExpressInstance()),
+    { bodyParser: false, bufferLogs: true },
+  );
   app.useLogger(app.get(Logger));
   app.set('query parser', 'extended');
   app.set('x-powered-by', false);
@@ -26,6 +43,10 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestExpre
   app.use(json({ limit, type: ['application/json', 'application/*+json'] }));
   app.use(urlencoded({ limit, extended: true, parameterLimit: 1000 }));
   app.use(text({ limit, type: YAML_CONTENT_TYPES }));
+  // NUL, invalid UTF-16, nesting depth and string lengths: one policy for every API.
+  app.use(textPolicyMiddleware);
+  // The console's static files (its /console/api/* routes are Nest controllers).
+  app.use(CONSOLE_PATH, consoleStaticHandler(resolveConsoleDir(config.CONSOLE_DIR)));
   app.enableShutdownHooks();
   await app.init();
   // After the routes: catches errors raised by the body parsers above.

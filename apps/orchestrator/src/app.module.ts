@@ -15,7 +15,8 @@ export class OrchestratorAppModule {
       imports: [
         ServicePlatformModule.forRoot({ service: 'orchestrator', config, clock: options.clock }),
         TypeOrmModule.forRoot({ ...serviceDataSourceOptions(orchestratorDatabase(config.DATABASE_URL)), retryAttempts: 3 }),
-        EventsModule.forService(ORCHESTRATOR_SCHEMA),
+        // The engine writes its outbox rows itself (in its batch statement); the relay deletes them once acked.
+        EventsModule.forService(ORCHESTRATOR_SCHEMA, { deleteOnPublish: true, batchSize: 1000 }),
         InfoModule,
         EngineModule,
       ],

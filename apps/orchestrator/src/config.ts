@@ -7,6 +7,10 @@ export const orchestratorEnvSchema = z.object({
   ORCHESTRATOR_WORKER_CONCURRENCY: intFromEnv(0, 64).default(4),
   /** How often an idle worker looks for due timers (the fallback when no wake-up hint came). */
   ORCHESTRATOR_POLL_INTERVAL_MS: intFromEnv(5, 60_000).default(200),
+  /** Due timers one worker loop claims and advances per transaction. */
+  ORCHESTRATOR_CLAIM_BATCH: intFromEnv(1, 1000).default(64),
+  /** Connections of the engine's Postgres pool (≥ worker concurrency + concurrent commands). */
+  ORCHESTRATOR_DB_POOL_SIZE: intFromEnv(1, 200).default(16),
 });
 export type OrchestratorConfig = z.infer<typeof orchestratorEnvSchema>;
 

@@ -28,9 +28,18 @@ describe('Engage parameters', () => {
     expect(error).toMatchObject({ status: 403, details: { error: 'invalid_access_token' } });
   });
 
-  it('keep the last of duplicated scalars and reject maps', () => {
-    expect(scalar({ limit: ['5', '7'] }, 'limit')).toBe('7');
+  it('keep the last of a repeated plain query parameter (Rack), and reject lists and maps where a value is expected', () => {
+    const withUrl = (url: string, query: Record<string, unknown>) => ({ ...req(query), originalUrl: url }) as unknown as Request;
+    expect(engageParams(withUrl('/1.0/interventions?limit=5&limit=7', { limit: ['5', '7'] })).limit).toBe('7');
+    expect(engageParams(withUrl('/1.0/interventions?identity_id[]=a&identity_id[]=b', { identity_id: ['a', 'b'] })).identity_id).toEqual(['a', 'b']);
+    expect(errorOf(() => scalar({ limit: ['5', '7'] }, 'limit')).status).toBe(422);
     expect(errorOf(() => scalar({ user_id: { k: 'x' } }, 'user_id')).status).toBe(422);
+  });
+
+  it('reject access_token[]=x and access_token[k]=x with 403 invalid_access_token', () => {
+    for (const access_token of [['x'], { k: 'x' }]) {
+      expect(errorOf(() => engageToken(req({}), { access_token }))).toMatchObject({ status: 403, details: { error: 'invalid_access_token' } });
+    }
   });
 
   it('validate ids, integers, enums, lists and maps', () => {

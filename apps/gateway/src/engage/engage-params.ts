@@ -9,9 +9,21 @@ function unprocessable(message: string, attribute = message.split(' ')[0], type 
   return new ApiError(422, 'UNPROCESSABLE', message, { error: 'validation_error', errors: [{ attribute, type, message }] });
 }
 
-/** Query string and body parameters, merged (body wins), as Engage (Rails) reads them. */
+/**
+ * Query string and body parameters, merged (body wins), as Engage (Rails/Rack) reads them: a
+ * repeated plain query parameter (`limit=5&limit=7`) keeps its last value, while `name[]=…` is a
+ * list and `name[key]=…` a map; a list or map where a single value is expected is rejected (422,
+ * 403 for `access_token`), never coerced.
+ */
 export function engageParams(req: Request): Params {
-  const query = (req.query ?? {}) as Params;
+  const query = { ...((req.query ?? {}) as Params) };
+  const url = req.originalUrl ?? req.url ?? '';
+  const rawQuery = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  try {
+    for (const [key, value] of new URLSearchParams(rawQuery)) if (!key.includes('[')) query[key] = value;
+  } catch {
+    // unparseable query strings are rejected by the text policy before reaching here
+  }
   const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Params) : {};
   return { ...query, ...body };
 }
@@ -20,17 +32,17 @@ export function engageParams(req: Request): Params {
 export function engageToken(req: Request, params: Params): string {
   const header = req.headers.authorization;
   const bearer = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
-  const token = bearer || scalar(params, 'access_token');
-  if (!token || token.length > 256) {
+  const param = params.access_token;
+  const token = bearer || (typeof param === 'string' ? param : undefined);
+  if (!token || token.length > 256 || (!bearer && param !== undefined && typeof param !== 'string')) {
     throw new ApiError(403, 'FORBIDDEN', 'Invalid access token', { error: 'invalid_access_token' });
   }
   return token;
 }
 
-/** A scalar parameter; a repeated parameter keeps its last value (as Rails does); a map is rejected. */
+/** A scalar parameter; a list (`name[]=…`) or map (`name[k]=…`) is rejected, not coerced. */
 export function scalar(params: Params, name: string): string | undefined {
-  let value = params[name];
-  if (Array.isArray(value)) value = value[value.length - 1];
+  const value = params[name];
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value !== 'string') throw unprocessable(`${name} must be a single value`);

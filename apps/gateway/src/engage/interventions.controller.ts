@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Request } from 'express';
 import { z } from 'zod';
 import {
@@ -23,6 +23,8 @@ import {
   objectIdParam,
   requiredScalar,
 } from './engage-params';
+import { EngageTokenGuard } from './engage-token.guard';
+import { EngageAuthFirstInterceptor } from './engage-auth-first.interceptor';
 
 /** Engage caps `limit` at 150 rather than rejecting a larger one. */
 function capped(value: number | undefined, max: number): number | undefined {
@@ -32,6 +34,8 @@ function capped(value: number | undefined, max: number): number | undefined {
 const replyDataSchema = contentSchema.partial().passthrough();
 
 /** Engage Digital Interventions API (and the reply operation) under /1.0. */
+@UseGuards(EngageTokenGuard)
+@UseInterceptors(EngageAuthFirstInterceptor)
 @Controller('1.0')
 export class EngageInterventionsController {
   constructor(private readonly commands: GatewayCommandClient) {}

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
 import { ApiError } from '../http/api-error';
 import { GatewayEventPublisher } from './event-publisher.service';
+import { FormanceAuth } from '../orchestration/auth/formance-auth.decorator';
 
 /** The request body: an event envelope whose `id`, `idempotency_key` and `date` may be left out. */
 const ingestSchema = eventEnvelopeSchema.extend({
@@ -21,6 +22,7 @@ function describe(error: z.ZodError): string {
  * 202 `{"id": "<event id>"}` once JetStream stored it; the same id again is accepted and dropped
  * (`"duplicate": true`) within the stream's duplicate window, and never fires a trigger twice.
  */
+@FormanceAuth()
 @Controller('api/events')
 export class EventsController {
   constructor(private readonly publisher: GatewayEventPublisher) {}

@@ -2,16 +2,23 @@ import type { Request } from 'express';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../http/api-error';
 import { YAML_CONTENT_TYPES } from '../http-app';
+import { findTextViolation, textPolicyError } from '../http/text-policy';
 
 /** The workflow config of a createWorkflow request: JSON, or YAML with `Content-Type: text/vnd.yaml`. */
 export function workflowConfigFromBody(req: Request): unknown {
   if (req.is(YAML_CONTENT_TYPES)) {
     if (typeof req.body !== 'string' || req.body.trim() === '') throw new ApiError(400, 'VALIDATION', 'unmarshalling yaml: empty body');
+    let config: unknown;
     try {
-      return parseYaml(req.body, { maxAliasCount: 100 });
+      // No aliases at all: they make circular structures (`a: &a [*a]`) and alias bombs.
+      config = parseYaml(req.body, { maxAliasCount: 0 });
     } catch (error) {
-      throw new ApiError(400, 'VALIDATION', `unmarshalling yaml: ${(error as Error).message}`);
+      const message = /alias/i.test((error as Error).message) ? 'aliases (&anchor / *alias) are not supported' : (error as Error).message;
+      throw new ApiError(400, 'VALIDATION', `unmarshalling yaml: ${message.slice(0, 500)}`);
     }
+    const violation = findTextViolation(config, 'body');
+    if (violation) throw textPolicyError(violation);
+    return config;
   }
   if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
     throw new ApiError(400, 'VALIDATION', 'unmarshalling json body: a JSON object is required (Content-Type: application/json or text/vnd.yaml)');

@@ -40,5 +40,6 @@ import { TriggersV2Controller } from './v2/triggers-v2.controller';
     TriggerOperations,
     CursorPaging,
   ],
+  exports: [FormanceAuthService],
 })
 export class OrchestrationModule {}

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
   COMMANDS,
@@ -13,8 +13,7 @@ import { GatewayCommandClient } from '../commands/commands.module';
 import { callService } from '../commands/call-service';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 import { RequestId } from '../http/request-id.decorator';
-import { SolvimonAuth } from './solvimon-auth';
-import { solvimonRequestId } from './solvimon-error-renderer';
+import { authorisedPlatform, SolvimonAuthGuard, SolvimonPermissionRequired } from './solvimon-auth.guard';
 import { bodyHash, pageLinks, PageQuery, parseCreateBody, parsePageQuery, parseSearchBody, solvimonError } from './solvimon-requests';
 
 interface Paginated {
@@ -29,15 +28,16 @@ interface Paginated {
  * Solvimon Workflow Triggers (Transaction API) under `/v{version}/workflow-triggers`: list, create
  * (MANUAL), search and get. `search` is declared before `{resourceId}`.
  */
+@UseGuards(SolvimonAuthGuard)
 @Controller()
 export class WorkflowTriggersController {
   constructor(
     private readonly commands: GatewayCommandClient,
-    private readonly auth: SolvimonAuth,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   @Get(':version/workflow-triggers')
+  @SolvimonPermissionRequired('WORKFLOW_TRIGGER.VIEW')
   async list(@Param('version') version: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Paginated> {
     const platformId = this.begin(req, version, 'WORKFLOW_TRIGGER.VIEW');
     const query = parsePageQuery(req.query as Record<string, unknown>, this.pageDefaults('desc'));
@@ -45,6 +45,7 @@ export class WorkflowTriggersController {
   }
 
   @Post(':version/workflow-triggers')
+  @SolvimonPermissionRequired('WORKFLOW_TRIGGER.CREATE')
   @HttpCode(201)
   async create(
     @Param('version') version: string,
@@ -68,6 +69,7 @@ export class WorkflowTriggersController {
   }
 
   @Post(':version/workflow-triggers/search')
+  @SolvimonPermissionRequired('WORKFLOW_TRIGGER.VIEW')
   @HttpCode(200)
   async searchRoute(@Param('version') version: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Paginated> {
     const platformId = this.begin(req, version, 'WORKFLOW_TRIGGER.VIEW');
@@ -78,6 +80,7 @@ export class WorkflowTriggersController {
   }
 
   @Get(':version/workflow-triggers/:resourceId')
+  @SolvimonPermissionRequired('WORKFLOW_TRIGGER.VIEW')
   async get(
     @Param('version') version: string,
     @Param('resourceId') id: string,
@@ -89,11 +92,9 @@ export class WorkflowTriggersController {
     return callService(this.commands, COMMANDS.triggers.getWorkflowTrigger, { platformId, id }, workflowTriggerSchema, requestId);
   }
 
-  /** X-REQUEST-ID, then the API key and permission, then the version (only `v1`). */
-  private begin(req: Request, version: string, permission: 'WORKFLOW_TRIGGER.VIEW' | 'WORKFLOW_TRIGGER.CREATE'): string {
-    solvimonRequestId(req);
-    if (!version.startsWith('v')) throw solvimonError(404, 'RESOURCE_NOT_FOUND', `Cannot ${req.method} ${req.path}`);
-    const platformId = this.auth.authorize(req, permission);
+  /** After the guard (X-REQUEST-ID, API key and permission): the version (only `v1`). */
+  private begin(req: Request, version: string, _permission: 'WORKFLOW_TRIGGER.VIEW' | 'WORKFLOW_TRIGGER.CREATE'): string {
+    const platformId = authorisedPlatform(req);
     if (version === 'v') throw solvimonError(400, 'MISSING_VERSION', 'the API version is missing from the path (/v1/…)');
     if (version !== 'v1') throw solvimonError(400, 'UNSUPPORTED_VERSION', `API version '${version.slice(1, 20)}' is not supported; use v1`);
     return platformId;

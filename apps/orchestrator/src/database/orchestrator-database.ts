@@ -2,12 +2,17 @@ import { ServiceDatabaseOptions } from '@wfp/platform';
 import { ORCHESTRATOR_SCHEMA } from './schema';
 import { InitOrchestrator1732000000000 } from './migrations/1732000000000-init-orchestrator';
 import { WorkflowEngine1732000000001 } from './migrations/1732000000001-workflow-engine';
+import { SetBasedEngine1732000000002 } from './migrations/1732000000002-set-based-engine';
 
 /** Entities of the orchestrator schema (registered here as features add them). */
 export const ORCHESTRATOR_ENTITIES: Function[] = [];
 
 /** Migrations in the order they apply. */
-export const ORCHESTRATOR_MIGRATIONS: Function[] = [InitOrchestrator1732000000000, WorkflowEngine1732000000001];
+export const ORCHESTRATOR_MIGRATIONS: Function[] = [
+  InitOrchestrator1732000000000,
+  WorkflowEngine1732000000001,
+  SetBasedEngine1732000000002,
+];
 
 export function orchestratorDatabase(databaseUrl: string): ServiceDatabaseOptions {
   return {

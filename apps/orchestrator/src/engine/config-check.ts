@@ -47,3 +47,24 @@ export function interpolate(value: unknown, variables: Record<string, string>): 
   }
   return value;
 }
+
+/** A stage reached at run time: decoded, interpolated and resolved (or why not). */
+export type CheckedStage =
+  | { ok: true; kind: string; stageKind: StageKind; input: Record<string, unknown> }
+  | { ok: false; kind: string; error: string };
+
+export function checkedStage(stage: unknown, variables: Record<string, string>): CheckedStage {
+  const decoded = decodeStage(interpolate(stage, variables));
+  if ('error' in decoded) {
+    const kind = stage && typeof stage === 'object' ? Object.keys(stage)[0] ?? 'unknown' : 'unknown';
+    return { ok: false, kind, error: decoded.error };
+  }
+  let resolved;
+  try {
+    resolved = decoded.kind.resolve(decoded.spec);
+  } catch (error) {
+    resolved = { ok: false as const, error: `${decoded.kind.kind}: ${(error as Error).message}` };
+  }
+  if (!resolved.ok) return { ok: false, kind: decoded.kind.kind, error: resolved.error };
+  return { ok: true, kind: decoded.kind.kind, stageKind: decoded.kind, input: resolved.input };
+}

@@ -15,6 +15,8 @@ import {
   StageHistory,
   stageHistoryRequestSchema,
   startInstanceRequestSchema,
+  startManyInstancesRequestSchema,
+  StartManyInstancesReplyData,
   Workflow,
   WorkflowInstance,
 } from '@wfp/contracts';
@@ -56,6 +58,12 @@ export class EngineController {
     if (!parsed.ok) return parsed.reply;
     const { workflowId, variables, idempotencyKey } = parsed.value;
     return this.engine.startInstance(workflowId, variables, idempotencyKey);
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.startManyInstances)
+  async startManyInstances(@Payload() payload: unknown): Promise<Reply<StartManyInstancesReplyData>> {
+    const parsed = parseCommand(startManyInstancesRequestSchema, payload);
+    return parsed.ok ? ok({ results: await this.engine.startManyInstances(parsed.value.items) }) : parsed.reply;
   }
 
   @MessagePattern(COMMANDS.orchestrator.listInstances)

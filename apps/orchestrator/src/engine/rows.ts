@@ -1,5 +1,7 @@
-import { StageStatus, Workflow, WorkflowInstance } from '@wfp/contracts';
+import { Workflow, WorkflowInstance } from '@wfp/contracts';
+import { InstanceStatus } from './statuses';
 
+/** `orchestrator.workflows` (config immutable after creation; soft delete). */
 export interface WorkflowRow {
   id: string;
   config: Record<string, unknown>;
@@ -8,24 +10,16 @@ export interface WorkflowRow {
   deleted_at: Date | null;
 }
 
+/** `orchestrator.instances`. */
 export interface InstanceRow {
   id: string;
   workflow_id: string;
-  config: { stages?: unknown[] };
   variables: Record<string, string>;
+  idempotency_key: string | null;
+  status: InstanceStatus;
   created_at: Date;
   updated_at: Date;
   terminated: boolean;
-  terminated_at: Date | null;
-  error: string | null;
-}
-
-export interface StageRunRow {
-  instance_id: string;
-  stage: number;
-  kind: string;
-  input: Record<string, unknown> | null;
-  started_at: Date;
   terminated_at: Date | null;
   error: string | null;
 }
@@ -44,17 +38,8 @@ export function toWorkflow(row: WorkflowRow): Workflow {
   };
 }
 
-export function toStageStatus(row: StageRunRow): StageStatus {
-  return {
-    stage: row.stage,
-    instanceID: row.instance_id,
-    startedAt: iso(row.started_at),
-    ...(row.terminated_at ? { terminatedAt: iso(row.terminated_at) } : {}),
-    ...(row.error ? { error: row.error } : {}),
-  };
-}
-
-export function toInstance(row: InstanceRow, stages?: StageRunRow[], workflow?: WorkflowRow): WorkflowInstance {
+/** An instance as a start answers it (no status, no workflow). */
+export function toInstance(row: InstanceRow): WorkflowInstance {
   return {
     id: row.id,
     workflowID: row.workflow_id,
@@ -62,9 +47,7 @@ export function toInstance(row: InstanceRow, stages?: StageRunRow[], workflow?: 
     updatedAt: iso(row.updated_at),
     terminated: row.terminated,
     ...(row.terminated_at ? { terminatedAt: iso(row.terminated_at) } : {}),
-    ...(stages && stages.length > 0 ? { status: stages.map(toStageStatus) } : {}),
     ...(row.error ? { error: row.error } : {}),
-    ...(workflow ? { workflow: toWorkflow(workflow) } : {}),
   };
 }
 

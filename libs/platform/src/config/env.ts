@@ -6,9 +6,26 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** Variables whose value is a secret (or holds secrets): their value is never shown. */
+const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|KEY|CLIENTS|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION|SALT|SIGNING/i;
+
+/** Whether an invalid value of this variable may be quoted back in an error message. */
+export function isSecretVariable(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** A value fit for an error message: none for secrets, URLs without their user info, at most 200 characters. */
+export function shownValue(name: string, value: string): string | undefined {
+  if (isSecretVariable(name)) return undefined;
+  // `scheme://user:password@host` (also in comma-separated lists): keep the scheme and host only.
+  const masked = value.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s,]*@/gi, '$1***@');
+  return masked.length > 200 ? `${masked.slice(0, 200)}…` : masked;
+}
+
 /**
  * Parses `env` with a zod object schema whose keys are environment variable names.
- * On failure the message names each bad variable and what was wrong with it.
+ * On failure the message names each bad variable and the rule it breaks; it quotes the value only
+ * for variables that are not secrets (`isSecretVariable`), with any URL credentials masked.
  */
 export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const picked: Record<string, string | undefined> = {};
@@ -20,7 +37,8 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? '?');
-      const got = picked[variable];
+      const raw = picked[variable];
+      const got = raw === undefined ? undefined : shownValue(variable, raw);
       return `${variable}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);

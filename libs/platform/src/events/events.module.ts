@@ -4,6 +4,7 @@ import {
   Inject,
   Injectable,
   Module,
+  Optional,
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
@@ -20,6 +21,13 @@ import { enqueueEvents } from '../jetstream/outbox-batch';
 import { OutboxRelay } from '../jetstream/outbox-relay';
 
 export const EVENTS_SCHEMA = Symbol('EVENTS_SCHEMA');
+export const EVENTS_OPTIONS = Symbol('EVENTS_OPTIONS');
+
+/** How a service's outbox is relayed (see OutboxRelayOptions). */
+export interface EventsOptions {
+  deleteOnPublish?: boolean;
+  batchSize?: number;
+}
 
 /**
  * Publishes a service's domain events through its transactional outbox.
@@ -35,6 +43,7 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
     @Inject(APP_CONFIG) private readonly config: CommonConfig,
     @Inject(EVENTS_SCHEMA) private readonly schema: string,
     private readonly logger: PinoLogger,
+    @Optional() @Inject(EVENTS_OPTIONS) private readonly options: EventsOptions | null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -45,6 +54,7 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
       js: this.nc.jetstream(),
       namespace: this.config.NATS_NAMESPACE,
       logger: this.logger.logger.child({ component: 'outbox-relay' }),
+      ...(this.options ?? {}),
     });
     this.relay.start();
   }
@@ -73,10 +83,10 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
 @Global()
 @Module({})
 export class EventsModule {
-  static forService(schema: string): DynamicModule {
+  static forService(schema: string, options: EventsOptions = {}): DynamicModule {
     return {
       module: EventsModule,
-      providers: [{ provide: EVENTS_SCHEMA, useValue: schema }, EventPublisher],
+      providers: [{ provide: EVENTS_SCHEMA, useValue: schema }, { provide: EVENTS_OPTIONS, useValue: options }, EventPublisher],
       exports: [EventPublisher],
     };
   }

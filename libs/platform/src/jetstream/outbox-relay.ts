@@ -14,13 +14,22 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Published rows older than this are deleted (the stream is the log). */
   retainPublishedMs?: number;
+  /**
+   * Delete rows as soon as their PubAck arrived (one batch DELETE) instead of marking them
+   * published: no dead tuples to purge later, no table growing with history. JetStream's
+   * duplicate window (Nats-Msg-Id) still absorbs a re-publish after a crash.
+   */
+  deleteOnPublish?: boolean;
 }
 
 /**
  * Publishes a service's outbox to JetStream: claims unpublished rows with
- * `FOR UPDATE SKIP LOCKED` (so replicas share the work), publishes them with
- * `Nats-Msg-Id = outbox id` (broker-side dedupe of a retry), waits for every PubAck and only then
- * marks them published, in the same transaction. A crash in between re-publishes, never loses.
+ * `FOR UPDATE SKIP LOCKED` (so replicas share the work), publishes the whole batch pipelined
+ * (every publish sent before the first PubAck is awaited) with `Nats-Msg-Id = outbox id`
+ * (broker-side dedupe of a retry), waits for every PubAck and only then marks them published —
+ * or deletes them, with `deleteOnPublish` — in one statement of the same transaction. A crash in
+ * between re-publishes, never loses. The transaction holds only the rows' locks (the claim)
+ * while the publishes are in flight; it has written nothing yet.
  */
 export class OutboxRelay {
   private running = false;
@@ -74,9 +83,9 @@ export class OutboxRelay {
           );
         }),
       );
-      await manager.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::uuid[])`, [
-        rows.map((row) => row.id),
-      ]);
+      const ids = rows.map((row) => row.id);
+      if (this.options.deleteOnPublish) await manager.query(`DELETE FROM ${this.table} WHERE id = ANY($1::uuid[])`, [ids]);
+      else await manager.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
       return rows.length;
     });
   }

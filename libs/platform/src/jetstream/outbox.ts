@@ -49,6 +49,24 @@ export async function enqueueEvent<P extends Record<string, unknown>>(
   return envelope;
 }
 
+/**
+ * Writes many events to the outbox in ONE multi-row INSERT inside the caller's transaction
+ * (published if and only if it commits). Returns the envelopes in order.
+ */
+export async function enqueueEvents(
+  manager: EntityManager,
+  schema: string,
+  events: ReadonlyArray<NewEvent<Record<string, unknown>>>,
+): Promise<EventEnvelope<Record<string, unknown>>[]> {
+  if (events.length === 0) return [];
+  const envelopes = events.map(buildEnvelope);
+  await manager.query(
+    `INSERT INTO ${quoteIdent(schema)}.outbox (id, envelope) SELECT * FROM unnest($1::uuid[], $2::jsonb[])`,
+    [envelopes.map((e) => (isUuid(e.id) ? e.id : randomUUID())), envelopes.map((e) => JSON.stringify(e))],
+  );
+  return envelopes;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function isUuid(value: string): boolean {
   return UUID.test(value);

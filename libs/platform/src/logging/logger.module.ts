@@ -13,6 +13,11 @@ export function requestIdOf(req: IncomingMessage): string {
   return value && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
 }
 
+/** A request URL with the value of every `access_token` query parameter replaced (tokens are never logged). */
+export function redactAccessToken(url: string): string {
+  return url.replace(/([?&]access_token=)[^&#]*/gi, '$1[Redacted]');
+}
+
 /** Structured JSON logs (pino) for every service, each line tagged with the service name. */
 export function platformLoggerModule(service: string, level: string): DynamicModule {
   return LoggerModule.forRoot({
@@ -21,6 +26,9 @@ export function platformLoggerModule(service: string, level: string): DynamicMod
       base: { service },
       messageKey: 'msg',
       redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'req.query.access_token'],
+      serializers: {
+        req: (req: { url?: string }) => (typeof req.url === 'string' ? { ...req, url: redactAccessToken(req.url) } : req),
+      },
       genReqId: (req, res) => {
         const id = requestIdOf(req);
         res.setHeader(REQUEST_ID_HEADER, id);

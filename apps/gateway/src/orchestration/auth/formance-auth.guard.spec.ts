@@ -1,16 +1,49 @@
-import type { ExecutionContext } from '@nestjs/common';
-import { FormanceAuthGuard, isProtectedPath } from './formance-auth.guard';
+import { Controller, Get, Post, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { FormanceAuthGuard } from './formance-auth.guard';
+import { FormanceAuth, FormancePublic, isUnderProtectedPrefix, requiresFormanceAuth } from './formance-auth.decorator';
 import { FormanceAuthService } from './formance-auth.service';
 import { loadGatewayConfig } from '../../config';
 
 describe('Formance auth guard', () => {
-  it('protects /api/orchestration and /api/events (routes of any module), not _info nor other APIs', () => {
-    for (const path of ['/api/orchestration/workflows', '/api/orchestration/triggers/x', '/api/events', '/api/events/', '/api/orchestration/v2/workflows']) {
-      expect(isProtectedPath(path)).toBe(true);
-    }
-    for (const path of ['/api/orchestration/_info', '/api/orchestration/v2/_info', '/api/orchestration/_info/', '/api/eventsx', '/readyz', '/api/auth/oauth/token']) {
-      expect(isProtectedPath(path)).toBe(false);
-    }
+  @Controller('api/events')
+  class Events {
+    @Post() publish() {}
+  }
+  @Controller('API/Orchestration/v2/workflows')
+  class V2 {
+    @Get(':id') get() {}
+  }
+  @FormancePublic()
+  @Controller('api/orchestration')
+  class Info {
+    @Get(['_info', 'v2/_info']) info() {}
+  }
+  @FormanceAuth()
+  @Controller('console-api')
+  class Elsewhere {
+    @Get() list() {}
+    @FormancePublic() @Get('open') open() {}
+  }
+  @Controller()
+  class Health {
+    @Get('healthz') healthz() {}
+    @Get('api/orchestration/x') hidden() {}
+  }
+  const reflector = new Reflector();
+  const needs = (cls: { prototype: object }, method: string) =>
+    requiresFormanceAuth(reflector, cls, (cls.prototype as Record<string, object>)[method]);
+
+  it('decides from the matched route: declared under /api/orchestration or /api/events (deny by default), @FormanceAuth, @FormancePublic', () => {
+    expect(needs(Events, 'publish')).toBe(true);
+    expect(needs(V2, 'get')).toBe(true);
+    expect(needs(Health, 'hidden')).toBe(true);
+    expect(needs(Elsewhere, 'list')).toBe(true);
+    expect(needs(Info, 'info')).toBe(false);
+    expect(needs(Elsewhere, 'open')).toBe(false);
+    expect(needs(Health, 'healthz')).toBe(false);
+    expect(isUnderProtectedPrefix('/api/eventsx')).toBe(false);
+    expect(isUnderProtectedPrefix('api/events/')).toBe(true);
   });
 
   const logger = { warn: jest.fn() } as never;
@@ -21,6 +54,8 @@ describe('Formance auth guard', () => {
       res,
       ctx: {
         getType: () => 'http',
+        getClass: () => Events,
+        getHandler: () => Events.prototype.publish,
         switchToHttp: () => ({ getRequest: () => ({ method, path, headers: { authorization } }), getResponse: () => res }),
       } as unknown as ExecutionContext,
     };
@@ -30,7 +65,7 @@ describe('Formance auth guard', () => {
     const auth = new FormanceAuthService(config, logger);
     // Token signing and verification run for real in the e2e tests (jose is ESM-only).
     jest.spyOn(auth, 'verify').mockImplementation(async (token) => (token === 'r' ? ['orchestration:read'] : token === 'w' ? ['orchestration:write'] : undefined));
-    const guard = new FormanceAuthGuard(auth);
+    const guard = new FormanceAuthGuard(auth, reflector);
     const read = 'r';
     const write = 'w';
     await expect(guard.canActivate(context('GET', '/api/events', `Bearer ${read}`).ctx)).resolves.toBe(true);
@@ -46,6 +81,6 @@ describe('Formance auth guard', () => {
   it('lets everything through when no client is configured', async () => {
     const auth = new FormanceAuthService(loadGatewayConfig({}), logger);
     expect(auth.enabled).toBe(false);
-    await expect(new FormanceAuthGuard(auth).canActivate(context('POST', '/api/events').ctx)).resolves.toBe(true);
+    await expect(new FormanceAuthGuard(auth, reflector).canActivate(context('POST', '/api/events').ctx)).resolves.toBe(true);
   });
 });

@@ -1,39 +1,30 @@
-import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ApiError } from '../../http/api-error';
+import { requiresFormanceAuth } from './formance-auth.decorator';
 import { FormanceAuthService } from './formance-auth.service';
-import { FORMANCE_AUTH } from './formance-auth.decorator';
 
-const PROTECTED = ['/api/orchestration', '/api/events'];
-const OPEN = new Set(['/api/orchestration/_info', '/api/orchestration/v2/_info']);
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
-/** Whether a path is protected by Formance auth (every /api/orchestration and /api/events route but _info). */
-export function isProtectedPath(path: string): boolean {
-  const normalised = path.length > 1 ? path.replace(/\/+$/, '') : path;
-  if (OPEN.has(normalised)) return false;
-  return PROTECTED.some((prefix) => normalised === prefix || normalised.startsWith(`${prefix}/`));
-}
-
 /**
- * Global, path-based guard (as Formance): with auth on, a Bearer JWT with `orchestration:read`
- * (read methods) or `orchestration:write` (others); 401 otherwise. Routes added under these
- * prefixes by other modules inherit it, and every route of a controller marked `@FormanceAuth()`
- * is protected whatever its path.
+ * Global guard (as Formance): with auth on, a route that `requiresFormanceAuth` (every route
+ * declared under /api/orchestration and /api/events but `@FormancePublic()` ones, and any
+ * `@FormanceAuth()` controller) needs a Bearer JWT with `orchestration:read` (read methods) or
+ * `orchestration:write` (others); 401 otherwise. The decision reads the matched route's metadata,
+ * not the request path, so no spelling of a path (case, encoding, slashes) can skip it.
  */
 @Injectable()
 export class FormanceAuthGuard implements CanActivate {
   constructor(
     private readonly auth: FormanceAuthService,
-    @Optional() private readonly reflector?: Reflector,
+    private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http' || !this.auth.enabled) return true;
+    if (!requiresFormanceAuth(this.reflector, context.getClass(), context.getHandler())) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const marked = this.reflector?.getAllAndOverride<boolean>(FORMANCE_AUTH, [context.getHandler(), context.getClass()]) === true;
-    if (!marked && !isProtectedPath(req.path)) return true;
     const res = context.switchToHttp().getResponse<Response>();
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);

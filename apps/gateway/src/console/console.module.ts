@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { connect } from 'nats';
+import { natsServers } from '@wfp/platform';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config';
+import { OrchestrationModule } from '../orchestration/orchestration.module';
+import { BusTailService, CONSOLE_NATS_CONNECTION } from './bus-tail.service';
+import { ConsoleEventsController } from './console-events.controller';
+
+/**
+ * The console's one server endpoint: the bus-event stream (its static files are mounted in
+ * `http-app.ts`). Holds no state beyond the open streams.
+ */
+@Module({
+  imports: [OrchestrationModule],
+  controllers: [ConsoleEventsController],
+  providers: [
+    {
+      provide: CONSOLE_NATS_CONNECTION,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (config: GatewayConfig) =>
+        connect({ servers: natsServers(config.NATS_URL), name: 'gateway-console', maxReconnectAttempts: -1, waitOnFirstConnect: true }),
+    },
+    BusTailService,
+  ],
+})
+export class ConsoleModule {}

@@ -1,0 +1,14 @@
+import { completeStage } from '../advance';
+import { StageOutcome } from '../stage-kind';
+import { Transition } from '../transition';
+
+/**
+ * `sleep`: a due time already reached completes the stage inline; otherwise the stage sleeps on a
+ * durable `resume` timer (the claim-and-advance system completes it when due).
+ */
+export function sleep(t: Transition, stage: number, outcome: Extract<StageOutcome, { type: 'sleep' }>) {
+  if (outcome.until.getTime() <= t.now.getTime()) return completeStage(t, stage);
+  t.existingRun(stage, 'sleeping').status = 'sleeping';
+  t.timer = { stage, action: 'resume', dueAt: outcome.until, attempt: 0 };
+  return undefined;
+}

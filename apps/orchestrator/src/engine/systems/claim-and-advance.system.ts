@@ -1,0 +1,190 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { CLOCK, Clock, EventPublisher } from '@wfp/platform';
+import { failStage, finish } from '../advance';
+import { EngineDb, Queryable, run, sql } from '../db/engine-db';
+import { writeTransitions } from '../db/write-transitions';
+import { TimerAction } from '../statuses';
+import { DueTimer, runDueTimer } from '../timer-actions';
+import { LiveInstance, Transition } from '../transition';
+import { EngineWakeup } from '../engine-wakeup';
+import { WorkflowsSystem } from './workflows.system';
+
+interface ClaimedRow {
+  id: string;
+  workflow_id: string;
+  variables: Record<string, string>;
+  created_at: Date;
+  stage: number;
+  action: TimerAction;
+  attempt: number;
+  buffered: Array<{ id: string; name: string }> | null;
+}
+
+const CLAIMED_COLUMNS = `t.instance_id AS id, i.workflow_id, i.variables, i.created_at, t.stage, t.action, t.attempt,
+       (SELECT json_agg(json_build_object('id', b.id::text, 'name', b.name) ORDER BY b.id)
+          FROM orchestrator.buffered_events b WHERE b.instance_id = t.instance_id) AS buffered`;
+
+const SQL = {
+  /** A batch of due timers and their instances, locked; replicas skip each other's rows. */
+  claim: sql<ClaimedRow>(
+    'claim.batch',
+    `SELECT ${CLAIMED_COLUMNS}
+       FROM orchestrator.timers t JOIN orchestrator.instances i ON i.id = t.instance_id
+      WHERE t.due_at <= $1
+      ORDER BY t.due_at
+      LIMIT $2
+        FOR UPDATE OF t, i SKIP LOCKED`,
+  ),
+  claimOne: sql<ClaimedRow>(
+    'claim.one',
+    `SELECT ${CLAIMED_COLUMNS}
+       FROM orchestrator.timers t JOIN orchestrator.instances i ON i.id = t.instance_id
+      WHERE t.instance_id = $2 AND t.due_at <= $1
+        FOR UPDATE OF t, i SKIP LOCKED`,
+  ),
+  /** A transition that threw: count it and retry the timer later (exponential backoff). */
+  recordFailure: sql<{ failures: number }>(
+    'claim.record-failure',
+    `UPDATE orchestrator.timers
+        SET failures = failures + 1, last_error = $2, due_at = $3::timestamptz + make_interval(secs => 2 ^ (failures + 1))
+      WHERE instance_id = $1
+      RETURNING failures`,
+  ),
+  /** Last resort when even failing the instance through a transition throws. */
+  forceFail: sql(
+    'claim.force-fail',
+    `WITH gone AS (DELETE FROM orchestrator.timers WHERE instance_id = $1),
+          runs AS (UPDATE orchestrator.stage_runs SET status = 'failed', terminated_at = $2, error = $3
+                    WHERE instance_id = $1 AND terminated_at IS NULL)
+     UPDATE orchestrator.instances SET status = 'failed', terminated = true, terminated_at = $2, updated_at = $2, error = $3
+      WHERE id = $1 AND NOT terminated`,
+  ),
+  nextDue: sql<{ due_at: Date | null }>('claim.next-due', `SELECT min(due_at) AS due_at FROM orchestrator.timers`),
+};
+
+/** Transitions of one timer that threw this many times fail the instance with the error. */
+export const MAX_TRANSITION_FAILURES = 3;
+
+/**
+ * Claim-and-advance: claims up to `limit` due timers (`FOR UPDATE SKIP LOCKED`, so replicas and
+ * loops share the work and each timer is processed once), runs each instance inline until its
+ * next real wait, and writes the whole batch in one statement — all in one transaction. If the
+ * batch throws, each item is retried alone; an item that keeps throwing is retried with backoff
+ * and, after {@link MAX_TRANSITION_FAILURES}, its instance fails with the error (never a loop).
+ */
+@Injectable()
+export class ClaimAndAdvanceSystem {
+  constructor(
+    private readonly db: EngineDb,
+    private readonly workflows: WorkflowsSystem,
+    private readonly publisher: EventPublisher,
+    private readonly wakeup: EngineWakeup,
+    private readonly logger: PinoLogger,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Advances one batch of due work; returns how many timers it claimed. */
+  async advanceDue(limit: number): Promise<number> {
+    const now = this.clock.now();
+    let claimed: string[] = [];
+    let batch: Transition[] = [];
+    try {
+      await this.db.transaction(async (client) => {
+        const rows = await run(client, SQL.claim, [now, limit]);
+        claimed = rows.map((row) => row.id);
+        if (rows.length === 0) return;
+        batch = await this.plan(client, rows, now);
+        await writeTransitions(client, batch);
+      });
+    } catch (error) {
+      if (claimed.length === 0) throw error; // the claim itself failed (database down): the worker backs off
+      this.logger.warn({ err: error, claimed: claimed.length }, 'batch transition failed; retrying item by item');
+      for (const id of claimed) await this.advanceOne(id, now);
+      return claimed.length;
+    }
+    if (batch.length > 0) this.afterCommit(batch);
+    return claimed.length;
+  }
+
+  /** When the next timer is due (undefined: none). */
+  async nextDue(): Promise<Date | undefined> {
+    const [row] = await run(this.db.pool, SQL.nextDue, []);
+    return row?.due_at ?? undefined;
+  }
+
+  private async advanceOne(id: string, now: Date): Promise<void> {
+    let batch: Transition[] = [];
+    try {
+      await this.db.transaction(async (client) => {
+        batch = await this.plan(client, await run(client, SQL.claimOne, [now, id]), now);
+        await writeTransitions(client, batch);
+      });
+      if (batch.length > 0) this.afterCommit(batch);
+    } catch (error) {
+      const message = (error as Error).message;
+      const [row] = await run(this.db.pool, SQL.recordFailure, [id, message, now]);
+      this.logger.error({ err: error, instanceId: id, failures: row?.failures }, 'instance transition failed');
+      if (row && row.failures >= MAX_TRANSITION_FAILURES) await this.failInstance(id, now, message);
+    }
+  }
+
+  /** Fails the instance whose transition keeps throwing, with the error, through a normal transition. */
+  private async failInstance(id: string, now: Date, message: string): Promise<void> {
+    const error = `internal error: ${message}`;
+    try {
+      let batch: Transition[] = [];
+      await this.db.transaction(async (client) => {
+        const rows = await run(client, SQL.claimOne, [new Date(8.64e15), id]);
+        batch = await this.plan(client, rows, now, (t, row) => failDue(t, row, error));
+        await writeTransitions(client, batch);
+      });
+      if (batch.length > 0) this.afterCommit(batch);
+    } catch (cause) {
+      this.logger.error({ err: cause, instanceId: id }, 'failing the instance through a transition failed; forcing it');
+      await run(this.db.pool, SQL.forceFail, [id, now, error]);
+    }
+  }
+
+  private async plan(
+    db: Queryable,
+    rows: readonly ClaimedRow[],
+    now: Date,
+    perform: (t: Transition, timer: DueTimer) => void = runDueTimer,
+  ): Promise<Transition[]> {
+    if (rows.length === 0) return [];
+    const stages = await this.workflows.stagesOf(db, rows.map((row) => row.workflow_id));
+    return rows.map((row) => {
+      const instance = (): LiveInstance => ({
+        id: row.id,
+        workflowId: row.workflow_id,
+        stages: stages.get(row.workflow_id) ?? [],
+        variables: row.variables,
+        createdAt: row.created_at,
+        buffered: row.buffered ? [...row.buffered] : [],
+      });
+      const t = new Transition(instance(), now, false);
+      try {
+        perform(t, row);
+        return t;
+      } catch (error) {
+        const failed = new Transition(instance(), now, false);
+        failDue(failed, row, `internal error: ${(error as Error).message}`);
+        return failed;
+      }
+    });
+  }
+
+  private afterCommit(batch: readonly Transition[]): void {
+    this.publisher.flush();
+    const due = batch.flatMap((t) => (t.timer ? [t.timer.dueAt.getTime()] : []));
+    if (due.length > 0) this.wakeup.notify(new Date(Math.min(...due)));
+  }
+}
+
+/** Fails the instance at its due timer: the stage it was in (if started) and the instance. */
+function failDue(t: Transition, timer: DueTimer, error: string): void {
+  t.timer = null;
+  if (timer.action === 'start') finish(t, error);
+  else failStage(t, timer.stage, error);
+}

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { fail, ok, Reply, StartManyItemResult, WorkflowInstance } from '@wfp/contracts';
+import { CLOCK, Clock, EventPublisher } from '@wfp/platform';
+import { advance, finish } from '../advance';
+import { EngineDb, run, sql } from '../db/engine-db';
+import { writeTransitions } from '../db/write-transitions';
+import { InstanceRow, isUuid, toInstance } from '../rows';
+import { Transition } from '../transition';
+import { EngineWakeup } from '../engine-wakeup';
+import { WorkflowsSystem } from './workflows.system';
+
+export interface StartItem {
+  workflowId: string;
+  variables: Record<string, string>;
+  idempotencyKey?: string;
+}
+
+const SQL = {
+  byKeys: sql<InstanceRow>('start.by-keys', `SELECT * FROM orchestrator.instances WHERE idempotency_key = ANY($1::text[])`),
+};
+
+/**
+ * Starts instances, many per statement. Each new instance runs inline until its first real wait
+ * (noop, an elapsed delay…) and everything it did is written in ONE statement, so a 1-stage
+ * `noop` instance is started and finished in one commit. Idempotent per key: `ON CONFLICT
+ * (idempotency_key) DO NOTHING`, and an item whose key already exists answers that instance.
+ */
+@Injectable()
+export class StartSystem {
+  constructor(
+    private readonly db: EngineDb,
+    private readonly workflows: WorkflowsSystem,
+    private readonly publisher: EventPublisher,
+    private readonly wakeup: EngineWakeup,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async start(item: StartItem): Promise<Reply<WorkflowInstance>> {
+    const [result] = await this.startMany([item]);
+    return result as Reply<WorkflowInstance>;
+  }
+
+  /** One result per item, in order; a NOT_FOUND workflow fails that item only. */
+  async startMany(items: readonly StartItem[]): Promise<StartManyItemResult[]> {
+    const now = this.clock.now();
+    const stages = await this.workflows.stagesOf(this.db.pool, items.filter((i) => isUuid(i.workflowId)).map((i) => i.workflowId));
+    const byKey = new Map<string, Transition>();
+    const plans = items.map((item): Transition | undefined => {
+      const workflowStages = stages.get(item.workflowId);
+      if (!workflowStages) return undefined;
+      const key = item.idempotencyKey;
+      if (key !== undefined && byKey.has(key)) return byKey.get(key);
+      const plan = this.plan(item, workflowStages, now);
+      if (key !== undefined) byKey.set(key, plan);
+      return plan;
+    });
+    const batch = [...new Set(plans.filter((p): p is Transition => p !== undefined))];
+    const { inserted, rejected } = await this.write(batch);
+    if (inserted.size > 0) this.afterCommit(batch);
+
+    const results: Array<StartManyItemResult | undefined> = plans.map((plan) =>
+      plan && inserted.has(plan.instance.id) ? ok(instanceOf(plan)) : undefined,
+    );
+    const keys = items.flatMap((item, i) => (results[i] === undefined && item.idempotencyKey !== undefined ? [item.idempotencyKey] : []));
+    const existing = new Map<string, InstanceRow>();
+    if (keys.length > 0) for (const row of await run(this.db.pool, SQL.byKeys, [keys])) existing.set(row.idempotency_key!, row);
+    return items.map((item, i) => {
+      const result = results[i];
+      if (result) return result;
+      const found = item.idempotencyKey !== undefined ? existing.get(item.idempotencyKey) : undefined;
+      if (found) return ok(toInstance(found));
+      const refusal = plans[i] ? rejected.get(plans[i]!.instance.id) : undefined;
+      if (refusal) return fail('VALIDATION', `starting instance: ${refusal}`);
+      return fail('NOT_FOUND', `workflow ${item.workflowId} not found`);
+    });
+  }
+
+  /** A new instance, run inline until its first real wait. */
+  private plan(item: StartItem, stages: readonly unknown[], now: Date): Transition {
+    const instance = {
+      id: randomUUID(),
+      workflowId: item.workflowId,
+      stages,
+      variables: { ...item.variables },
+      createdAt: now,
+      idempotencyKey: item.idempotencyKey ?? null,
+      buffered: [],
+    };
+    const t = new Transition(instance, now, true);
+    t.emit('STARTED_WORKFLOW', { id: item.workflowId, instanceID: instance.id });
+    try {
+      advance(t, { action: 'start', stage: 0 });
+      return t;
+    } catch (error) {
+      // A bug in a stage kind must not lose the start: the instance fails with the reason.
+      const failed = new Transition({ ...instance, variables: { ...item.variables } }, now, true);
+      failed.emit('STARTED_WORKFLOW', { id: item.workflowId, instanceID: instance.id });
+      finish(failed, `internal error: ${(error as Error).message}`);
+      return failed;
+    }
+  }
+
+  /**
+   * Writes the batch in one statement; if it fails (a value Postgres refuses, e.g. a NUL
+   * character in a variable), each item is retried alone so one bad item fails only itself.
+   */
+  private async write(batch: Transition[]): Promise<{ inserted: Set<string>; rejected: Map<string, string> }> {
+    const rejected = new Map<string, string>();
+    try {
+      return { inserted: await writeTransitions(this.db.pool, batch), rejected };
+    } catch (error) {
+      if (batch.length === 1) {
+        if (!isDataError(error)) throw error;
+        rejected.set(batch[0].instance.id, (error as Error).message);
+        return { inserted: new Set(), rejected };
+      }
+      const inserted = new Set<string>();
+      for (const t of batch) {
+        const one = await this.write([t]);
+        one.inserted.forEach((id) => inserted.add(id));
+        one.rejected.forEach((message, id) => rejected.set(id, message));
+      }
+      return { inserted, rejected };
+    }
+  }
+
+  private afterCommit(batch: readonly Transition[]): void {
+    this.publisher.flush();
+    const due = batch.flatMap((t) => (t.timer ? [t.timer.dueAt.getTime()] : []));
+    if (due.length > 0) this.wakeup.notify(new Date(Math.min(...due)));
+  }
+}
+
+/** SQLSTATE class 22 (data exception) and 54 (program limit): the input, not the system. */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
+}
+
+function instanceOf(t: Transition): WorkflowInstance {
+  return {
+    id: t.instance.id,
+    workflowID: t.instance.workflowId,
+    createdAt: t.instance.createdAt.toISOString(),
+    updatedAt: t.now.toISOString(),
+    terminated: t.terminated,
+    ...(t.terminatedAt ? { terminatedAt: t.terminatedAt.toISOString() } : {}),
+    ...(t.error ? { error: t.error } : {}),
+  };
+}

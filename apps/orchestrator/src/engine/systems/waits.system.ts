@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { fail, ok, Reply } from '@wfp/contracts';
+import { CLOCK, Clock, EventPublisher } from '@wfp/platform';
+import { advance } from '../advance';
+import { EngineDb, run, sql } from '../db/engine-db';
+import { writeTransitions } from '../db/write-transitions';
+import { isUuid } from '../rows';
+import { Transition } from '../transition';
+import { EngineWakeup } from '../engine-wakeup';
+import { WorkflowsSystem } from './workflows.system';
+
+const SQL = {
+  /** The instance (locked: serialises with the worker and abort) and what its current stage waits for. */
+  lock: sql<{
+    workflow_id: string;
+    variables: Record<string, string>;
+    created_at: Date;
+    terminated: boolean;
+    stage: number | null;
+    event: string | null;
+  }>(
+    'waits.lock',
+    `SELECT i.workflow_id, i.variables, i.created_at, i.terminated, w.stage, w.event
+       FROM orchestrator.instances i LEFT JOIN orchestrator.waits w ON w.instance_id = i.id
+      WHERE i.id = $1
+        FOR UPDATE OF i`,
+  ),
+  buffer: sql(
+    'waits.buffer',
+    `INSERT INTO orchestrator.buffered_events (instance_id, name, received_at) VALUES ($1, $2, $3)`,
+  ),
+};
+
+/**
+ * Waits and events: `sendEvent` completes the current stage when it waits for that name — and
+ * runs the instance inline until its next real wait, in the same transaction; otherwise the event
+ * is buffered for the instance and consumed by the first later `wait_event` with that name.
+ */
+@Injectable()
+export class WaitsSystem {
+  constructor(
+    private readonly db: EngineDb,
+    private readonly workflows: WorkflowsSystem,
+    private readonly publisher: EventPublisher,
+    private readonly wakeup: EngineWakeup,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async sendEvent(id: string, name: string): Promise<Reply<Record<string, never>>> {
+    if (!isUuid(id)) return fail('NOT_FOUND', `instance ${id} not found`);
+    let completed: Transition | undefined;
+    const reply = await this.db.transaction(async (client): Promise<Reply<Record<string, never>>> => {
+      const [row] = await run(client, SQL.lock, [id]);
+      if (!row) return fail('NOT_FOUND', `instance ${id} not found`);
+      if (row.terminated) return fail('VALIDATION', `instance ${id} is terminated`);
+      const now = this.clock.now();
+      if (row.stage === null || row.event !== name) {
+        await run(client, SQL.buffer, [id, name, now]);
+        return ok({});
+      }
+      const stages = await this.workflows.stagesOf(client, [row.workflow_id]);
+      const t = new Transition(
+        { id, workflowId: row.workflow_id, stages: stages.get(row.workflow_id) ?? [], variables: row.variables, createdAt: row.created_at, buffered: [] },
+        now,
+        false,
+      );
+      t.deleteWait = true;
+      advance(t, { action: 'complete', stage: row.stage });
+      await writeTransitions(client, [t]);
+      completed = t;
+      return ok({});
+    });
+    if (completed) {
+      this.publisher.flush();
+      if (completed.timer) this.wakeup.notify(completed.timer.dueAt);
+    }
+    return reply;
+  }
+}

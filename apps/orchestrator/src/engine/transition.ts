@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { InstanceStatus, StageRunStatus, TimerAction } from './statuses';
+
+/** An instance as a transition sees it (loaded by the claim, or being created by a start). */
+export interface LiveInstance {
+  id: string;
+  workflowId: string;
+  stages: readonly unknown[];
+  variables: Record<string, string>;
+  createdAt: Date;
+  /** Only for an instance created by this transition. */
+  idempotencyKey?: string | null;
+  /** Events sent before a `wait_event` asked for them, oldest first. */
+  buffered: Array<{ id: string; name: string }>;
+}
+
+export type LifecycleType =
+  | 'STARTED_WORKFLOW'
+  | 'SUCCEEDED_WORKFLOW'
+  | 'FAILED_WORKFLOW'
+  | 'STARTED_WORKFLOW_STAGE'
+  | 'SUCCEEDED_WORKFLOW_STAGE'
+  | 'FAILED_WORKFLOW_STAGE';
+
+/** An outbox row: envelope `{id, idempotency_key, date, app, version, type, payload}`. */
+export interface OutboxRow {
+  id: string;
+  envelope: string;
+}
+
+export interface StageRunChange {
+  stage: number;
+  /** true: INSERT (started in this transition); false: UPDATE of an existing run. */
+  isNew: boolean;
+  kind: string;
+  historyName: string;
+  input: Record<string, unknown> | null;
+  status: StageRunStatus;
+  startedAt: Date;
+  terminatedAt: Date | null;
+  error: string | null;
+  output: Record<string, unknown> | null;
+}
+
+export interface TimerChange {
+  stage: number;
+  action: TimerAction;
+  dueAt: Date;
+  attempt: number;
+}
+
+/**
+ * Everything one instance's transition changes, accumulated in memory while the engine runs the
+ * instance inline until its first real wait; the batch writer turns many of them into a few
+ * set-based statements. Only final states are kept (a stage started and finished in the same
+ * transition is one INSERT), so a batch never touches a row twice.
+ */
+export class Transition {
+  status: InstanceStatus = 'running';
+  error: string | null = null;
+  terminatedAt: Date | null = null;
+  variablesChanged = false;
+  /** undefined: untouched; null: delete the instance's timer; else upsert it. */
+  timer: TimerChange | null | undefined = undefined;
+  wait: { stage: number; event: string } | undefined;
+  deleteWait = false;
+  consumedBuffered: string[] = [];
+  dropBuffered = false;
+  readonly runs = new Map<number, StageRunChange>();
+  readonly events: OutboxRow[] = [];
+
+  constructor(
+    readonly instance: LiveInstance,
+    readonly now: Date,
+    /** true when this transition creates the instance (a start). */
+    readonly isNew: boolean,
+  ) {}
+
+  get terminated(): boolean {
+    return this.status !== 'running';
+  }
+
+  emit(type: LifecycleType, payload: Record<string, unknown>): void {
+    const id = randomUUID();
+    this.events.push({
+      id,
+      envelope: JSON.stringify({
+        id,
+        idempotency_key: id,
+        date: this.now.toISOString(),
+        app: 'orchestration',
+        version: 'v2',
+        type,
+        payload,
+      }),
+    });
+  }
+
+  /** A stage run known to exist in the database (for updates of earlier transitions' runs). */
+  existingRun(stage: number, status: StageRunStatus): StageRunChange {
+    let run = this.runs.get(stage);
+    if (!run) {
+      run = {
+        stage, isNew: false, kind: '', historyName: '', input: null, status,
+        startedAt: this.now, terminatedAt: null, error: null, output: null,
+      };
+      this.runs.set(stage, run);
+    }
+    return run;
+  }
+}
