@@ -16,7 +16,6 @@ export * from './jetstream/outbox';
 export * from './jetstream/outbox-relay';
 export * from './jetstream/durable-consumer';
 export * from './jetstream/batch-consumer';
-export * from './jetstream/outbox-batch';
 export * from './health/check-postgres';
 export * from './bootstrap/service-platform.module';
 export * from './bootstrap/start-microservice';

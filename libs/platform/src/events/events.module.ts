@@ -16,8 +16,7 @@ import { NATS_CONNECTION } from '../nats/nats-connection.module';
 import { APP_CONFIG } from '../bootstrap/service-platform.module';
 import type { CommonConfig } from '../config/env';
 import { ensureEventsStream } from '../jetstream/events-stream';
-import { enqueueEvent, NewEvent } from '../jetstream/outbox';
-import { enqueueEvents } from '../jetstream/outbox-batch';
+import { enqueueEvent, enqueueEvents, NewEvent } from '../jetstream/outbox';
 import { OutboxRelay } from '../jetstream/outbox-relay';
 
 export const EVENTS_SCHEMA = Symbol('EVENTS_SCHEMA');
