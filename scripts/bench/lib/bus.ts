@@ -37,13 +37,21 @@ export async function createTriggers(platform: BenchPlatform, all: Array<Record<
   return ids;
 }
 
-/** event id → instance id of a trigger's occurrences (the triggers API). */
+/** event id → instance id of a trigger's occurrences (the triggers API, pages of 500). */
 export async function occurrenceInstances(platform: BenchPlatform, triggerId: string): Promise<Map<string, string>> {
-  const reply = await platform.commands.send(COMMANDS.triggers.listOccurrences, { id: triggerId }, z.array(triggerOccurrenceSchema), {
-    timeoutMs: 300_000,
-  });
-  if (!reply.ok) throw new Error(`listOccurrences: ${reply.error.message}`);
   const out = new Map<string, string>();
-  for (const o of reply.data) if (o.workflowInstanceID) out.set((o.event as { id: string }).id, o.workflowInstanceID);
-  return out;
+  let after: { createdAt: string; id: string } | undefined;
+  for (;;) {
+    const reply = await platform.commands.send(
+      COMMANDS.triggers.listOccurrences,
+      { id: triggerId, page: { limit: 500, ...(after ? { after } : {}) } },
+      z.array(triggerOccurrenceSchema),
+      { timeoutMs: 300_000 },
+    );
+    if (!reply.ok) throw new Error(`listOccurrences: ${reply.error.message}`);
+    for (const o of reply.data) if (o.workflowInstanceID) out.set((o.event as { id: string }).id, o.workflowInstanceID);
+    if (reply.data.length < 500) return out;
+    const last = reply.data[reply.data.length - 1];
+    after = { createdAt: last.date, id: last.id };
+  }
 }

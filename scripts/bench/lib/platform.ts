@@ -56,7 +56,13 @@ export class LifecycleWatcher {
     return seen;
   }
 
+  /** Envelope ids seen: a re-publish of the same outbox row (deduplicated by JetStream, but
+   * still delivered to plain subscribers) is not a second transition. */
+  private readonly seen = new Set<string>();
+
   private observe(event: EventEnvelope): void {
+    if (this.seen.has(event.id)) return;
+    this.seen.add(event.id);
     const p = event.payload as { id?: string; instanceID?: string; number?: number; triggerID?: string; error?: string };
     const date = Date.parse(event.date);
     switch (event.type) {
