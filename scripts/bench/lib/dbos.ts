@@ -2,8 +2,13 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { createTestDatabase } from '@wfp/testing';
+import { withRetries } from './platform';
 
 export async function dbosRate(instances: number, concurrency: number): Promise<number> {
+  return withRetries(() => dbosRateOnce(instances, concurrency));
+}
+
+async function dbosRateOnce(instances: number, concurrency: number): Promise<number> {
   const database = await createTestDatabase('bench_dbos');
   try {
     const stdout = await new Promise<string>((resolve, reject) => {

@@ -110,7 +110,7 @@ export class BenchPlatform {
   }
 
   static async start(options: PlatformOptions): Promise<BenchPlatform> {
-    const platform = await PlatformUnderTest.start({ ...options, env: { LOG_LEVEL: 'info', ...options.env } });
+    const platform = await withRetries(() => PlatformUnderTest.start({ ...options, env: { LOG_LEVEL: 'info', ...options.env } }));
     const nc = await connect({ servers: testNatsUrl(), name: 'bench-watcher' });
     const watcher = new LifecycleWatcher(nc, platform.namespace);
     watcher.start();
@@ -237,3 +237,15 @@ export class BenchPlatform {
   }
 }
 
+
+/** Retries what fails because the shared Postgres has no connection slot left (other engineers' tests). */
+export async function withRetries<T>(attempt: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (i >= attempts || !/too many clients/.test(String((error as Error)?.message ?? error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+    }
+  }
+}

@@ -49,7 +49,8 @@ export class OrchestratorClient extends CommandClient implements OnModuleInit, O
 
   /**
    * Starts many instances, one result per item in order, through the orchestrator's start-many
-   * command (chunks of {@link START_MANY_LIMIT}, one command each). Throws when the orchestrator
+   * command (chunks of at most {@link START_MANY_LIMIT} items and about {@link START_MANY_BYTES}
+   * of JSON, under the NATS message size, one command each). Throws when the orchestrator
    * does not answer (the caller retries: every item carries its idempotency key).
    *
    * Rolling upgrades: an orchestrator that does not serve start-many yet (no responder on its
@@ -57,10 +58,7 @@ export class OrchestratorClient extends CommandClient implements OnModuleInit, O
    */
   async startMany(items: StartItem[], requestId?: string): Promise<StartManyItemResult[]> {
     const results: StartManyItemResult[] = [];
-    for (let i = 0; i < items.length; i += START_MANY_LIMIT) {
-      const chunk = items.slice(i, i + START_MANY_LIMIT);
-      results.push(...(await this.startChunk(chunk, requestId)));
-    }
+    for (const chunk of chunksOf(items)) results.push(...(await this.startChunk(chunk, requestId)));
     return results;
   }
 
@@ -87,6 +85,27 @@ export class OrchestratorClient extends CommandClient implements OnModuleInit, O
 
 /** Items of one start-many command (the contract's maximum). */
 export const START_MANY_LIMIT = 1000;
+/** JSON size of one start-many command at most (NATS' default max payload is 1 MiB). */
+export const START_MANY_BYTES = 512 * 1024;
+
+function chunksOf(items: StartItem[]): StartItem[][] {
+  const chunks: StartItem[][] = [];
+  let current: StartItem[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = JSON.stringify(item).length;
+    if (current.length > 0 && (current.length >= START_MANY_LIMIT || bytes + size > START_MANY_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 /** How CommandClient reports that no process subscribes to a command subject. */
 const NO_RESPONDERS = /no instance is running/;
 
