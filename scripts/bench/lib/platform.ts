@@ -219,9 +219,12 @@ export class BenchPlatform {
     });
   }
 
-  /** Instances/s from `startedAtMs` to the last completion of the workflow (the orchestrator's event dates). */
-  completionRate(workflowId: string, count: number, startedAtMs: number): number {
-    let last = 0;
+  /**
+   * Instances/s from `startedAtMs` to the last completion of the workflow (the orchestrator's
+   * event dates), and never less than until every start command was answered (`startsDoneAtMs`).
+   */
+  completionRate(workflowId: string, count: number, startedAtMs: number, startsDoneAtMs = 0): number {
+    let last = startsDoneAtMs;
     for (const seen of this.watcher.instances.values()) {
       if (seen.workflowId === workflowId && seen.completedAt !== undefined) last = Math.max(last, seen.completedAt);
     }

@@ -17,7 +17,7 @@ export const matchingScenario: Scenario = {
   name: 'matching',
   description: '10,000 triggers ÷ 1 trigger, events/s (equality filters / event.amount > N filters)',
   async run({ quick, runs, log }: BenchOptions): Promise<Row[]> {
-    const events = quick ? 300 : 1000;
+    const events = quick ? 1000 : 2000;
     const others = 9_999;
     const platform = await BenchPlatform.start({ label: 'bench_matching', services: ['orchestrator', 'triggers'] });
     const publish = publisher(platform);

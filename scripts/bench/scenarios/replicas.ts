@@ -13,7 +13,7 @@ export const replicasScenario: Scenario = {
   name: 'replicas',
   description: '2 orchestrator replicas ÷ 1 (completed/s), and no stage run twice',
   async run({ quick, runs, log }: BenchOptions): Promise<Row[]> {
-    const instances = quick ? 500 : 3000;
+    const instances = quick ? 2000 : 5000;
     const platform = await BenchPlatform.start({ label: 'bench_replicas', services: ['orchestrator'] });
     const one: number[] = [];
     const two: number[] = [];
@@ -26,9 +26,10 @@ export const replicasScenario: Scenario = {
         const workflowId = await platform.createWorkflow(label, [{ noop: {} }]);
         const begin = Date.now();
         await platform.startInstances(workflowId, instances);
+        const startsDone = Date.now();
         await platform.completed(workflowId, instances);
         for (const seen of platform.watcher.instances.values()) if (seen.workflowId === workflowId) stagesChecked += seen.stageStarts.size;
-        return platform.completionRate(workflowId, instances, begin);
+        return platform.completionRate(workflowId, instances, begin, startsDone);
       };
       for (let run = 0; run < runs; run++) {
         one.push(await measure(`one-${run}`));
