@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { equalityKeyOf, indexKeyOf, IndexedCandidates } from './filter-index';
 import { Candidate } from './candidate-cache';
-import { evaluateFilter } from '../expressions/expressions';
+import { evaluateFilter } from '@wfp/expressions';
 
 const candidate = (id: string, filter: string | null): Candidate => ({ id, workflow_id: 'w', filter, vars: null });
 

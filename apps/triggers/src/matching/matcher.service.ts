@@ -14,7 +14,7 @@ import {
 import { APP_CONFIG, appliedEvents, Clock, CLOCK, DeliveredEvent, EventOutcome, EventPublisher, NewEvent, recordInbox } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
 import { TRIGGERS_SCHEMA } from '../database/schema';
-import { evaluateFilterIn, evaluateVarsIn, eventContext } from '../expressions/expressions';
+import { evaluateFilterIn, evaluateVarsIn, eventContext } from '@wfp/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/workflow-trigger-records';
 import { Candidate, CandidateCache } from './candidate-cache';
@@ -140,6 +140,7 @@ export class MatcherService {
       workflowId: f.trigger.workflow_id,
       variables: f.variables,
       idempotencyKey: startKey(f.trigger.id, f.envelope.id),
+      chainDepth: f.depth,
     }));
     let results;
     try {
@@ -212,6 +213,9 @@ function sourceOccurrenceOf(envelope: EventEnvelope): string | undefined {
 
 /** Depth of an event in a chain of triggers firing on other triggers' lifecycle events. */
 function chainOf(envelope: EventEnvelope, depths: Map<string, number>): { depth: number; sourceTriggerId?: string } {
+  // An event a workflow published (`publish` stage) carries its depth: the depth the trigger
+  // chain had when it started that workflow, plus one.
+  if (typeof envelope.chain_depth === 'number') return { depth: envelope.chain_depth };
   if (!isLifecycleEvent(envelope)) return { depth: 0 };
   const sourceTriggerId = typeof envelope.payload.triggerID === 'string' ? envelope.payload.triggerID : undefined;
   const occurrenceId = sourceOccurrenceOf(envelope);

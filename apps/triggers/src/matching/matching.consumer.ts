@@ -31,7 +31,7 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     const namespace = this.config.NATS_NAMESPACE;
     const jsm = await this.nc.jetstreamManager();
-    await ensureEventsStream(jsm, namespace);
+    await ensureEventsStream(jsm, namespace, this.config.NATS_STREAM_REPLICAS);
     this.consumer = new BatchConsumer({
       js: this.nc.jetstream(),
       jsm,
