@@ -20,6 +20,7 @@ export * from './jetstream/pipelined-publisher';
 export * from './jetstream/publish-with-retry';
 export * from './jetstream/shared-secret';
 export * from './jetstream/durable-consumer';
+export * from './jetstream/batch-consumer';
 export * from './jetstream/inbox-pruning';
 export * from './database/run-exclusively';
 export * from './database/database-unavailable';

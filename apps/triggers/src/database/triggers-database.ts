@@ -16,9 +16,10 @@ export const TRIGGERS_MIGRATIONS: Function[] = [
   TriggersOutboxTraceparent1732000014000,
 ];
 
-export function triggersDatabase(databaseUrl: string): ServiceDatabaseOptions {
+export function triggersDatabase(databaseUrl: string, poolSize?: number): ServiceDatabaseOptions {
   return {
     databaseUrl,
+    poolSize,
     schema: TRIGGERS_SCHEMA,
     entities: TRIGGERS_ENTITIES,
     migrations: TRIGGERS_MIGRATIONS,

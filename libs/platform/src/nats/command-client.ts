@@ -117,10 +117,21 @@ export class CommandClient {
       if (isBusUnavailable(error)) throw new ServiceUnavailableError(command, 'the message bus is unreachable (reconnecting)', 'bus_unavailable');
       throw error;
     }
-    const parsed = replySchema(dataSchema).safeParse(raw);
+    const parsed = replySchemaOf(dataSchema).safeParse(raw);
     if (!parsed.success) {
       throw new InvalidReplyError(`invalid reply to ${command}: ${parsed.error.message}`);
     }
     return parsed.data as Reply<z.infer<T>>;
   }
+}
+
+/** Reply schemas built once per data schema (building a zod union per request costs more than parsing). */
+const replySchemas = new WeakMap<z.ZodType, z.ZodType>();
+function replySchemaOf(dataSchema: z.ZodType): z.ZodType {
+  let schema = replySchemas.get(dataSchema);
+  if (!schema) {
+    schema = replySchema(dataSchema);
+    replySchemas.set(dataSchema, schema);
+  }
+  return schema;
 }

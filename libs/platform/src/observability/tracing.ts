@@ -123,6 +123,40 @@ export async function inSpan<T>(
   }
 }
 
+/** A context that carries a span (what a batch consumer hands its handler per event). */
+export type TraceContext = Context;
+
+/**
+ * A CONSUMER span for one JetStream message of a batch (child of its publisher's `traceparent`),
+ * started now and ended by `end` — or undefined when tracing is off.
+ */
+export function consumerSpan(
+  subject: string,
+  consumer: string,
+  headers: HeaderCarrier | undefined,
+): { context: TraceContext; end: (error?: Error) => void } | undefined {
+  if (!enabled) return undefined;
+  const parent = extractTraceHeaders(headers);
+  const span = tracer().startSpan(
+    `jetstream process ${subject}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'messaging.consumer.group.name': consumer },
+    },
+    parent,
+  );
+  return {
+    context: trace.setSpan(parent, span),
+    end: (error) => {
+      if (error) {
+        span.recordException(error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      }
+      span.end();
+    },
+  };
+}
+
 /** `{ traceId, spanId }` of the active span for log lines (empty when tracing is off). */
 export function traceLogFields(): Record<string, string> {
   if (!enabled) return {};
