@@ -112,7 +112,8 @@ describe('OpenTelemetry traces across services', () => {
     const tp = newTraceparent();
     expect((await post('/api/events', { app: 'shop', version: 'v1', type: 'order.placed', payload: { total: 500 } }, tp.header)).status).toBe(202);
 
-    const start = 'orchestrator.v1.instances.start';
+    // The matcher starts a batch's instances with one start-many command.
+    const start = 'orchestrator.v1.instances.start-many';
     const spans = await eventually(
       () => {
         const trace = receiver.trace(tp.traceId);
