@@ -87,6 +87,8 @@ export class ClusterUnderTest {
         NATS_NAMESPACE: this.namespace,
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
+        // Replicas share the host: each metrics/health server takes a free port.
+        METRICS_PORT: '0',
         ...(replica.port ? { PORT: String(replica.port) } : {}),
         ...this.options.env,
         ...this.options.serviceEnv?.[service],
