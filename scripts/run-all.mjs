@@ -79,27 +79,23 @@ for (const service of services) {
   supervisor.add({ name: service, command: process.execPath, args: [`dist/apps/${service}/src/main.js`], cwd: root, env, order: 0 });
 }
 
-// 4. Readiness: once ready print the URLs; afterwards report when it goes down and comes back.
+// 4. Readiness: once the gateway's /readyz answers 200, print the URLs.
 async function readiness() {
   try {
     const res = await fetch(`${gatewayUrl}/readyz`, { signal: AbortSignal.timeout(5000) });
-    return { ready: res.ok, body: await res.json().catch(() => ({})) };
+    return { ready: res.ok };
   } catch {
-    return { ready: false, body: {} };
+    return { ready: false };
   }
-}
-function failing(body) {
-  return Object.entries(body.checks ?? {})
-    .filter(([, v]) => (typeof v === 'string' ? v : v?.status) !== 'up' && (typeof v === 'string' ? v : v?.status) !== 'ok')
-    .map(([k]) => k)
-    .join(', ');
 }
 const deadline = Date.now() + 180_000;
 let ready = false;
+let warnedSlow = false;
 while (!exiting && !ready) {
   ({ ready } = await readiness());
   if (ready) break;
-  if (Date.now() > deadline) {
+  if (Date.now() > deadline && !warnedSlow) {
+    warnedSlow = true;
     warn(`[start] the gateway at ${gatewayUrl} is not ready after 180 s; see the logs above (still trying).`);
   }
   await sleep(500);
@@ -119,11 +115,12 @@ if (!exiting) {
     ].join('\n'),
   );
 }
-while (!exiting) {
-  await sleep(2000);
-  const now = await readiness();
-  if (exiting) break;
-  if (ready && !now.ready) warn(`[start] platform not ready${failing(now.body) ? ` (down: ${failing(now.body)})` : ''}; clients get 503 meanwhile`);
-  if (!ready && now.ready) warn('[start] platform ready again');
-  ready = now.ready;
-}
+// After a restart: say when the platform answers ready again.
+let watching = false;
+supervisor.onRestart = async () => {
+  if (watching || exiting) return;
+  watching = true;
+  while (!exiting && !(await readiness()).ready) await sleep(1000);
+  if (!exiting) warn('[start] platform ready again');
+  watching = false;
+};

@@ -13,8 +13,8 @@ export const HOW_TO_GET_NATS = [
   'Binaries:      https://github.com/nats-io/nats-server/releases',
 ];
 
-export function findExecutable(name, env = process.env) {
-  const dirs = [...(env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin', '/opt/homebrew/bin'];
+export function findExecutable(name, searchPath = `${process.env.PATH ?? ''}${path.delimiter}/usr/sbin:/usr/local/sbin:/opt/homebrew/bin`) {
+  const dirs = searchPath.split(path.delimiter);
   for (const dir of dirs.filter(Boolean)) {
     const candidate = path.join(dir, name);
     try {
@@ -27,8 +27,8 @@ export function findExecutable(name, env = process.env) {
   return undefined;
 }
 
-export function prepareEmbeddedNats({ dataDir, port }) {
-  const binary = findExecutable('nats-server');
+export function prepareEmbeddedNats({ dataDir, port, searchPath }) {
+  const binary = findExecutable('nats-server', searchPath);
   if (!binary) {
     throw new EmbeddedNatsError(
       [

@@ -28,6 +28,8 @@ export class Supervisor {
     this.log = log;
     this.backoff = { initialMs: 1000, maxMs: 30_000, resetAfterMs: 30_000, ...backoff };
     this.onFatal = onFatal;
+    /** Called after a unit was restarted (set by the caller). */
+    this.onRestart = () => undefined;
     this.units = new Map();
     this.stopping = false;
   }
@@ -98,6 +100,7 @@ export class Supervisor {
         if (this.stopping) return;
         this.log(`[start] restarting ${unit.name}`);
         this.#spawn(state);
+        this.onRestart(unit.name);
       }, delay);
     });
   }
