@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Installs the locked dependencies when they are missing or were installed from another
 # package-lock.json (compared by content, not by file time: a fresh checkout is not a change).
+# A node_modules that is a symbolic link is shared with another checkout (a git worktree) and
+# is left alone: reinstalling through the link would wipe it under every other user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -L node_modules ]; then
+  exit 0
+fi
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 stamp=node_modules/.installed-lock-sha256
 if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ]; then

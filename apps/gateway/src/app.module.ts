@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import type { DestinationStream } from 'pino';
 import { platformLoggerModule } from '@wfp/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
 import { CommandsModule } from './commands/commands.module';
@@ -14,18 +15,19 @@ import { SolvimonModule } from './solvimon/solvimon.module';
 import { solvimonErrorRenderer } from './solvimon/solvimon-error-renderer';
 import { EventIngestModule } from './event-ingest/event-ingest.module';
 import { ConsoleModule } from './console/console.module';
+import { ApiDocsModule } from './api-docs/api-docs.module';
 
 /** Each public API's error format, first match wins (else a plain JSON error). */
 export const apiErrorRenderers: ApiErrorRenderer[] = [formanceErrorRenderer, engageErrorRenderer, solvimonErrorRenderer];
 
 @Module({})
 export class GatewayAppModule {
-  static forRoot(config: GatewayConfig): DynamicModule {
+  static forRoot(config: GatewayConfig, logDestination?: DestinationStream): DynamicModule {
     return {
       module: GatewayAppModule,
       global: true,
       imports: [
-        platformLoggerModule('gateway', config.LOG_LEVEL),
+        platformLoggerModule('gateway', config.LOG_LEVEL, logDestination),
         CommandsModule,
         HealthModule,
         OrchestrationModule,
@@ -33,6 +35,7 @@ export class GatewayAppModule {
         EngageModule,
         SolvimonModule,
         ConsoleModule,
+        ApiDocsModule,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

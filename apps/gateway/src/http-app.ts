@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import express, { json, text, urlencoded } from 'express';
 import { Logger, PinoLogger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { GatewayAppModule } from './app.module';
 import { GatewayConfig } from './config';
 import { expressApiErrorHandler } from './http/api-exception.filter';
@@ -28,11 +29,14 @@ export function createExpressInstance(): express.Express {
 /**
  * Builds the gateway's HTTP application: body parsers with a size limit (their errors rendered in
  * each API's format), the text policy (`http/text-policy.ts`) on every request, Rails-style nested
- * query strings, JSON logs with request ids.
+ * query strings, logs with request ids (`logDestination` replaces stdout: tests capture the lines).
  */
-export async function createGatewayApp(config: GatewayConfig): Promise<NestExpressApplication> {
+export async function createGatewayApp(
+  config: GatewayConfig,
+  options: { logDestination?: DestinationStream } = {},
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
-    GatewayAppModule.forRoot(config),
+    GatewayAppModule.forRoot(config, options.logDestination),
     new ExpressAdapter(createExpressInstance()),
     { bodyParser: false, bufferLogs: true },
   );

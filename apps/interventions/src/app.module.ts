@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Clock, EventsModule, healthControllerFor, serviceDataSourceOptions, ServicePlatformModule } from '@wfp/platform';
+import { Clock, EventsModule, healthControllerFor, InboxPruningModule, serviceDataSourceOptions, ServicePlatformModule } from '@wfp/platform';
 import { InterventionsConfig } from './config';
 import { interventionsDatabase } from './database/interventions-database';
 import { INTERVENTIONS_SCHEMA } from './database/schema';
@@ -16,6 +16,7 @@ export class InterventionsAppModule {
         ServicePlatformModule.forRoot({ service: 'interventions', config, clock: options.clock }),
         TypeOrmModule.forRoot({ ...serviceDataSourceOptions(interventionsDatabase(config.DATABASE_URL)), retryAttempts: 3 }),
         EventsModule.forService(INTERVENTIONS_SCHEMA),
+        InboxPruningModule.forService(INTERVENTIONS_SCHEMA),
         InterventionsModule,
         ContentsModule,
       ],

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Clock, EventsModule, healthControllerFor, serviceDataSourceOptions, ServicePlatformModule } from '@wfp/platform';
+import { Clock, EventsModule, healthControllerFor, InboxPruningModule, serviceDataSourceOptions, ServicePlatformModule } from '@wfp/platform';
 import { TriggersConfig } from './config';
 import { triggersDatabase } from './database/triggers-database';
 import { TRIGGERS_SCHEMA } from './database/schema';
@@ -18,6 +18,7 @@ export class TriggersAppModule {
         ServicePlatformModule.forRoot({ service: 'triggers', config, clock: options.clock }),
         TypeOrmModule.forRoot({ ...serviceDataSourceOptions(triggersDatabase(config.DATABASE_URL)), retryAttempts: 3 }),
         EventsModule.forService(TRIGGERS_SCHEMA),
+        InboxPruningModule.forService(TRIGGERS_SCHEMA),
         OrchestratorClientModule,
         FormanceTriggersModule,
         WorkflowTriggersModule,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { commonEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
+import { commonEnvShape, inboxPruningEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
 
 export const triggersEnvSchema = z.object({
   ...commonEnvShape,
+  ...inboxPruningEnvShape,
   /** How long the service waits for the orchestrator to answer a command. */
   TRIGGERS_ORCHESTRATOR_TIMEOUT_MS: intFromEnv(100, 600_000).default(10_000),
   /** Events the matching consumer handles at once. */

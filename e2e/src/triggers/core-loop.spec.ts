@@ -1,6 +1,6 @@
 import { SDK } from '@formance/formance-sdk';
 import { INTERVENTIONS_APP, INTERVENTIONS_EVENTS_VERSION, InterventionEventPayload } from '@wfp/contracts';
-import { eventually, OpenApiResponseValidator, PlatformUnderTest } from '@wfp/testing';
+import { eventually, OpenApiResponseValidator, PlatformUnderTest, itConformsToVendorSpec } from '@wfp/testing';
 import { Bus, CLIENT_ID, CLIENT_SECRET, sdkFor, token } from './helpers';
 
 /**
@@ -22,7 +22,7 @@ describe('core loop: bus event → trigger → workflow instance → SUCCEEDED_T
     });
     sdk = sdkFor(platform);
     bus = await Bus.connect(platform.namespace);
-    validator = await OpenApiResponseValidator.load('formance-orchestration-v1.yaml');
+    validator = await OpenApiResponseValidator.load('formance-v1');
     bearer = await token(platform);
   }, 90_000);
 
@@ -151,4 +151,7 @@ describe('core loop: bus event → trigger → workflow instance → SUCCEEDED_T
       expect(res.status).toBe(400);
     }
   }, 60_000);
+
+  // Declared last: every response validated above, against the vendor's file (skipped without SPECS_DIR).
+  itConformsToVendorSpec('formance-orchestration-v1.yaml', () => validator.seen);
 });

@@ -7,3 +7,5 @@ export * from './orchestrator';
 export * from './triggers';
 export * from './interventions';
 export * from './paging';
+export * from './events/catalog';
+export * from './command-catalog';

@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'UNPROCESSABLE',
   'INTERNAL',
+  /** A dependency of the service (its database) is unreachable right now: retry later (HTTP 503). */
+  'UNAVAILABLE',
 ] as const;
 export const errorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;

@@ -5,3 +5,4 @@ export * from './eventually';
 export * from './openapi-validator';
 export * from './platform-under-test';
 export * from './schemas-touched';
+export * from './vendor-conformance';

@@ -137,6 +137,11 @@ export class PlatformUnderTest {
     clearTimeout(timeout);
   }
 
+  /** Everything a service printed (over all its runs), as text. */
+  logText(service: ServiceName): string {
+    return (this.logs.get(service) ?? []).join('\n');
+  }
+
   /** Every line a service printed (over all its runs), parsed as JSON where possible. */
   logLines(service: ServiceName): Array<Record<string, unknown>> {
     return (this.logs.get(service) ?? []).flatMap((line) => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { redactAccessToken } from '@wfp/platform';
+import { redactUrl } from '@wfp/platform';
 import { consoleStaticHandler, resolveConsoleDir } from './console-static';
 
 describe('console static files', () => {
@@ -65,9 +65,9 @@ describe('console static files', () => {
   });
 
   it('never logs an access_token query parameter', () => {
-    expect(redactAccessToken('/console/api/events/stream?type=a&access_token=eyJhbGc.x.y&replay=5')).toBe(
-      '/console/api/events/stream?type=a&access_token=[Redacted]&replay=5',
+    expect(redactUrl('/console/api/events/stream?type=a&access_token=eyJhbGc.x.y&replay=5')).toBe(
+      '/console/api/events/stream?type=a&access_token=[REDACTED]&replay=5',
     );
-    expect(redactAccessToken('/1.0/interventions?ACCESS_TOKEN=abc')).toBe('/1.0/interventions?ACCESS_TOKEN=[Redacted]');
+    expect(redactUrl('/1.0/interventions?ACCESS_TOKEN=abc')).toBe('/1.0/interventions?ACCESS_TOKEN=[REDACTED]');
   });
 });

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { ApiErrorRenderer } from '../http/error-renderers';
+import type { EngageError } from './engage-wire';
 
 export const ENGAGE_PREFIX = '/1.0';
 
@@ -23,9 +24,11 @@ export const engageErrorRenderer: ApiErrorRenderer = {
   render: (error) => {
     const details = error.details ?? {};
     const name = typeof details.error === 'string' ? details.error : (ERROR_OF_STATUS[error.status] ?? error.code.toLowerCase());
-    const body: Record<string, unknown> = { error: name, message: error.message, status: error.status };
+    const body: EngageError = { error: name, message: error.message, status: error.status };
     if (error.status === 422) {
-      body.errors = Array.isArray(details.errors) ? details.errors : [{ attribute: 'base', type: 'invalid', message: error.message }];
+      body.errors = Array.isArray(details.errors)
+        ? (details.errors as EngageError['errors'])
+        : [{ attribute: 'base', type: 'invalid', message: error.message }];
     }
     return { status: error.status, body };
   },

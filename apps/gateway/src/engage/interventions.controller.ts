@@ -2,7 +2,6 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req, UseGuards, Us
 import type { Request } from 'express';
 import { z } from 'zod';
 import {
-  contentSchema,
   Intervention,
   INTERVENTION_STATUSES,
   InterventionList,
@@ -13,6 +12,7 @@ import {
 import { GatewayCommandClient } from '../commands/commands.module';
 import { callService } from '../commands/call-service';
 import { RequestId } from '../http/request-id.decorator';
+import { engageReplyContentSchema } from './engage-wire';
 import {
   engageParams,
   engageToken,
@@ -31,7 +31,7 @@ function capped(value: number | undefined, max: number): number | undefined {
   return value === undefined ? undefined : Math.min(value, max);
 }
 
-const replyDataSchema = contentSchema.partial().passthrough();
+const replyDataSchema = engageReplyContentSchema;
 
 /** Engage Digital Interventions API (and the reply operation) under /1.0. */
 @UseGuards(EngageTokenGuard)
@@ -81,16 +81,14 @@ export class EngageInterventionsController {
 
   @Delete(['interventions/:id/cancel', 'interventions/:id'])
   cancel(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
-    const received_at = Date.now();
     const token = engageToken(req, engageParams(req));
-    return this.call(INTERVENTIONS_COMMANDS.cancel, { token, id, received_at }, interventionSchema, requestId);
+    return this.call(INTERVENTIONS_COMMANDS.cancel, { token, id }, interventionSchema, requestId);
   }
 
   @Put('interventions/:id/close')
   close(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
-    const received_at = Date.now();
     const token = engageToken(req, engageParams(req));
-    return this.call(INTERVENTIONS_COMMANDS.close, { token, id, received_at }, interventionSchema, requestId);
+    return this.call(INTERVENTIONS_COMMANDS.close, { token, id }, interventionSchema, requestId);
   }
 
   @Put('interventions/:id/reassign')

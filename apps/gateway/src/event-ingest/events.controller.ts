@@ -1,17 +1,13 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
+import { EventEnvelope } from '@wfp/contracts';
 import { ApiError } from '../http/api-error';
 import { GatewayEventPublisher } from './event-publisher.service';
 import { FormanceAuth } from '../orchestration/auth/formance-auth.decorator';
+import { IngestEventResponse, ingestEventBodySchema } from './events-wire';
 
-/** The request body: an event envelope whose `id`, `idempotency_key` and `date` may be left out. */
-const ingestSchema = eventEnvelopeSchema.extend({
-  id: eventEnvelopeSchema.shape.id.optional(),
-  idempotency_key: eventEnvelopeSchema.shape.idempotency_key.optional(),
-  date: eventEnvelopeSchema.shape.date.optional(),
-}).strict();
+const ingestSchema = ingestEventBodySchema;
 
 function describe(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
@@ -29,7 +25,7 @@ export class EventsController {
 
   @Post()
   @HttpCode(202)
-  async publish(@Body() body: unknown): Promise<{ id: string; duplicate: boolean }> {
+  async publish(@Body() body: unknown): Promise<IngestEventResponse> {
     if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new ApiError(400, 'VALIDATION', 'a JSON object event envelope is required (Content-Type: application/json)');
     }

@@ -9,6 +9,7 @@ export const STATUS_OF_ERROR_CODE: Record<ErrorCode, number> = {
   CONFLICT: 409,
   UNPROCESSABLE: 422,
   INTERNAL: 500,
+  UNAVAILABLE: 503,
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { z } from 'zod';
 import { ApiError } from './api-error';
 
 export interface RenderedError {
@@ -14,12 +15,16 @@ export interface ApiErrorRenderer {
   render(error: ApiError, req: Request): RenderedError;
 }
 
+/** The plain error body (`/api/events`, health endpoints, unknown paths). */
+export const plainErrorSchema = z.object({ error: z.string(), message: z.string(), status: z.number().int() });
+export type PlainError = z.infer<typeof plainErrorSchema>;
+
 /** Errors outside the three public APIs (health endpoints, unknown paths). */
 export const plainErrorRenderer: ApiErrorRenderer = {
   matches: () => true,
   render: (error) => ({
     status: error.status,
-    body: { error: error.code, message: error.message, status: error.status },
+    body: { error: error.code, message: error.message, status: error.status } satisfies PlainError,
   }),
 };
 

@@ -1,13 +1,11 @@
 import type { Request } from 'express';
 import type { ApiError } from '../http/api-error';
 import type { ApiErrorRenderer } from '../http/error-renderers';
+import type { FormanceError } from './formance-v1-wire';
 
 export const ORCHESTRATION_PREFIX = '/api/orchestration';
 
-/** Formance's error codes: exactly these three (OpenAPI `Error.errorCode`). */
-type FormanceErrorCode = 'VALIDATION' | 'NOT_FOUND' | 'INTERNAL';
-
-function formanceCode(error: ApiError): FormanceErrorCode {
+function formanceCode(error: ApiError): FormanceError['errorCode'] {
   if (error.code === 'NOT_FOUND') return 'NOT_FOUND';
   if (error.status >= 500) return 'INTERNAL';
   return 'VALIDATION';
@@ -18,6 +16,6 @@ export const formanceErrorRenderer: ApiErrorRenderer = {
   matches: (req: Request) => req.path === ORCHESTRATION_PREFIX || req.path.startsWith(`${ORCHESTRATION_PREFIX}/`),
   render: (error) => ({
     status: error.status,
-    body: { errorCode: formanceCode(error), errorMessage: error.message },
+    body: { errorCode: formanceCode(error), errorMessage: error.message } satisfies FormanceError,
   }),
 };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { ApiError } from '../http/api-error';
 import type { ApiErrorRenderer } from '../http/error-renderers';
+import type { SolvimonApiError } from './solvimon-wire';
 
 /** Solvimon API paths: `/v{version}/workflow-triggers...`. */
 export const SOLVIMON_PATH = /^\/v[^/]*\/workflow-triggers(\/|$)/;
@@ -77,7 +78,7 @@ export const solvimonErrorRenderer: ApiErrorRenderer = {
     const details = error.details ?? {};
     const explicit = typeof details.solvimonCode === 'string' && SOLVIMON_ERROR_CODES.has(details.solvimonCode) ? details.solvimonCode : undefined;
     const message = error.status >= 500 && error.code === 'INTERNAL' ? 'internal error' : error.message;
-    const body: Record<string, unknown> = {
+    const body: SolvimonApiError = {
       type: error.status >= 500 ? 'API_ERROR' : 'INVALID_REQUEST',
       code: explicit ?? defaultCode(error),
       message,

@@ -14,15 +14,10 @@ import { callService } from '../commands/call-service';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 import { RequestId } from '../http/request-id.decorator';
 import { authorisedPlatform, SolvimonAuthGuard, SolvimonPermissionRequired } from './solvimon-auth.guard';
+import { WorkflowTriggerPage } from './solvimon-wire';
 import { bodyHash, pageLinks, PageQuery, parseCreateBody, parsePageQuery, parseSearchBody, solvimonError } from './solvimon-requests';
 
-interface Paginated {
-  data: WorkflowTrigger[];
-  links: Record<'first' | 'previous' | 'current' | 'next', string | null>;
-  limit: number;
-  page: number;
-  total_number_of_pages: number;
-}
+type Paginated = WorkflowTriggerPage;
 
 /**
  * Solvimon Workflow Triggers (Transaction API) under `/v{version}/workflow-triggers`: list, create

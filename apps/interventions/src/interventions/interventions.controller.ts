@@ -43,13 +43,13 @@ export class InterventionsController {
   @MessagePattern(INTERVENTIONS_COMMANDS.close)
   close(@Payload() payload: unknown): Promise<Reply<Intervention>> | Reply<Intervention> {
     const parsed = parseCommand(interventionChangeRequestSchema, payload);
-    return parsed.ok ? this.interventions.close(parsed.value.token, parsed.value.id, parsed.value.received_at) : parsed.reply;
+    return parsed.ok ? this.interventions.close(parsed.value.token, parsed.value.id) : parsed.reply;
   }
 
   @MessagePattern(INTERVENTIONS_COMMANDS.cancel)
   cancel(@Payload() payload: unknown): Promise<Reply<Intervention>> | Reply<Intervention> {
     const parsed = parseCommand(interventionChangeRequestSchema, payload);
-    return parsed.ok ? this.interventions.cancel(parsed.value.token, parsed.value.id, parsed.value.received_at) : parsed.reply;
+    return parsed.ok ? this.interventions.cancel(parsed.value.token, parsed.value.id) : parsed.reply;
   }
 
   @MessagePattern(INTERVENTIONS_COMMANDS.reassign)

@@ -29,9 +29,9 @@ function iso(value: Date | null): string | null {
 }
 
 /** The display label (Engage's `status` is a label; clients branch on `closed`). */
-function statusOf(row: Row): string {
+function statusOf(row: Row, now: Date): string {
   if (row.closed_at) return 'Closed';
-  if (row.deferred_at && new Date(row.deferred_at) > new Date()) return 'Deferred';
+  if (row.deferred_at && new Date(row.deferred_at) > now) return 'Deferred';
   return row.reopened ? 'Reopened' : 'Opened';
 }
 
@@ -39,7 +39,8 @@ function invalid(attribute: string, type: string, message: string): Reply<never>
   return fail('UNPROCESSABLE', message, { error: 'validation_error', errors: [{ attribute, type, message }] });
 }
 
-export function toIntervention(row: Row): Intervention {
+/** The API view of a row; `now` (the service's clock) decides whether a deferral is still running. */
+export function toIntervention(row: Row, now: Date): Intervention {
   const count = Number(row.user_replies_count);
   const avg = count > 0 ? Math.round(Number(row.user_reply_in_total) / count) : 0;
   return {
@@ -61,7 +62,7 @@ export function toIntervention(row: Row): Intervention {
     last_user_reply_in: row.last_user_reply_in,
     last_user_reply_in_bh: row.last_user_reply_in,
     source_id: row.source_id,
-    status: statusOf(row),
+    status: statusOf(row, now),
     thread_id: row.thread_id,
     updated_at: iso(row.updated_at)!,
     user_id: row.user_id,
@@ -189,14 +190,14 @@ export class InterventionsService {
           OFFSET ${req.offset} LIMIT ${req.limit}`,
         params,
       );
-      return ok({ count, offset: req.offset, limit: req.limit, records: rows.map(toIntervention) });
+      return ok({ count, offset: req.offset, limit: req.limit, records: rows.map((row) => toIntervention(row, now)) });
     });
   }
 
   async get(token: string, id: string): Promise<Reply<Intervention>> {
     return this.asUser(token, async (m, caller) => {
       const row = await this.visible(m, caller, id, false);
-      return row ? ok(toIntervention(row)) : fail('NOT_FOUND', NOT_FOUND);
+      return row ? ok(toIntervention(row, this.clock.now())) : fail('NOT_FOUND', NOT_FOUND);
     });
   }
 
@@ -235,7 +236,7 @@ export class InterventionsService {
           [last.id, caller.id, now],
         );
         await this.emit(m, 'intervention.reopened', row, caller.id);
-        return ok(toIntervention(row));
+        return ok(toIntervention(row, now));
       }
       const id = new ObjectId().toHexString();
       const rows: Row[] = await m.query(
@@ -250,62 +251,45 @@ export class InterventionsService {
         [id, content.thread_id, content.identity_id],
       );
       await this.emit(m, 'intervention.opened', rows[0], caller.id);
-      return ok(toIntervention(rows[0]));
+      return ok(toIntervention(rows[0], now));
     });
   }
 
-  async close(token: string, id: string, receivedAt?: number): Promise<Reply<Intervention>> {
+  /**
+   * Close: the row is locked `FOR UPDATE NOWAIT`, so while another close/cancel (or any change)
+   * holds it this answers 409; once that one has committed, the rules decide (403/404).
+   */
+  async close(token: string, id: string): Promise<Reply<Intervention>> {
     return this.asUser(token, async (m, caller) => {
       const row = await this.visible(m, caller, id, true);
-      if (!row) return (await this.canceledWhileInFlight(m, caller, id, receivedAt)) ? concurrent() : fail('NOT_FOUND', NOT_FOUND);
-      if (row.closed_at) {
-        if (changedWhileInFlight(row.closed_wall_at, receivedAt)) return concurrent();
-        return fail('FORBIDDEN', 'Intervention is already closed', { error: 'forbidden' });
-      }
+      if (!row) return fail('NOT_FOUND', NOT_FOUND);
+      if (row.closed_at) return fail('FORBIDDEN', 'Intervention is already closed', { error: 'forbidden' });
       if (Number(row.user_replies_count) < 1) return fail('FORBIDDEN', 'Intervention has no agent reply', { error: 'forbidden' });
       if (row.user_id !== caller.id && !caller.edit_all_interventions) {
         return fail('FORBIDDEN', 'Only the owner or a user allowed to edit all interventions can close it', { error: 'forbidden' });
       }
       const now = this.clock.now();
       const rows = [await updated(m,
-        `UPDATE interventions.interventions SET closed_at = $2, updated_at = $2, closed_wall_at = $3 WHERE id = $1 RETURNING *`,
-        [id, now, new Date()],
+        `UPDATE interventions.interventions SET closed_at = $2, updated_at = $2 WHERE id = $1 RETURNING *`,
+        [id, now],
       )];
       await this.emit(m, 'intervention.closed', rows[0], caller.id);
-      return ok(toIntervention(rows[0]));
+      return ok(toIntervention(rows[0], now));
     });
   }
 
-  async cancel(token: string, id: string, receivedAt?: number): Promise<Reply<Intervention>> {
+  /** Cancel (destroy): same locking as {@link close}; 409 only while another request holds the row. */
+  async cancel(token: string, id: string): Promise<Reply<Intervention>> {
     return this.asUser(token, async (m, caller) => {
       const row = await this.visible(m, caller, id, true);
-      if (!row) return (await this.canceledWhileInFlight(m, caller, id, receivedAt)) ? concurrent() : fail('NOT_FOUND', NOT_FOUND);
-      if (row.closed_at) {
-        if (changedWhileInFlight(row.closed_wall_at, receivedAt)) return concurrent();
-        return fail('FORBIDDEN', 'Intervention is closed', { error: 'forbidden' });
-      }
+      if (!row) return fail('NOT_FOUND', NOT_FOUND);
+      if (row.closed_at) return fail('FORBIDDEN', 'Intervention is closed', { error: 'forbidden' });
       if (Number(row.user_replies_count) > 0) return fail('FORBIDDEN', 'Intervention has agent replies', { error: 'forbidden' });
       await m.query(`UPDATE interventions.contents SET intervention_id = NULL WHERE intervention_id = $1`, [id]);
       await m.query(`DELETE FROM interventions.interventions WHERE id = $1`, [id]);
-      await m.query(
-        `INSERT INTO interventions.canceled_interventions (id, source_id, canceled_wall_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-        [id, row.source_id, new Date()],
-      );
       await this.emit(m, 'intervention.canceled', row, caller.id);
-      return ok(toIntervention(row));
+      return ok(toIntervention(row, this.clock.now()));
     });
-  }
-
-  /** Whether a visible intervention was canceled after the request was received (a concurrent cancel). */
-  private async canceledWhileInFlight(m: EntityManager, caller: Caller, id: string, receivedAt?: number): Promise<boolean> {
-    if (!HEX24.test(id) || receivedAt === undefined) return false;
-    const rows: Row[] = await m.query(
-      `SELECT c.canceled_wall_at FROM interventions.canceled_interventions c
-        WHERE c.id = $1 AND EXISTS (SELECT 1 FROM interventions.source_permissions p
-          WHERE p.user_id = $2 AND p.source_id = c.source_id AND p.read)`,
-      [id, caller.id],
-    );
-    return rows.length > 0 && changedWhileInFlight(rows[0].canceled_wall_at, receivedAt);
   }
 
   async reassign(token: string, id: string, userId: string): Promise<Reply<Intervention>> {
@@ -323,7 +307,7 @@ export class InterventionsService {
       )];
       await this.emit(m, 'intervention.user_updated', rows[0], caller.id);
       await this.emit(m, 'intervention.assigned', rows[0], caller.id);
-      return ok(toIntervention(rows[0]));
+      return ok(toIntervention(rows[0], this.clock.now()));
     });
   }
 
@@ -342,7 +326,7 @@ export class InterventionsService {
         [id, ids, this.clock.now()],
       )];
       await this.emit(m, 'intervention.recategorized', rows[0], caller.id);
-      return ok(toIntervention(rows[0]));
+      return ok(toIntervention(rows[0], this.clock.now()));
     });
   }
 
@@ -355,7 +339,7 @@ export class InterventionsService {
         [id, JSON.stringify(values), this.clock.now()],
       )];
       await this.emit(m, 'intervention.custom_fields_updated', rows[0], caller.id);
-      return ok(toIntervention(rows[0]));
+      return ok(toIntervention(rows[0], this.clock.now()));
     });
   }
 
@@ -409,22 +393,6 @@ export class InterventionsService {
       });
     });
   }
-}
-
-function concurrent(): Reply<never> {
-  return fail('CONFLICT', 'The intervention was closed or canceled by a concurrent request', { error: 'conflict' });
-}
-
-/**
- * How long before a request's arrival a completed close/cancel still counts as concurrent with it.
- * Two requests sent together can reach the gateway a few milliseconds apart on a loaded host; the
- * window makes them a conflict (409) rather than a rule refusal (403/404).
- */
-export const CONCURRENCY_WINDOW_MS = 500;
-
-/** A close/cancel that completed after (or just before) this request was received was concurrent with it. */
-function changedWhileInFlight(changedAt: Date | null, receivedAt?: number): boolean {
-  return receivedAt !== undefined && changedAt !== null && new Date(changedAt).getTime() >= receivedAt - CONCURRENCY_WINDOW_MS;
 }
 
 /** The row of an `UPDATE … RETURNING *` (TypeORM answers `[rows, affected]` for an UPDATE). */

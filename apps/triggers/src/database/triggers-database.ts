@@ -2,12 +2,13 @@ import { ServiceDatabaseOptions } from '@wfp/platform';
 import { TRIGGERS_SCHEMA } from './schema';
 import { InitTriggers1732000000000 } from './migrations/1732000000000-init-triggers';
 import { TriggersModel1732000001000 } from './migrations/1732000001000-triggers-model';
+import { InboxPruning1732000009200 } from './migrations/1732000009200-inbox-pruning';
 
 /** Entities of the triggers schema (registered here as features add them). */
 export const TRIGGERS_ENTITIES: Function[] = [];
 
 /** Migrations in the order they apply. */
-export const TRIGGERS_MIGRATIONS: Function[] = [InitTriggers1732000000000, TriggersModel1732000001000];
+export const TRIGGERS_MIGRATIONS: Function[] = [InitTriggers1732000000000, TriggersModel1732000001000, InboxPruning1732000009200];
 
 export function triggersDatabase(databaseUrl: string): ServiceDatabaseOptions {
   return {

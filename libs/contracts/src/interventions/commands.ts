@@ -34,8 +34,8 @@ export type ListInterventionsRequest = z.infer<typeof listInterventionsRequestSc
 
 export const interventionIdRequestSchema = z.object({ token, id: z.string().max(64) });
 /**
- * Close and cancel: `received_at` (ms since epoch) is when the gateway received the request; a
- * close/cancel that completed after that moment was concurrent with this request (409).
+ * Close and cancel. `received_at` is deprecated and ignored (kept so older gateways still parse):
+ * a conflict is decided by the row lock alone — 409 exactly while another close/cancel holds it.
  */
 export const interventionChangeRequestSchema = interventionIdRequestSchema.extend({ received_at: z.number().optional() });
 export const createInterventionRequestSchema = z.object({ token, content_id: z.string().max(64) });

@@ -3,3 +3,4 @@ export * from './info';
 export * from './workflow';
 export * from './instance';
 export * from './operations';
+export * from './events';

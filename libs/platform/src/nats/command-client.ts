@@ -16,6 +16,17 @@ export class ServiceUnavailableError extends Error {
   }
 }
 
+/**
+ * Whether a send failed because this process has no NATS connection right now (NATS restarting,
+ * a network cut): the NestJS client rejects with the string "Connection lost. Trying to
+ * reconnect..." while disconnected; nats.js uses codes such as CONNECTION_CLOSED/DISCONNECT.
+ */
+export function isBusUnavailable(error: unknown): boolean {
+  if (typeof error === 'string') return /connection lost|trying to reconnect/i.test(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  return ['CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'CONNECTION_REFUSED', 'DISCONNECT', 'CONNECTION_TIMEOUT'].includes(String(code));
+}
+
 /** The service answered with something that is not a valid reply for this command. */
 export class InvalidReplyError extends Error {
   override readonly name = 'InvalidReplyError';
@@ -73,6 +84,7 @@ export class CommandClient {
       if (error instanceof TimeoutError) throw new ServiceUnavailableError(command, `no reply within ${timeoutMs} ms`);
       // NATS answers at once with an empty "503 no responders" message when nobody subscribes.
       if (error instanceof EmptyResponseException) throw new ServiceUnavailableError(command, 'no instance is running');
+      if (isBusUnavailable(error)) throw new ServiceUnavailableError(command, 'the message bus is unreachable (reconnecting)');
       throw error;
     }
     const parsed = replySchema(dataSchema).safeParse(raw);

@@ -2,13 +2,15 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { NatsContext } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
-import { Observable, tap } from 'rxjs';
+import { catchError, Observable, of, tap, throwError } from 'rxjs';
 import { randomUUID } from 'node:crypto';
-import { REQUEST_ID_HEADER } from '@wfp/contracts';
+import { fail, REQUEST_ID_HEADER } from '@wfp/contracts';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 
 /**
  * For every NATS command: takes the request id from the message headers (set by the gateway),
  * binds a child logger carrying it for everything the handler logs, and logs the command's outcome.
+ * A handler that fails because the database is unreachable answers `UNAVAILABLE` (retryable).
  */
 @Injectable()
 export class CommandContextInterceptor implements NestInterceptor {
@@ -27,7 +29,15 @@ export class CommandContextInterceptor implements NestInterceptor {
       next.handle().pipe(
         tap({
           next: (reply) => logDone((reply as { ok?: boolean })?.ok === false ? 'error-reply' : 'ok'),
-          error: (error: unknown) => childLogger.error({ err: error }, 'command failed'),
+        }),
+        // Database unreachable (restarting, failing over): a retryable UNAVAILABLE reply (503), not an untyped error (500).
+        catchError((error: unknown) => {
+          if (isDatabaseUnavailable(error)) {
+            childLogger.warn({ err: error }, 'command failed: database unavailable');
+            return of(fail('UNAVAILABLE', 'the service database is unavailable; retry later'));
+          }
+          childLogger.error({ err: error }, 'command failed');
+          return throwError(() => error);
         }),
       ),
     );

@@ -12,7 +12,7 @@ const HINTS = {
 };
 
 /** Where a URL points, without credentials, for log lines. */
-export function redactUrl(url: string): string {
+export function connectionTarget(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
@@ -66,7 +66,7 @@ async function waitUntil(
 export function waitForPostgres(databaseUrl: string, options: WaitOptions): Promise<void> {
   return waitUntil(
     'postgres',
-    redactUrl(databaseUrl),
+    connectionTarget(databaseUrl),
     async () => {
       const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
       try {
@@ -87,7 +87,7 @@ export function waitForPostgres(databaseUrl: string, options: WaitOptions): Prom
 export function waitForNats(servers: string[], options: WaitOptions): Promise<void> {
   return waitUntil(
     'nats',
-    servers.map(redactUrl).join(','),
+    servers.map(connectionTarget).join(','),
     async () => {
       const nc = await connect({ servers, timeout: 3000, reconnect: false });
       try {

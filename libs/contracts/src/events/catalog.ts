@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { INTERVENTION_EVENT_TYPES, INTERVENTIONS_APP, INTERVENTIONS_EVENTS_VERSION, interventionEventPayloadSchema } from '../interventions/events';
+import { CONTENT_CREATED_EVENT_TYPE, contentCreatedPayloadSchema } from '../interventions/events';
+import { WORKFLOW_EVENT_TYPES, WORKFLOW_EVENTS_APP, WORKFLOW_EVENTS_VERSION } from '../orchestrator/events';
+import {
+  FAILED_TRIGGER,
+  failedTriggerPayloadSchema,
+  SUCCEEDED_TRIGGER,
+  succeededTriggerPayloadSchema,
+  TRIGGER_EVENTS_APP,
+  TRIGGER_EVENTS_VERSION,
+} from '../triggers/formance';
+import { BILLING_EVENT_TYPES } from '../triggers/billing-events';
+
+/**
+ * Every domain event type of the bus, in one list: who publishes it, who consumes it, and its
+ * payload schema. Subjects are `<namespace>.events.<app>.<version>.<type>`; `app`/`version`
+ * `undefined` = any (the event is matched by its type). The AsyncAPI document is generated from it.
+ */
+export interface EventCatalogEntry {
+  type: string;
+  app?: string;
+  version?: string;
+  payload: z.ZodType;
+  /** The payload schema's name in generated documents. */
+  payloadName: string;
+  publishedBy: string[];
+  consumedBy: string[];
+  description: string;
+}
+
+const ANYONE = 'any client (NATS or POST /api/events)';
+
+export const EVENT_CATALOG: EventCatalogEntry[] = [
+  ...Object.entries(WORKFLOW_EVENT_TYPES).map(([type, payload]) => ({
+    type,
+    app: WORKFLOW_EVENTS_APP,
+    version: WORKFLOW_EVENTS_VERSION,
+    payload,
+    payloadName: `${type.startsWith('FAILED') ? 'Failed' : ''}Workflow${type.endsWith('STAGE') ? 'Stage' : ''}EventPayload`,
+    publishedBy: ['orchestrator'],
+    consumedBy: ['triggers (Formance triggers may match it)'],
+    description: `Workflow lifecycle: ${type.toLowerCase().replace(/_/g, ' ')}.`,
+  })),
+  {
+    type: SUCCEEDED_TRIGGER,
+    app: TRIGGER_EVENTS_APP,
+    version: TRIGGER_EVENTS_VERSION,
+    payload: succeededTriggerPayloadSchema,
+    payloadName: 'SucceededTriggerPayload',
+    publishedBy: ['triggers'],
+    consumedBy: [],
+    description: 'A trigger matched an event and started a workflow instance (never matched by triggers: no loops).',
+  },
+  {
+    type: FAILED_TRIGGER,
+    app: TRIGGER_EVENTS_APP,
+    version: TRIGGER_EVENTS_VERSION,
+    payload: failedTriggerPayloadSchema,
+    payloadName: 'FailedTriggerPayload',
+    publishedBy: ['triggers'],
+    consumedBy: [],
+    description: 'A trigger matched an event but could not start its workflow (vars error, unknown workflow).',
+  },
+  ...INTERVENTION_EVENT_TYPES.map((type) => ({
+    type,
+    app: INTERVENTIONS_APP,
+    version: INTERVENTIONS_EVENTS_VERSION,
+    payload: interventionEventPayloadSchema,
+    payloadName: 'InterventionEventPayload',
+    publishedBy: ['interventions'],
+    consumedBy: ['triggers (Formance triggers may match it)'],
+    description: `Engage intervention ${type.slice('intervention.'.length).replace(/_/g, ' ')}.`,
+  })),
+  {
+    type: CONTENT_CREATED_EVENT_TYPE,
+    payload: contentCreatedPayloadSchema,
+    payloadName: 'ContentCreatedPayload',
+    publishedBy: [ANYONE],
+    consumedBy: ['interventions (stores the customer message)', 'triggers'],
+    description: 'A customer message arrived from a channel.',
+  },
+  ...Object.entries(BILLING_EVENT_TYPES).map(([type, spec]) => ({
+    type,
+    payload: spec.payload as z.ZodType,
+    payloadName: `${spec.target
+      .toLowerCase()
+      .split('_')
+      .map((word) => word[0].toUpperCase() + word.slice(1))
+      .join('')}EventPayload`,
+    publishedBy: [ANYONE],
+    consumedBy: [`triggers (a matching trigger also records a Solvimon ${spec.target} workflow trigger, variant ${spec.variant})`],
+    description: `Billing event: ${type}.`,
+  })),
+];

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/**
+ * Workflow lifecycle events the orchestrator publishes (through its outbox), as Formance
+ * Orchestration does: `app` `orchestration`, `version` `v2`.
+ */
+export const WORKFLOW_EVENTS_APP = 'orchestration';
+export const WORKFLOW_EVENTS_VERSION = 'v2';
+
+export const workflowEventPayloadSchema = z.object({
+  /** The workflow id. */
+  id: z.string(),
+  instanceID: z.string(),
+});
+export const failedWorkflowEventPayloadSchema = workflowEventPayloadSchema.extend({ error: z.string() });
+export const workflowStageEventPayloadSchema = workflowEventPayloadSchema.extend({ number: z.number().int().min(0) });
+export const failedWorkflowStageEventPayloadSchema = workflowStageEventPayloadSchema.extend({ error: z.string() });
+
+/** Each lifecycle event type and its payload. */
+export const WORKFLOW_EVENT_TYPES = {
+  STARTED_WORKFLOW: workflowEventPayloadSchema,
+  SUCCEEDED_WORKFLOW: workflowEventPayloadSchema,
+  FAILED_WORKFLOW: failedWorkflowEventPayloadSchema,
+  STARTED_WORKFLOW_STAGE: workflowStageEventPayloadSchema,
+  SUCCEEDED_WORKFLOW_STAGE: workflowStageEventPayloadSchema,
+  FAILED_WORKFLOW_STAGE: failedWorkflowStageEventPayloadSchema,
+} as const;
+export type WorkflowEventType = keyof typeof WORKFLOW_EVENT_TYPES;
