@@ -1,13 +1,16 @@
 // Runs child processes ("units") and keeps them up: a unit that exits on its own is restarted
 // after a backoff (1 s, 2 s, 4 s … at most 30 s; back to 1 s once it ran 30 s), logged, while the
-// others keep running. A unit whose output says its port is taken is not restarted: the
-// supervisor stops everything and reports it (`onFatal`). `stop()` stops the units in `order`
+// others keep running. A unit whose output says its port is taken, or that exits with 78
+// (EX_CONFIG: invalid configuration), is not restarted — restarting cannot help: the
+// supervisor reports it (`onFatal`) and the caller stops everything. `stop()` stops the units in `order`
 // (services before the Postgres/NATS they use), each with its signal, then SIGKILL after a
 // grace period.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 const PORT_TAKEN = /EADDRINUSE|address already in use|already in use/i;
+/** Exit code of a service whose configuration is invalid (libs/platform loadConfigOrExit). */
+const EX_CONFIG = 78;
 
 export function backoffDelay(restarts, { initialMs, maxMs }) {
   return Math.min(initialMs * 2 ** Math.max(0, restarts - 1), maxMs);
@@ -72,6 +75,7 @@ export class Supervisor {
       ]) {
         createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
           sink.write(`${line}\n`);
+          if (line.trim()) state.lastLine = line;
           if (!state.fatal && PORT_TAKEN.test(line)) state.fatal = line;
         });
       }
@@ -83,6 +87,7 @@ export class Supervisor {
       state.child = undefined;
       if (this.stopping) return;
       const how = signal ? `signal ${signal}` : `code ${code}`;
+      if (!state.fatal && code === EX_CONFIG) state.fatal = `invalid configuration: ${state.lastLine ?? '(see above)'}`;
       if (state.fatal) {
         this.log(`[start] ${unit.name} exited (${how}) and cannot run: ${state.fatal.trim().slice(0, 300)}`);
         this.onFatal(unit.name, state.fatal);

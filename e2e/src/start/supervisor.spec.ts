@@ -75,4 +75,15 @@ describe('npm start supervisor', () => {
     const pid = Number(/steady listening pid=(\d+)/.exec(current.output())?.[1]);
     if (pid) expect(alive(pid)).toBe(false);
   }, 30_000);
+
+  it('does not restart a unit whose configuration is invalid (exit 78)', async () => {
+    run = supervise({
+      units: [{ name: 'orchestrator', args: ['-e', "console.error('{\"level\":\"fatal\",\"msg\":\"Invalid configuration: LOG_LEVEL: bad\"}'); process.exit(78)"] }],
+    });
+    const current = run;
+    expect((await current.exited).code).toBe(1);
+    expect(current.output()).toContain('orchestrator exited (code 78) and cannot run: invalid configuration:');
+    expect(current.output()).toContain('Invalid configuration: LOG_LEVEL: bad');
+    expect(current.output()).not.toContain('restarting');
+  }, 30_000);
 });
