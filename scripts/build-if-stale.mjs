@@ -20,16 +20,19 @@ export function newestInput() {
   const consider = (file, stat) => {
     if (stat.mtimeMs > newest.mtimeMs) newest = { mtimeMs: stat.mtimeMs, file };
   };
-  const walk = (dir) => {
-    consider(dir, fs.statSync(dir));
+  // Under scripts/ only the TypeScript is built (the .mjs/.sh helpers run as they are).
+  const walk = (dir, onlyTs) => {
+    if (!onlyTs) consider(dir, fs.statSync(dir));
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       if (SKIP.has(entry.name)) continue;
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && !IGNORED_FILE.test(entry.name)) consider(full, fs.statSync(full));
+      if (entry.isDirectory()) walk(full, onlyTs);
+      else if (entry.isFile() && !IGNORED_FILE.test(entry.name) && (!onlyTs || entry.name.endsWith('.ts'))) {
+        consider(full, fs.statSync(full));
+      }
     }
   };
-  for (const dir of INPUT_DIRS) if (fs.existsSync(path.join(root, dir))) walk(path.join(root, dir));
+  for (const dir of INPUT_DIRS) if (fs.existsSync(path.join(root, dir))) walk(path.join(root, dir), dir === 'scripts');
   for (const file of INPUT_FILES) if (fs.existsSync(path.join(root, file))) consider(path.join(root, file), fs.statSync(path.join(root, file)));
   return newest;
 }
