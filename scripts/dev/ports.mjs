@@ -12,10 +12,26 @@ export function portFree(port, host) {
   });
 }
 
-/** @param {{port: number, host: string, what: string}[]} wanted @returns the taken ones */
+/** Whether something accepts connections on 127.0.0.1:port (a listener bound to loopback only). */
+function answersOnLoopback(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port, timeout: 1000 });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('timeout', () => { socket.destroy(); resolve(false); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * @param {{port: number, host: string, what: string, variable: string}[]} wanted
+ * @returns the taken ones: binding fails, or (where the OS lets a wildcard bind coexist with a
+ * loopback one) something already answers on 127.0.0.1
+ */
 export async function takenPorts(wanted) {
   const taken = [];
-  for (const p of wanted) if (!(await portFree(p.port, p.host))) taken.push(p);
+  for (const p of wanted) {
+    if (!(await portFree(p.port, p.host)) || (await answersOnLoopback(p.port))) taken.push(p);
+  }
   return taken;
 }
 
