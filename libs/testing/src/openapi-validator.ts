@@ -21,7 +21,7 @@ function repositoryRoot(from = __dirname): string {
 export const PROJECT_OPENAPI_DIR = join(repositoryRoot(), 'docs', 'openapi');
 
 /** The project's APIs, by document name (`docs/openapi/<name>.json`). */
-export type ProjectApi = 'formance-v1' | 'engage' | 'solvimon' | 'events' | (string & {});
+export type ProjectApi = 'formance-v1' | 'formance-v2' | 'engage' | 'solvimon' | 'events' | (string & {});
 
 /**
  * The vendors' OpenAPI files: `SPECS_DIR` (relative to the working directory), else `../shared/specs`

@@ -23,6 +23,7 @@ function operations(document: Json): Map<string, Json> {
  */
 describe.each([
   { name: 'formance-v1', file: 'formance-orchestration-v1.yaml', notImplemented: [] as string[] },
+  { name: 'formance-v2', file: 'formance-orchestration-v2.yaml', notImplemented: [] as string[] },
   { name: 'engage', file: 'engage-digital-interventions.yaml', notImplemented: ['/intervention_comments'] },
   { name: 'solvimon', file: 'solvimon-workflow-triggers.yaml', notImplemented: [] as string[] },
 ])('vendor conformance of $name', ({ name, file, notImplemented }) => {

@@ -3,16 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { KeysetPage } from '@wfp/contracts';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../config';
 import { ApiError } from '../../http/api-error';
+import { CursorPage, MAX_PAGE_SIZE } from '../formance-v2-wire';
 import type { ListSource } from '../operations/list-source';
 import { CursorCodec, CursorState } from './cursor-codec';
-
-/** The largest `pageSize` (the v2 spec's maximum); larger values are capped, as upstream caps. */
-export const MAX_PAGE_SIZE = 1000;
-
-/** The v2 list envelope. */
-export interface CursorPage<T> {
-  cursor: { pageSize: number; hasMore: boolean; previous?: string; next?: string; data: T[] };
-}
 
 /**
  * Formance v2 cursor paging over a shared list operation. Pages are keyset pages computed in

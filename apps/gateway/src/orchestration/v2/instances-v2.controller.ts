@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestj
 import type { InstanceHistory, StageHistory, WorkflowInstance } from '@wfp/contracts';
 import { RequestId } from '../../http/request-id.decorator';
 import { FormanceAuth } from '../auth/formance-auth.decorator';
-import { CursorPage, CursorPaging } from '../paging/cursor-paging';
+import type { CursorPage } from '../formance-v2-wire';
+import { CursorPaging } from '../paging/cursor-paging';
 import { InstanceOperations } from '../operations/instance-operations';
 
 /** Formance Orchestration v2 instance routes (bindings only: the operations are shared with v1; lists page with cursors). */

@@ -1,10 +1,11 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { Trigger, TriggerOccurrence, TriggerTestResult } from '@wfp/contracts';
+import type { Trigger, TriggerOccurrence } from '@wfp/contracts';
 import { RequestId } from '../../http/request-id.decorator';
 import { FormanceAuth } from '../auth/formance-auth.decorator';
 import { TriggerOperations } from '../operations/trigger-operations';
-import { CursorPage, CursorPaging } from '../paging/cursor-paging';
+import type { CursorPage, V2TestTriggerResponse } from '../formance-v2-wire';
+import { CursorPaging } from '../paging/cursor-paging';
 
 /**
  * Formance Orchestration v2 trigger routes (bindings only: the operations are shared with v1;
@@ -42,7 +43,7 @@ export class TriggersV2Controller {
 
   @Post(':triggerID/test')
   @HttpCode(200)
-  test(@Param('triggerID') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<{ data: TriggerTestResult }> {
+  test(@Param('triggerID') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<V2TestTriggerResponse> {
     return this.ops.test(id, req, requestId);
   }
 

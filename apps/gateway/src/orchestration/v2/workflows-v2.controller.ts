@@ -3,7 +3,8 @@ import type { Request } from 'express';
 import type { Workflow, WorkflowInstance } from '@wfp/contracts';
 import { RequestId } from '../../http/request-id.decorator';
 import { FormanceAuth } from '../auth/formance-auth.decorator';
-import { CursorPage, CursorPaging } from '../paging/cursor-paging';
+import type { CursorPage } from '../formance-v2-wire';
+import { CursorPaging } from '../paging/cursor-paging';
 import { WorkflowOperations } from '../operations/workflow-operations';
 
 /** Formance Orchestration v2 workflow routes (bindings only: the operations are shared with v1; lists page with cursors). */

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { createTriggerBodySchema, createWorkflowBodySchema, runWorkflowBodySchema, sendEventBodySchema } from '../orchestration/formance-v1-wire';
+import {
+  v2ErrorSchema,
+  v2InstanceHistoryResponseSchema,
+  v2InstanceResponseSchema,
+  v2ListOccurrencesResponseSchema,
+  v2ListRunsResponseSchema,
+  v2ListTriggersResponseSchema,
+  v2ListWorkflowsResponseSchema,
+  v2PagingQuerySchema,
+  v2ServerInfoSchema,
+  v2StageHistoryResponseSchema,
+  v2TestTriggerBodySchema,
+  v2TestTriggerResponseSchema,
+  v2TriggerResponseSchema,
+  v2WorkflowResponseSchema,
+} from '../orchestration/formance-v2-wire';
+import { buildOpenApiDocument, json, named, noContent, OpenApiDocument } from './openapi-builder';
+
+/**
+ * Formance Orchestration v2 under `/api/orchestration` (paths `/v2/...`, as in the vendor's v2
+ * file). Component ids carry a `V2` prefix (as the vendor's do): zod's registry of ids is shared
+ * with the v1 document, where the same shapes are named without it.
+ */
+export function formanceV2Document(): OpenApiDocument {
+  return buildOpenApiDocument(
+    {
+      title: 'Formance Orchestration v2',
+      version: 'v2',
+      basePath: '/api/orchestration',
+      description:
+        'Workflows, instances and triggers, compatible with Formance Orchestration v2 (and its SDK, `sdk.orchestration.v2`). ' +
+        'The same operations and data as v1; lists page with signed cursors (`{"cursor": {pageSize, hasMore, previous?, next?, data}}`), ' +
+        'and triggers can be tested against an event payload. ' +
+        'With `FORMANCE_AUTH_CLIENTS` set, every operation but `/v2/_info` needs a bearer token from ' +
+        '`POST /api/auth/oauth/token` (OAuth2 client credentials; scopes `orchestration:read`, `orchestration:write`).',
+    },
+    (registry) => {
+      const error = named('V2Error', v2ErrorSchema);
+      registry.registerComponent('securitySchemes', 'Authorization', {
+        type: 'oauth2',
+        flows: { clientCredentials: { tokenUrl: '/api/auth/oauth/token', scopes: { 'orchestration:read': 'read', 'orchestration:write': 'write' } } },
+      });
+      const read = [{ Authorization: ['orchestration:read'] }];
+      const write = [{ Authorization: ['orchestration:write'] }];
+      const failure = { default: json(error, 'Error (`errorCode` VALIDATION, NOT_FOUND or INTERNAL)') };
+      const flowId = z.object({ flowId: z.string() });
+      const workflowID = z.object({ workflowID: z.string() });
+      const instanceID = z.object({ instanceID: z.string() });
+      const triggerID = z.object({ triggerID: z.string() });
+      const paging = v2PagingQuerySchema;
+      const tags = ['orchestration.v2'];
+
+      registry.registerPath({
+        method: 'get', path: '/v2/_info', operationId: 'v2GetServerInfo', summary: 'Get server info (no auth)', tags,
+        responses: { 200: json(named('V2ServerInfo', v2ServerInfoSchema), 'Server information'), ...failure },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/workflows', operationId: 'v2ListWorkflows', summary: 'List registered workflows', tags, security: read,
+        request: { query: paging },
+        responses: { 200: json(named('V2ListWorkflowsResponse', v2ListWorkflowsResponseSchema), 'A page of workflows'), ...failure },
+      });
+      registry.registerPath({
+        method: 'post', path: '/v2/workflows', operationId: 'v2CreateWorkflow', summary: 'Create workflow', tags, security: write,
+        request: {
+          body: {
+            required: true,
+            content: {
+              'application/json': { schema: named('V2CreateWorkflowRequest', createWorkflowBodySchema) },
+              'text/vnd.yaml': { schema: { type: 'string', description: 'The same config as YAML' } },
+            },
+          },
+        },
+        responses: { 201: json(named('V2CreateWorkflowResponse', v2WorkflowResponseSchema), 'Created workflow'), ...failure },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/workflows/{flowId}', operationId: 'v2GetWorkflow', summary: 'Get a flow by id', tags, security: read,
+        request: { params: flowId },
+        responses: { 200: json(named('V2GetWorkflowResponse', v2WorkflowResponseSchema), 'The workflow'), ...failure },
+      });
+      registry.registerPath({
+        method: 'delete', path: '/v2/workflows/{flowId}', operationId: 'v2DeleteWorkflow', summary: 'Delete a flow by id', tags, security: write,
+        request: { params: flowId },
+        responses: { 204: noContent('Workflow deleted'), ...failure },
+      });
+      registry.registerPath({
+        method: 'post', path: '/v2/workflows/{workflowID}/instances', operationId: 'v2RunWorkflow', summary: 'Run workflow', tags, security: write,
+        request: {
+          params: workflowID,
+          query: z.object({ wait: z.enum(['true', 'false', '1', '0']).optional().describe('Wait for the workflow to terminate (bounded)') }),
+          body: { required: false, content: { 'application/json': { schema: named('V2RunWorkflowRequest', runWorkflowBodySchema) } } },
+        },
+        responses: { 201: json(named('V2RunWorkflowResponse', v2InstanceResponseSchema), 'The started instance'), ...failure },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/instances', operationId: 'v2ListInstances', summary: 'List instances of a workflow', tags, security: read,
+        request: {
+          query: paging.extend({
+            workflowID: z.string().optional().describe('A workflow id'),
+            running: z.enum(['true', 'false', '1', '0']).optional().describe('Only running instances'),
+          }),
+        },
+        responses: { 200: json(named('V2ListRunsResponse', v2ListRunsResponseSchema), 'A page of instances'), ...failure },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/instances/{instanceID}', operationId: 'v2GetInstance', summary: 'Get a workflow instance by id', tags, security: read,
+        request: { params: instanceID },
+        responses: { 200: json(named('V2GetWorkflowInstanceResponse', v2InstanceResponseSchema), 'The instance'), ...failure },
+      });
+      registry.registerPath({
+        method: 'post', path: '/v2/instances/{instanceID}/events', operationId: 'v2SendEvent', summary: 'Send an event to a running workflow', tags, security: write,
+        request: { params: instanceID, body: { required: false, content: { 'application/json': { schema: sendEventBodySchema } } } },
+        responses: { 204: noContent('Event sent'), ...failure },
+      });
+      registry.registerPath({
+        method: 'put', path: '/v2/instances/{instanceID}/abort', operationId: 'v2CancelEvent', summary: 'Cancel a running workflow', tags, security: write,
+        request: { params: instanceID },
+        responses: { 204: noContent('Workflow aborted'), ...failure },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/instances/{instanceID}/history', operationId: 'v2GetInstanceHistory', summary: 'Get a workflow instance history by id', tags, security: read,
+        request: { params: instanceID },
+        responses: { 200: json(named('V2GetWorkflowInstanceHistoryResponse', v2InstanceHistoryResponseSchema), 'History of the instance'), ...failure },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/instances/{instanceID}/stages/{number}/history', operationId: 'v2GetInstanceStageHistory', summary: 'Get a workflow instance stage history', tags, security: read,
+        request: { params: z.object({ instanceID: z.string(), number: z.string().regex(/^\d+$/).describe('The stage number (from 0)') }) },
+        responses: { 200: json(named('V2GetWorkflowInstanceHistoryStageResponse', v2StageHistoryResponseSchema), 'History of the stage'), ...failure },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/triggers', operationId: 'v2ListTriggers', summary: 'List triggers', tags, security: read,
+        request: { query: paging.extend({ name: z.string().optional().describe('Case-insensitive substring of the trigger name') }) },
+        responses: { 200: json(named('V2ListTriggersResponse', v2ListTriggersResponseSchema), 'A page of triggers'), ...failure },
+      });
+      registry.registerPath({
+        method: 'post', path: '/v2/triggers', operationId: 'v2CreateTrigger', summary: 'Create trigger', tags, security: write,
+        request: { body: { required: true, content: { 'application/json': { schema: named('V2TriggerData', createTriggerBodySchema) } } } },
+        responses: { 201: json(named('V2CreateTriggerResponse', v2TriggerResponseSchema), 'Created trigger'), ...failure },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/triggers/{triggerID}', operationId: 'v2ReadTrigger', summary: 'Read trigger', tags, security: read,
+        request: { params: triggerID },
+        responses: { 200: json(named('V2ReadTriggerResponse', v2TriggerResponseSchema), 'The trigger'), ...failure },
+      });
+      registry.registerPath({
+        method: 'delete', path: '/v2/triggers/{triggerID}', operationId: 'v2DeleteTrigger', summary: 'Delete trigger', tags, security: write,
+        request: { params: triggerID },
+        responses: { 204: noContent('Trigger deleted'), ...failure },
+      });
+      registry.registerPath({
+        method: 'post', path: '/v2/triggers/{triggerID}/test', operationId: 'testTrigger', tags, security: write,
+        summary: 'Test trigger: evaluate its filter and variables against an event payload (starts and records nothing)',
+        request: {
+          params: triggerID,
+          body: { required: true, content: { 'application/json': { schema: v2TestTriggerBodySchema.describe('The event payload, as the filter sees `event`') } } },
+        },
+        responses: { 200: json(named('V2TestTriggerResponse', v2TestTriggerResponseSchema), "The filter's verdict and each variable's value, or their errors"), ...failure },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/triggers/{triggerID}/occurrences', operationId: 'v2ListTriggersOccurrences', summary: 'List triggers occurrences', tags, security: read,
+        request: { params: triggerID, query: paging },
+        responses: { 200: json(named('V2ListTriggersOccurrencesResponse', v2ListOccurrencesResponseSchema), 'A page of occurrences'), ...failure },
+      });
+    },
+  );
+}
