@@ -16,7 +16,7 @@ export class OrchestratorAppModule {
         ServicePlatformModule.forRoot({ service: 'orchestrator', config, clock: options.clock }),
         TypeOrmModule.forRoot({ ...serviceDataSourceOptions(orchestratorDatabase(config.DATABASE_URL)), retryAttempts: 3 }),
         // The engine writes its outbox rows itself (in its batch statement); the relay deletes them once acked.
-        EventsModule.forService(ORCHESTRATOR_SCHEMA, { deleteOnPublish: true, batchSize: 1000 }),
+        EventsModule.forService(ORCHESTRATOR_SCHEMA, { deleteOnPublish: true, batchSize: 1000, pipelined: true }),
         InfoModule,
         EngineModule,
       ],

@@ -9,6 +9,8 @@ export const orchestratorEnvSchema = z.object({
   ORCHESTRATOR_POLL_INTERVAL_MS: intFromEnv(5, 60_000).default(200),
   /** Due timers one worker loop claims and advances per transaction. */
   ORCHESTRATOR_CLAIM_BATCH: intFromEnv(1, 1000).default(64),
+  /** Start statements in flight at once; concurrent starts beyond it are grouped into the next one. */
+  ORCHESTRATOR_START_PIPELINE: intFromEnv(1, 64).default(2),
   /** Connections of the engine's Postgres pool (≥ worker concurrency + concurrent commands). */
   ORCHESTRATOR_DB_POOL_SIZE: intFromEnv(1, 200).default(16),
 });

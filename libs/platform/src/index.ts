@@ -15,6 +15,7 @@ export * from './jetstream/events-stream';
 export * from './jetstream/messaging-tables';
 export * from './jetstream/outbox';
 export * from './jetstream/outbox-relay';
+export * from './jetstream/pipelined-publisher';
 export * from './jetstream/durable-consumer';
 export * from './jetstream/inbox-pruning';
 export * from './database/run-exclusively';

@@ -3,6 +3,7 @@ import { ORCHESTRATOR_SCHEMA } from './schema';
 import { InitOrchestrator1732000000000 } from './migrations/1732000000000-init-orchestrator';
 import { WorkflowEngine1732000000001 } from './migrations/1732000000001-workflow-engine';
 import { SetBasedEngine1732000000002 } from './migrations/1732000000002-set-based-engine';
+import { EngineWithoutChildForeignKeys1732000000003 } from './migrations/1732000000003-engine-without-child-foreign-keys';
 
 /** Entities of the orchestrator schema (registered here as features add them). */
 export const ORCHESTRATOR_ENTITIES: Function[] = [];
@@ -12,6 +13,7 @@ export const ORCHESTRATOR_MIGRATIONS: Function[] = [
   InitOrchestrator1732000000000,
   WorkflowEngine1732000000001,
   SetBasedEngine1732000000002,
+  EngineWithoutChildForeignKeys1732000000003,
 ];
 
 export function orchestratorDatabase(databaseUrl: string): ServiceDatabaseOptions {

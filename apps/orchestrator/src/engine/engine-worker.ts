@@ -28,7 +28,7 @@ export class EngineWorker implements OnApplicationBootstrap, OnApplicationShutdo
   onApplicationBootstrap(): void {
     if (this.config.ORCHESTRATOR_WORKER_CONCURRENCY === 0) return;
     this.running = true;
-    for (let i = 0; i < this.config.ORCHESTRATOR_WORKER_CONCURRENCY; i++) this.loops.push(this.loop());
+    for (let i = 0; i < this.config.ORCHESTRATOR_WORKER_CONCURRENCY; i++) this.loops.push(this.loop(i === 0));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -37,21 +37,39 @@ export class EngineWorker implements OnApplicationBootstrap, OnApplicationShutdo
     await Promise.all(this.loops);
   }
 
-  private async loop(): Promise<void> {
+  /**
+   * One worker loop. Idle, it costs one cheap statement per wake-up (`nextDue`, no transaction)
+   * and claims only when something is due. Only the first loop polls on the interval; the others
+   * sleep until a wake-up — which the first sends when it finds a full batch (more work waiting).
+   */
+  private async loop(poller: boolean): Promise<void> {
     const { ORCHESTRATOR_CLAIM_BATCH: batch, ORCHESTRATOR_POLL_INTERVAL_MS: poll } = this.config;
+    const idleWait = poller ? poll : poll * 20;
     let failures = 0;
+    let claimNow = true;
     while (this.running) {
-      let delay = poll;
+      let delay = idleWait;
       try {
-        if ((await this.engine.advanceDue(batch)) >= batch) {
+        if (!claimNow) {
+          const next = await this.engine.nextDue();
+          const dueIn = next ? next.getTime() - this.clock.now().getTime() : Infinity;
+          claimNow = dueIn <= 0;
+          if (!claimNow) delay = Math.min(idleWait, dueIn);
+        }
+        if (claimNow) {
+          const claimed = await this.engine.advanceDue(batch);
           failures = 0;
-          continue;
+          claimNow = claimed >= batch;
+          if (claimNow) {
+            this.wakeup.wake(); // more is due: bring the other loops in
+            continue;
+          }
+          delay = 0;
         }
         failures = 0;
-        const next = await this.engine.nextDue();
-        if (next) delay = Math.max(0, Math.min(poll, next.getTime() - this.clock.now().getTime()));
       } catch (error) {
         failures++;
+        claimNow = false;
         if (failures === 1 || failures % 20 === 0) this.logger.error({ err: error, failures }, 'engine worker step failed; retrying');
         delay = poll * Math.min(20, 2 ** failures);
       }

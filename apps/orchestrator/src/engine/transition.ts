@@ -22,10 +22,16 @@ export type LifecycleType =
   | 'SUCCEEDED_WORKFLOW_STAGE'
   | 'FAILED_WORKFLOW_STAGE';
 
-/** An outbox row: envelope `{id, idempotency_key, date, app, version, type, payload}`. */
-export interface OutboxRow {
+/** An event envelope (the contract's `{id, idempotency_key, date, app, version, type, payload}`). */
+export interface OutboxEnvelope {
   id: string;
-  envelope: string;
+  idempotency_key: string;
+  date: string;
+  app: 'orchestration';
+  /** `v2` for lifecycle events, `v1` for the domain events stages emit. */
+  version: string;
+  type: string;
+  payload: Record<string, unknown>;
 }
 
 export interface StageRunChange {
@@ -67,33 +73,34 @@ export class Transition {
   consumedBuffered: string[] = [];
   dropBuffered = false;
   readonly runs = new Map<number, StageRunChange>();
-  readonly events: OutboxRow[] = [];
+  /** The transition's events in order; written as ONE outbox row (an array) with the transition. */
+  readonly events: OutboxEnvelope[] = [];
 
   constructor(
     readonly instance: LiveInstance,
     readonly now: Date,
     /** true when this transition creates the instance (a start). */
     readonly isNew: boolean,
-  ) {}
+  ) {
+    this.nowIso = now.toISOString();
+  }
+
+  /** `now` as RFC 3339 (computed once: every event and row of the transition carries it). */
+  readonly nowIso: string;
 
   get terminated(): boolean {
     return this.status !== 'running';
   }
 
+  /** A lifecycle event (app `orchestration`, version `v2`) of this transition. */
   emit(type: LifecycleType, payload: Record<string, unknown>): void {
+    this.publish(type, payload, 'v2');
+  }
+
+  /** Any event of this transition (app `orchestration`), written with it, published after its commit. */
+  publish(type: string, payload: Record<string, unknown>, version = 'v1'): void {
     const id = randomUUID();
-    this.events.push({
-      id,
-      envelope: JSON.stringify({
-        id,
-        idempotency_key: id,
-        date: this.now.toISOString(),
-        app: 'orchestration',
-        version: 'v2',
-        type,
-        payload,
-      }),
-    });
+    this.events.push({ id, idempotency_key: id, date: this.nowIso, app: 'orchestration', version, type, payload });
   }
 
   /** A stage run known to exist in the database (for updates of earlier transitions' runs). */

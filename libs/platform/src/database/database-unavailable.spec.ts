@@ -7,6 +7,8 @@ describe('isDatabaseUnavailable', () => {
     [Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
     [new Error('Connection terminated unexpectedly')],
     [Object.assign(new Error('query failed'), { driverError: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) })],
+    [new Error('timeout exceeded when trying to connect')],
+    [Object.assign(new Error('sorry, too many clients already'), { code: '53300' })],
   ])('recognises %s', (error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
@@ -15,6 +17,8 @@ describe('isDatabaseUnavailable', () => {
     [Object.assign(new Error('duplicate key value'), { code: '23505' })],
     [Object.assign(new Error('could not obtain lock'), { code: '55P03' })],
     [new Error('boom')],
+    [Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' })],
+    [new TypeError('Do not know how to serialize a BigInt')],
     ['ECONNREFUSED'],
     [undefined],
   ])('leaves %s to the caller', (error) => {

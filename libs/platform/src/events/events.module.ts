@@ -26,6 +26,8 @@ export const EVENTS_OPTIONS = Symbol('EVENTS_OPTIONS');
 export interface EventsOptions {
   deleteOnPublish?: boolean;
   batchSize?: number;
+  /** Publish each batch pipelined in one socket write (PipelinedPublisher) rather than one `js.publish` per event. */
+  pipelined?: boolean;
 }
 
 /**
@@ -51,9 +53,11 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
       dataSource: this.dataSource,
       schema: this.schema,
       js: this.nc.jetstream(),
+      nc: this.options?.pipelined ? this.nc : undefined,
       namespace: this.config.NATS_NAMESPACE,
       logger: this.logger.logger.child({ component: 'outbox-relay' }),
-      ...(this.options ?? {}),
+      deleteOnPublish: this.options?.deleteOnPublish,
+      batchSize: this.options?.batchSize,
     });
     this.relay.start();
   }

@@ -1,13 +1,16 @@
 import type { DataSource } from 'typeorm';
-import { headers as natsHeaders, JetStreamClient } from 'nats';
+import { headers as natsHeaders, JetStreamClient, NatsConnection } from 'nats';
+import { PipelinedPublisher } from './pipelined-publisher';
 import type { Logger } from 'pino';
-import { EventEnvelope, eventSubject } from '@wfp/contracts';
+import { eventSubject } from '@wfp/contracts';
 import { quoteIdent } from '../database/service-database';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
   schema: string;
   js: JetStreamClient;
+  /** With a connection, batches are published pipelined (PipelinedPublisher) instead of one `js.publish` each. */
+  nc?: NatsConnection;
   namespace: string;
   logger: Logger;
   batchSize?: number;
@@ -29,17 +32,33 @@ export interface OutboxRelayOptions {
  * (broker-side dedupe of a retry), waits for every PubAck and only then marks them published —
  * or deletes them, with `deleteOnPublish` — in one statement of the same transaction. A crash in
  * between re-publishes, never loses. The transaction holds only the rows' locks (the claim)
- * while the publishes are in flight; it has written nothing yet.
+ * while the publishes are in flight; it has written nothing yet. A row whose envelope is an
+ * array (one state change's several events, in order) publishes each element, `Nats-Msg-Id` =
+ * the element's id.
  */
+/** One event to publish, as the claim query returns it. */
+interface OutboxMessage {
+  row_id: string;
+  id: string;
+  app: string;
+  version: string;
+  type: string;
+  data: string;
+}
+
 export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private nudged = false;
   private lastPurge = 0;
   private readonly table: string;
+  private readonly pipelined?: PipelinedPublisher;
+  private readonly encoder = new TextEncoder();
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.table = `${quoteIdent(options.schema)}.outbox`;
+    if (options.nc) this.pipelined = new PipelinedPublisher(options.nc);
   }
 
   start(): void {
@@ -52,42 +71,71 @@ export class OutboxRelay {
     this.running = false;
     this.nudge();
     await this.loop;
+    this.pipelined?.close();
   }
 
-  /** Wakes the relay now (called after a transaction that wrote to the outbox commits). */
+  /**
+   * Wakes the relay now (called after a transaction that wrote to the outbox commits). A nudge
+   * while a batch is being published is remembered: the relay goes again right after it.
+   */
   nudge(): void {
+    this.nudged = true;
     this.wake?.();
   }
 
   /** Publishes one batch; returns how many rows it published. */
   async publishBatch(): Promise<number> {
-    const { dataSource, js, namespace, batchSize = 256 } = this.options;
+    const { dataSource, batchSize = 256, deleteOnPublish } = this.options;
     return dataSource.transaction(async (manager) => {
-      const rows: { id: string; envelope: EventEnvelope }[] = await manager.query(
-        `SELECT id, envelope FROM ${this.table}
-          WHERE published_at IS NULL
-          ORDER BY seq
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED`,
+      // With deleteOnPublish the claim IS the delete (rolled back if a publish fails): one round trip less.
+      const claim = deleteOnPublish
+        ? `DELETE FROM ${this.table} WHERE seq IN (
+             SELECT seq FROM ${this.table} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING seq, id, envelope`
+        : `SELECT seq, id, envelope FROM ${this.table} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`;
+      // One message per event, in outbox order; Postgres splits array rows and renders the JSON.
+      const result: unknown = await manager.query(
+        `WITH claimed AS (${claim})
+         SELECT c.id AS row_id, coalesce(e.value->>'id', c.id::text) AS id, e.value->>'app' AS app,
+                e.value->>'version' AS version, e.value->>'type' AS type, e.value::text AS data
+           FROM claimed c
+          CROSS JOIN LATERAL jsonb_array_elements(
+                CASE jsonb_typeof(c.envelope) WHEN 'array' THEN c.envelope ELSE jsonb_build_array(c.envelope) END
+              ) WITH ORDINALITY AS e(value, n)
+          ORDER BY c.seq, e.n`,
         [batchSize],
       );
-      if (rows.length === 0) return 0;
-      await Promise.all(
-        rows.map(({ id, envelope }) => {
-          const h = natsHeaders();
-          h.set('Content-Type', 'application/json');
-          return js.publish(
-            eventSubject(namespace, envelope.app, envelope.version, envelope.type),
-            Buffer.from(JSON.stringify(envelope)),
-            { msgID: id, headers: h },
-          );
-        }),
-      );
-      const ids = rows.map((row) => row.id);
-      if (this.options.deleteOnPublish) await manager.query(`DELETE FROM ${this.table} WHERE id = ANY($1::uuid[])`, [ids]);
-      else await manager.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
-      return rows.length;
+      const events = result as OutboxMessage[];
+      if (events.length === 0) return 0;
+      await this.publish(events);
+      const rowIds = [...new Set(events.map((event) => event.row_id))];
+      if (!deleteOnPublish) await manager.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::uuid[])`, [rowIds]);
+      return rowIds.length;
     });
+  }
+
+  private async publish(events: readonly OutboxMessage[]): Promise<void> {
+    const { js, namespace } = this.options;
+    if (this.pipelined) {
+      await this.pipelined.publishAll(
+        events.map((event) => ({
+          subject: eventSubject(namespace, event.app, event.version, event.type),
+          data: this.encoder.encode(event.data),
+          msgId: event.id,
+        })),
+      );
+      return;
+    }
+    await Promise.all(
+      events.map((event) => {
+        const h = natsHeaders();
+        h.set('Content-Type', 'application/json');
+        return js.publish(eventSubject(namespace, event.app, event.version, event.type), this.encoder.encode(event.data), {
+          msgID: event.id,
+          headers: h,
+        });
+      }),
+    );
   }
 
   private async run(): Promise<void> {
@@ -95,6 +143,7 @@ export class OutboxRelay {
     let failures = 0;
     while (this.running) {
       let published = 0;
+      this.nudged = false;
       try {
         published = await this.publishBatch();
         if (failures > 0) logger.info('outbox relay recovered');
@@ -104,7 +153,7 @@ export class OutboxRelay {
         failures++;
         if (failures === 1 || failures % 20 === 0) logger.error({ err: error, failures }, 'outbox relay failed; retrying');
       }
-      if (published === batchSize && failures === 0) continue;
+      if ((published === batchSize || this.nudged) && failures === 0) continue;
       const delay = failures > 0 ? Math.min(5000, pollIntervalMs * 2 ** Math.min(failures, 5)) : pollIntervalMs;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);

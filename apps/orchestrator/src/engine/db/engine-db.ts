@@ -65,3 +65,4 @@ export class EngineDb implements OnApplicationShutdown {
     await this.pool.end();
   }
 }
+

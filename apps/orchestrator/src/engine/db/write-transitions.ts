@@ -3,10 +3,11 @@ import { Transition } from '../transition';
 
 /**
  * Writes a batch of transitions in ONE statement (so an autocommit start is one round trip and
- * one commit): data-modifying CTEs over `unnest`ed column arrays, one per table. New instances
- * are inserted with `ON CONFLICT (idempotency_key) DO NOTHING`; every other row of a new
- * instance is written only when that insert happened (`live`), so a lost idempotency race leaves
- * no trace. Returns the ids of the instances it inserted.
+ * one commit): data-modifying CTEs, one per table, each reading its rows from one JSON
+ * parameter (`json_to_recordset`: one `JSON.stringify` in Node, parsed in C by Postgres — no
+ * per-value array escaping). New instances are inserted with `ON CONFLICT (idempotency_key) DO
+ * NOTHING`; every other row of a new instance is written only when that insert happened (`live`),
+ * so a lost idempotency race leaves no trace. Returns the ids of the instances it inserted.
  */
 const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
   'write-transitions',
@@ -15,8 +16,8 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
     INSERT INTO orchestrator.instances
       (id, workflow_id, variables, idempotency_key, status, terminated, terminated_at, error, created_at, updated_at)
     SELECT u.id, u.workflow_id, u.variables, u.idempotency_key, u.status, u.status <> 'running', u.terminated_at, u.error, u.created_at, u.updated_at
-      FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::timestamptz[], $9::timestamptz[])
-           AS u(id, workflow_id, variables, idempotency_key, status, terminated_at, error, created_at, updated_at)
+      FROM json_to_recordset($1::json) AS u(id uuid, workflow_id uuid, variables jsonb, idempotency_key text, status text,
+                                            terminated_at timestamptz, error text, created_at timestamptz, updated_at timestamptz)
       JOIN orchestrator.workflows w ON w.id = u.workflow_id AND w.deleted_at IS NULL
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id),
@@ -24,81 +25,100 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
     UPDATE orchestrator.instances i
        SET status = u.status, terminated = u.status <> 'running', terminated_at = u.terminated_at,
            error = u.error, updated_at = u.updated_at, variables = coalesce(u.variables, i.variables)
-      FROM unnest($10::uuid[], $11::text[], $12::timestamptz[], $13::text[], $14::timestamptz[], $15::jsonb[])
-           AS u(id, status, terminated_at, error, updated_at, variables)
+      FROM json_to_recordset($2::json) AS u(id uuid, status text, terminated_at timestamptz, error text, updated_at timestamptz, variables jsonb)
      WHERE i.id = u.id
     RETURNING i.id),
   live AS (SELECT id FROM ins UNION ALL SELECT id FROM upd),
   new_runs AS (
     INSERT INTO orchestrator.stage_runs
       (instance_id, stage, kind, history_name, input, status, started_at, terminated_at, error, output)
-    SELECT u.* FROM unnest($16::uuid[], $17::int[], $18::text[], $19::text[], $20::jsonb[], $21::text[], $22::timestamptz[], $23::timestamptz[], $24::text[], $25::jsonb[])
-           AS u(instance_id, stage, kind, history_name, input, status, started_at, terminated_at, error, output)
+    SELECT u.* FROM json_to_recordset($3::json) AS u(instance_id uuid, stage int, kind text, history_name text, input jsonb,
+                                                   status text, started_at timestamptz, terminated_at timestamptz, error text, output jsonb)
      WHERE u.instance_id IN (SELECT id FROM live)
     ON CONFLICT (instance_id, stage) DO NOTHING),
   ended_runs AS (
     UPDATE orchestrator.stage_runs r
        SET status = u.status, terminated_at = u.terminated_at, error = u.error, output = coalesce(u.output, r.output)
-      FROM unnest($26::uuid[], $27::int[], $28::text[], $29::timestamptz[], $30::text[], $31::jsonb[])
-           AS u(instance_id, stage, status, terminated_at, error, output)
+      FROM json_to_recordset($4::json) AS u(instance_id uuid, stage int, status text, terminated_at timestamptz, error text, output jsonb)
      WHERE r.instance_id = u.instance_id AND r.stage = u.stage),
   set_timers AS (
     INSERT INTO orchestrator.timers (instance_id, stage, action, due_at, attempt)
-    SELECT u.* FROM unnest($32::uuid[], $33::int[], $34::text[], $35::timestamptz[], $36::int[])
-           AS u(instance_id, stage, action, due_at, attempt)
+    SELECT u.* FROM json_to_recordset($5::json) AS u(instance_id uuid, stage int, action text, due_at timestamptz, attempt int)
      WHERE u.instance_id IN (SELECT id FROM live)
     ON CONFLICT (instance_id) DO UPDATE
        SET stage = EXCLUDED.stage, action = EXCLUDED.action, due_at = EXCLUDED.due_at,
            attempt = EXCLUDED.attempt, failures = 0, last_error = NULL),
-  del_timers AS (DELETE FROM orchestrator.timers WHERE instance_id = ANY($37::uuid[])),
+  del_timers AS (DELETE FROM orchestrator.timers WHERE instance_id = ANY($6::uuid[])),
   new_waits AS (
     INSERT INTO orchestrator.waits (instance_id, stage, event, created_at)
-    SELECT u.* FROM unnest($38::uuid[], $39::int[], $40::text[], $41::timestamptz[]) AS u(instance_id, stage, event, created_at)
+    SELECT u.* FROM json_to_recordset($7::json) AS u(instance_id uuid, stage int, event text, created_at timestamptz)
      WHERE u.instance_id IN (SELECT id FROM live)),
-  del_waits AS (DELETE FROM orchestrator.waits WHERE instance_id = ANY($42::uuid[])),
+  del_waits AS (DELETE FROM orchestrator.waits WHERE instance_id = ANY($8::uuid[])),
   del_buffered AS (
-    DELETE FROM orchestrator.buffered_events WHERE id = ANY($43::bigint[]) OR instance_id = ANY($44::uuid[])),
+    DELETE FROM orchestrator.buffered_events WHERE id = ANY($9::bigint[]) OR instance_id = ANY($10::uuid[])),
   events AS (
     INSERT INTO orchestrator.outbox (id, envelope)
-    SELECT u.id, u.envelope FROM unnest($45::uuid[], $46::uuid[], $47::jsonb[]) AS u(id, instance_id, envelope)
+    SELECT u.id, u.envelope FROM json_to_recordset($11::json) AS u(id uuid, instance_id uuid, envelope jsonb)
      WHERE u.instance_id IN (SELECT id FROM live))
   SELECT coalesce((SELECT array_agg(id) FROM ins), '{}') AS inserted`,
 );
 
-/** Column arrays for WRITE_TRANSITIONS, filled from a batch of transitions. */
-function columns(batch: readonly Transition[]): unknown[] {
-  const c = Array.from({ length: 47 }, () => [] as unknown[]);
-  const push = (from: number, ...values: unknown[]) => values.forEach((value, i) => c[from + i].push(value));
+/** The statement's parameters, filled from a batch of transitions (final states only). */
+function parameters(batch: readonly Transition[]): unknown[] {
+  const newInstances: unknown[] = [];
+  const updatedInstances: unknown[] = [];
+  const newRuns: unknown[] = [];
+  const endedRuns: unknown[] = [];
+  const timers: unknown[] = [];
+  const deletedTimers: string[] = [];
+  const waits: unknown[] = [];
+  const deletedWaits: string[] = [];
+  const consumedBuffered: string[] = [];
+  const droppedBuffered: string[] = [];
+  const events: unknown[] = [];
   for (const t of batch) {
     const i = t.instance;
-    const variables = t.isNew || t.variablesChanged ? JSON.stringify(i.variables) : null;
+    // Dates as ISO strings, the transition's `now` rendered once (most dates of a transition are it).
+    const now = t.nowIso;
+    const iso = (date: Date | null) => (date === null ? null : date === t.now ? now : date.toISOString());
+    const variables = t.isNew || t.variablesChanged ? i.variables : null;
     if (t.isNew) {
-      push(0, i.id, i.workflowId, variables, i.idempotencyKey ?? null, t.status, t.terminatedAt, t.error, i.createdAt, t.now);
+      newInstances.push({
+        id: i.id, workflow_id: i.workflowId, variables, idempotency_key: i.idempotencyKey ?? null, status: t.status,
+        terminated_at: iso(t.terminatedAt), error: t.error, created_at: iso(i.createdAt), updated_at: now,
+      });
     } else {
-      push(9, i.id, t.status, t.terminatedAt, t.error, t.now, variables);
+      updatedInstances.push({ id: i.id, status: t.status, terminated_at: iso(t.terminatedAt), error: t.error, updated_at: now, variables });
     }
     for (const r of t.runs.values()) {
-      const output = r.output === null ? null : JSON.stringify(r.output);
       if (r.isNew) {
-        push(15, i.id, r.stage, r.kind, r.historyName, r.input === null ? null : JSON.stringify(r.input), r.status, r.startedAt, r.terminatedAt, r.error, output);
+        newRuns.push({
+          instance_id: i.id, stage: r.stage, kind: r.kind, history_name: r.historyName, input: r.input, status: r.status,
+          started_at: iso(r.startedAt), terminated_at: iso(r.terminatedAt), error: r.error, output: r.output,
+        });
       } else {
-        push(25, i.id, r.stage, r.status, r.terminatedAt, r.error, output);
+        endedRuns.push({ instance_id: i.id, stage: r.stage, status: r.status, terminated_at: iso(r.terminatedAt), error: r.error, output: r.output });
       }
     }
-    if (t.timer) push(31, i.id, t.timer.stage, t.timer.action, t.timer.dueAt, t.timer.attempt);
-    else if (t.timer === null && !t.isNew) c[36].push(i.id);
-    if (t.wait) push(37, i.id, t.wait.stage, t.wait.event, t.now);
-    if (t.deleteWait) c[41].push(i.id);
-    c[42].push(...t.consumedBuffered);
-    if (t.dropBuffered && !t.isNew) c[43].push(i.id);
-    for (const event of t.events) push(44, event.id, i.id, event.envelope);
+    if (t.timer) timers.push({ instance_id: i.id, stage: t.timer.stage, action: t.timer.action, due_at: iso(t.timer.dueAt), attempt: t.timer.attempt });
+    else if (t.timer === null && !t.isNew) deletedTimers.push(i.id);
+    if (t.wait) waits.push({ instance_id: i.id, stage: t.wait.stage, event: t.wait.event, created_at: now });
+    if (t.deleteWait) deletedWaits.push(i.id);
+    consumedBuffered.push(...t.consumedBuffered);
+    if (t.dropBuffered && !t.isNew) droppedBuffered.push(i.id);
+    // One outbox row per transition: its events in order, as an array (the relay publishes each).
+    if (t.events.length > 0) events.push({ id: t.events[0].id, instance_id: i.id, envelope: t.events });
   }
-  return c;
+  const json = (rows: unknown[]) => JSON.stringify(rows);
+  return [
+    json(newInstances), json(updatedInstances), json(newRuns), json(endedRuns), json(timers), deletedTimers,
+    json(waits), deletedWaits, consumedBuffered, droppedBuffered, json(events),
+  ];
 }
 
 /** Writes the batch; returns the ids of the new instances actually inserted. */
 export async function writeTransitions(db: Queryable, batch: readonly Transition[]): Promise<Set<string>> {
   if (batch.length === 0) return new Set();
-  const [row] = await run(db, WRITE_TRANSITIONS, columns(batch));
+  const [row] = await run(db, WRITE_TRANSITIONS, parameters(batch));
   return new Set(row.inserted);
 }

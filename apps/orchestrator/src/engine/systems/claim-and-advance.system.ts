@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { CLOCK, Clock, EventPublisher } from '@wfp/platform';
+import { CLOCK, Clock, EventPublisher, isDatabaseUnavailable } from '@wfp/platform';
 import { failStage, finish } from '../advance';
 import { EngineDb, Queryable, run, sql } from '../db/engine-db';
 import { writeTransitions } from '../db/write-transitions';
@@ -98,7 +98,8 @@ export class ClaimAndAdvanceSystem {
         await writeTransitions(client, batch);
       });
     } catch (error) {
-      if (claimed.length === 0) throw error; // the claim itself failed (database down): the worker backs off
+      // The claim itself failed, or the database is unreachable: the worker backs off and retries.
+      if (claimed.length === 0 || isDatabaseUnavailable(error)) throw error;
       this.logger.warn({ err: error, claimed: claimed.length }, 'batch transition failed; retrying item by item');
       for (const id of claimed) await this.advanceOne(id, now);
       return claimed.length;
@@ -122,6 +123,7 @@ export class ClaimAndAdvanceSystem {
       });
       if (batch.length > 0) this.afterCommit(batch);
     } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error; // not this instance's fault
       const message = (error as Error).message;
       const [row] = await run(this.db.pool, SQL.recordFailure, [id, message, now]);
       this.logger.error({ err: error, instanceId: id, failures: row?.failures }, 'instance transition failed');

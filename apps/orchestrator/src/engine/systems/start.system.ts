@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { fail, ok, Reply, StartManyItemResult, WorkflowInstance } from '@wfp/contracts';
-import { CLOCK, Clock, EventPublisher } from '@wfp/platform';
+import { APP_CONFIG, CLOCK, Clock, EventPublisher, isDatabaseUnavailable } from '@wfp/platform';
+import { OrchestratorConfig } from '../../config';
 import { advance, finish } from '../advance';
 import { EngineDb, run, sql } from '../db/engine-db';
 import { writeTransitions } from '../db/write-transitions';
@@ -15,6 +16,9 @@ export interface StartItem {
   variables: Record<string, string>;
   idempotencyKey?: string;
 }
+
+/** Items one start statement carries at most (group commit of concurrent starts). */
+export const MAX_START_BATCH = 1000;
 
 const SQL = {
   byKeys: sql<InstanceRow>('start.by-keys', `SELECT * FROM orchestrator.instances WHERE idempotency_key = ANY($1::text[])`),
@@ -34,15 +38,61 @@ export class StartSystem {
     private readonly publisher: EventPublisher,
     private readonly wakeup: EngineWakeup,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Inject(APP_CONFIG) config: OrchestratorConfig,
+  ) {
+    this.pipeline = config.ORCHESTRATOR_START_PIPELINE;
+  }
+
+  private readonly pipeline: number;
 
   async start(item: StartItem): Promise<Reply<WorkflowInstance>> {
     const [result] = await this.startMany([item]);
     return result as Reply<WorkflowInstance>;
   }
 
-  /** One result per item, in order; a NOT_FOUND workflow fails that item only. */
-  async startMany(items: readonly StartItem[]): Promise<StartManyItemResult[]> {
+  /**
+   * One result per item, in order; a NOT_FOUND workflow fails that item only. Group commit:
+   * while `ORCHESTRATOR_START_PIPELINE` statements are in flight, concurrent calls queue up and
+   * the next statement carries all of them (up to {@link MAX_START_BATCH} items).
+   */
+  startMany(items: readonly StartItem[]): Promise<StartManyItemResult[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ items, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private readonly queue: Array<{ items: readonly StartItem[]; resolve: (r: StartManyItemResult[]) => void; reject: (e: unknown) => void }> = [];
+  private inFlight = 0;
+
+  private pump(): void {
+    while (this.inFlight < this.pipeline && this.queue.length > 0) {
+      const requests = [this.queue.shift()!];
+      let size = requests[0].items.length;
+      while (this.queue.length > 0 && size + this.queue[0].items.length <= MAX_START_BATCH) {
+        const next = this.queue.shift()!;
+        size += next.items.length;
+        requests.push(next);
+      }
+      this.inFlight++;
+      const items = requests.length === 1 ? requests[0].items : requests.flatMap((request) => request.items);
+      this.startBatch(items)
+        .then((results) => {
+          let offset = 0;
+          for (const request of requests) {
+            request.resolve(results.slice(offset, offset + request.items.length));
+            offset += request.items.length;
+          }
+        })
+        .catch((error: unknown) => requests.forEach((request) => request.reject(error)))
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+        });
+    }
+  }
+
+  private async startBatch(items: readonly StartItem[]): Promise<StartManyItemResult[]> {
     const now = this.clock.now();
     const stages = await this.workflows.stagesOf(this.db.pool, items.filter((i) => isUuid(i.workflowId)).map((i) => i.workflowId));
     const byKey = new Map<string, Transition>();
@@ -110,6 +160,7 @@ export class StartSystem {
     try {
       return { inserted: await writeTransitions(this.db.pool, batch), rejected };
     } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error; // the database, not an item: no item-by-item retry
       if (batch.length === 1) {
         if (!isDataError(error)) throw error;
         rejected.set(batch[0].instance.id, (error as Error).message);
