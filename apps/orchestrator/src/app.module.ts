@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Clock, EventsModule, healthControllerFor, serviceDataSourceOptions, ServicePlatformModule } from '@wfp/platform';
+import { Clock, EventsModule, healthControllerFor, InboxPruningModule, serviceDataSourceOptions, ServicePlatformModule } from '@wfp/platform';
 import { OrchestratorConfig } from './config';
 import { orchestratorDatabase } from './database/orchestrator-database';
 import { ORCHESTRATOR_SCHEMA } from './database/schema';
 import { InfoModule } from './info/info.module';
 import { EngineModule } from './engine/engine.module';
+import { StagesModule } from './engine/stages/stages.module';
 
 @Module({})
 export class OrchestratorAppModule {
@@ -17,7 +18,9 @@ export class OrchestratorAppModule {
         TypeOrmModule.forRoot({ ...serviceDataSourceOptions(orchestratorDatabase(config.DATABASE_URL)), retryAttempts: 3 }),
         // The engine writes its outbox rows itself (in its batch statement); the relay deletes them once acked.
         EventsModule.forService(ORCHESTRATOR_SCHEMA, { deleteOnPublish: true, batchSize: 1000, pipelined: true }),
+        InboxPruningModule.forService(ORCHESTRATOR_SCHEMA),
         InfoModule,
+        StagesModule,
         EngineModule,
       ],
       controllers: [healthControllerFor('orchestrator')],

@@ -1,8 +1,12 @@
 import { z } from 'zod';
-import { commonEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
+import { commonEnvShape, inboxPruningEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
+import { stageEnvShape } from './engine/stages/stage-config';
 
 export const orchestratorEnvSchema = z.object({
   ...commonEnvShape,
+  ...stageEnvShape,
+  /** The bus-wait consumer's inbox (exactly once) is pruned like the other services'. */
+  ...inboxPruningEnvShape,
   /** Worker loops claiming due work in this process (0 = API only, no execution). */
   ORCHESTRATOR_WORKER_CONCURRENCY: intFromEnv(0, 64).default(4),
   /** How often an idle worker looks for due timers (the fallback when no wake-up hint came). */

@@ -27,7 +27,8 @@ describe('Engage Digital Interventions API (/1.0) → interventions service', ()
     await db.connect();
     const counts = await db.query(`SELECT (SELECT count(*) FROM interventions.users)::int AS users, (SELECT count(*) FROM interventions.contents)::int AS contents`);
     await db.end();
-    expect(counts.rows[0]).toEqual({ users: 4, contents: 3 });
+    // 4 seeded users + the built-in system user automations act as (migration).
+    expect(counts.rows[0]).toEqual({ users: 5, contents: 3 });
     validator = await OpenApiResponseValidator.load('engage');
     nc = await connect({ servers: testNatsUrl() });
     call = apiClient(platform.url);

@@ -50,6 +50,7 @@ import {
   listInterventionsRequestSchema,
   reassignInterventionRequestSchema,
   replyRequestSchema,
+  systemActionRequestSchema,
   updateCustomFieldsRequestSchema,
 } from './interventions';
 
@@ -105,4 +106,5 @@ export const COMMAND_CATALOG: Record<string, CommandCatalogEntry> = {
   [INTERVENTIONS_COMMANDS.categorize]: i(categorizeInterventionRequestSchema, interventionSchema),
   [INTERVENTIONS_COMMANDS.updateCustomFields]: i(updateCustomFieldsRequestSchema, interventionSchema),
   [INTERVENTIONS_COMMANDS.reply]: i(replyRequestSchema, contentSchema.partial().passthrough()),
+  [INTERVENTIONS_COMMANDS.systemAction]: i(systemActionRequestSchema, interventionSchema),
 };

@@ -4,6 +4,7 @@ import { InitInterventions1732000000000 } from './migrations/1732000000000-init-
 import { InterventionsModel1732000001000 } from './migrations/1732000001000-interventions-model';
 import { ConflictsByLock1732000009100 } from './migrations/1732000009100-conflicts-by-lock';
 import { InboxPruning1732000009200 } from './migrations/1732000009200-inbox-pruning';
+import { SystemActor1732000009300 } from './migrations/1732000009300-system-actor';
 
 /** Entities of the interventions schema (registered here as features add them). */
 export const INTERVENTIONS_ENTITIES: Function[] = [];
@@ -14,6 +15,7 @@ export const INTERVENTIONS_MIGRATIONS: Function[] = [
   InterventionsModel1732000001000,
   ConflictsByLock1732000009100,
   InboxPruning1732000009200,
+  SystemActor1732000009300,
 ];
 
 export function interventionsDatabase(databaseUrl: string): ServiceDatabaseOptions {

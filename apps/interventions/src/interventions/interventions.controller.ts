@@ -12,6 +12,7 @@ import {
   reassignInterventionRequestSchema,
   replyRequestSchema,
   Reply,
+  systemActionRequestSchema,
   updateCustomFieldsRequestSchema,
 } from '@wfp/contracts';
 import { parseCommand } from '@wfp/platform';
@@ -76,5 +77,12 @@ export class InterventionsController {
   reply(@Payload() payload: unknown): Promise<Reply<Record<string, unknown>>> | Reply<Record<string, unknown>> {
     const parsed = parseCommand(replyRequestSchema, payload);
     return parsed.ok ? this.interventions.reply(parsed.value.token, parsed.value.in_reply_to_id, parsed.value.body) : parsed.reply;
+  }
+
+  /** Internal: an automation acting as a system user (the orchestrator's `intervention` stage). */
+  @MessagePattern(INTERVENTIONS_COMMANDS.systemAction)
+  systemAction(@Payload() payload: unknown): Promise<Reply<Intervention>> | Reply<Intervention> {
+    const parsed = parseCommand(systemActionRequestSchema, payload);
+    return parsed.ok ? this.interventions.systemAction(parsed.value) : parsed.reply;
   }
 }

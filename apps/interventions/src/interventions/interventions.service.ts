@@ -11,6 +11,8 @@ import {
   ListInterventionsRequest,
   ok,
   Reply,
+  SYSTEM_ACTOR_USER_ID,
+  SystemActionRequest,
 } from '@wfp/contracts';
 import { Clock, CLOCK, EventPublisher } from '@wfp/platform';
 
@@ -95,6 +97,17 @@ export class InterventionsService {
     return rows[0] ? (rows[0] as Caller) : null;
   }
 
+  /** A system actor: an enabled user by id, with its role (no token). */
+  private async callerById(m: EntityManager, userId: string): Promise<Caller | null> {
+    const rows: Row[] = await m.query(
+      `SELECT u.id, r.edit_all_interventions, r.update_interventions
+         FROM interventions.users u JOIN interventions.roles r ON r.id = u.role_id
+        WHERE u.id = $1 AND u.enabled`,
+      [userId],
+    );
+    return rows[0] ? (rows[0] as Caller) : null;
+  }
+
   private badToken<T>(): Reply<T> {
     return fail('FORBIDDEN', 'Invalid access token', { error: 'invalid_access_token' });
   }
@@ -137,12 +150,20 @@ export class InterventionsService {
    * Runs `work` in a transaction as the token's user. A lock conflict (NOWAIT) or a
    * serialization failure becomes 409.
    */
-  private async asUser<T>(token: string, work: (m: EntityManager, caller: Caller) => Promise<Reply<T>>): Promise<Reply<T>> {
+  private asUser<T>(token: string, work: (m: EntityManager, caller: Caller) => Promise<Reply<T>>): Promise<Reply<T>> {
+    return this.asCaller(async (m) => (await this.caller(m, token)) ?? this.badToken<T>(), work);
+  }
+
+  /** Runs `work` in a transaction as the caller `identify` finds (or answers its refusal). */
+  private async asCaller<T>(
+    identify: (m: EntityManager) => Promise<Caller | Reply<T>>,
+    work: (m: EntityManager, caller: Caller) => Promise<Reply<T>>,
+  ): Promise<Reply<T>> {
     let published = false;
     try {
       const reply = await this.db.transaction(async (m) => {
-        const caller = await this.caller(m, token);
-        if (!caller) return this.badToken<T>();
+        const caller = await identify(m);
+        if ('ok' in caller) return caller;
         const result = await work(m, caller);
         if (!result.ok) throw new Rollback(result);
         published = true;
@@ -260,7 +281,11 @@ export class InterventionsService {
    * holds it this answers 409; once that one has committed, the rules decide (403/404).
    */
   async close(token: string, id: string): Promise<Reply<Intervention>> {
-    return this.asUser(token, async (m, caller) => {
+    return this.asUser(token, (m, caller) => this.closeAs(m, caller, id));
+  }
+
+  private async closeAs(m: EntityManager, caller: Caller, id: string): Promise<Reply<Intervention>> {
+    {
       const row = await this.visible(m, caller, id, true);
       if (!row) return fail('NOT_FOUND', NOT_FOUND);
       if (row.closed_at) return fail('FORBIDDEN', 'Intervention is already closed', { error: 'forbidden' });
@@ -275,7 +300,7 @@ export class InterventionsService {
       )];
       await this.emit(m, 'intervention.closed', rows[0], caller.id);
       return ok(toIntervention(rows[0], now));
-    });
+    }
   }
 
   /** Cancel (destroy): same locking as {@link close}; 409 only while another request holds the row. */
@@ -293,7 +318,11 @@ export class InterventionsService {
   }
 
   async reassign(token: string, id: string, userId: string): Promise<Reply<Intervention>> {
-    return this.asUser(token, async (m, caller) => {
+    return this.asUser(token, (m, caller) => this.reassignAs(m, caller, id, userId));
+  }
+
+  private async reassignAs(m: EntityManager, caller: Caller, id: string, userId: string): Promise<Reply<Intervention>> {
+    {
       const row = await this.visible(m, caller, id, true);
       if (!row) return fail('NOT_FOUND', NOT_FOUND);
       if (!caller.update_interventions) return fail('FORBIDDEN', 'Your role cannot update interventions', { error: 'forbidden' });
@@ -308,11 +337,15 @@ export class InterventionsService {
       await this.emit(m, 'intervention.user_updated', rows[0], caller.id);
       await this.emit(m, 'intervention.assigned', rows[0], caller.id);
       return ok(toIntervention(rows[0], this.clock.now()));
-    });
+    }
   }
 
   async categorize(token: string, id: string, categoryIds: string[]): Promise<Reply<Intervention>> {
-    return this.asUser(token, async (m, caller) => {
+    return this.asUser(token, (m, caller) => this.categorizeAs(m, caller, id, categoryIds));
+  }
+
+  private async categorizeAs(m: EntityManager, caller: Caller, id: string, categoryIds: string[]): Promise<Reply<Intervention>> {
+    {
       const row = await this.visible(m, caller, id, true);
       if (!row) return fail('NOT_FOUND', NOT_FOUND);
       const ids = [...new Set(categoryIds.filter((c) => c !== ''))];
@@ -327,11 +360,15 @@ export class InterventionsService {
       )];
       await this.emit(m, 'intervention.recategorized', rows[0], caller.id);
       return ok(toIntervention(rows[0], this.clock.now()));
-    });
+    }
   }
 
   async updateCustomFields(token: string, id: string, values: Record<string, unknown>): Promise<Reply<Intervention>> {
-    return this.asUser(token, async (m, caller) => {
+    return this.asUser(token, (m, caller) => this.updateCustomFieldsAs(m, caller, id, values));
+  }
+
+  private async updateCustomFieldsAs(m: EntityManager, caller: Caller, id: string, values: Record<string, unknown>): Promise<Reply<Intervention>> {
+    {
       const row = await this.visible(m, caller, id, true);
       if (!row) return fail('NOT_FOUND', NOT_FOUND);
       const rows = [await updated(m,
@@ -340,7 +377,42 @@ export class InterventionsService {
       )];
       await this.emit(m, 'intervention.custom_fields_updated', rows[0], caller.id);
       return ok(toIntervention(rows[0], this.clock.now()));
-    });
+    }
+  }
+
+  /**
+   * An action by a system actor (an automation such as a workflow stage): the actor is a user by
+   * id (default: the built-in system user) whose role and source permissions are checked like
+   * anyone's, and the resulting events carry its id as `acting_user_id`. The first successful
+   * result of an idempotency key is stored in the same transaction; a replay answers it again
+   * without acting twice.
+   */
+  async systemAction(req: SystemActionRequest): Promise<Reply<Intervention>> {
+    const actorId = req.actor_user_id ?? SYSTEM_ACTOR_USER_ID;
+    return this.asCaller(
+      async (m) => (await this.callerById(m, actorId)) ?? fail<Intervention>('FORBIDDEN', `The system actor ${actorId} is not an enabled user`, { error: 'forbidden' }),
+      async (m, caller) => {
+        const done: Row[] = await m.query(
+          `SELECT reply FROM interventions.system_actions WHERE idempotency_key = $1 AND actor_user_id = $2`,
+          [req.idempotency_key, caller.id],
+        );
+        if (done[0]) return done[0].reply as Reply<Intervention>;
+        let reply: Reply<Intervention>;
+        switch (req.action) {
+          case 'reassign': reply = await this.reassignAs(m, caller, req.id, req.user_id); break;
+          case 'categorize': reply = await this.categorizeAs(m, caller, req.id, req.category_ids); break;
+          case 'close': reply = await this.closeAs(m, caller, req.id); break;
+          case 'set_custom_fields': reply = await this.updateCustomFieldsAs(m, caller, req.id, req.custom_field_values); break;
+        }
+        if (reply.ok) {
+          await m.query(
+            `INSERT INTO interventions.system_actions (idempotency_key, actor_user_id, reply, created_at) VALUES ($1, $2, $3, $4)`,
+            [req.idempotency_key, caller.id, JSON.stringify(reply), this.clock.now()],
+          );
+        }
+        return reply;
+      },
+    );
   }
 
   /** An agent reply (POST /1.0/contents): counts toward the open intervention of its thread/identity. */

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { z } from 'zod';
+import { SYSTEM_ACTOR_USER_ID } from '@wfp/contracts';
 
 const id = z.string().regex(/^[0-9a-f]{24}$/);
 
@@ -52,6 +53,13 @@ export async function loadFixture(databaseUrl: string, fixture: SeedFixture): Pr
     await db.query('BEGIN');
     const q = (sql: string, params: unknown[]) => db.query(sql, params);
     for (const s of fixture.sources) await q(`INSERT INTO interventions.sources (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [s.id, s.name]);
+    // The built-in system user (created by the migrations) may read every seeded source.
+    await q(
+      `INSERT INTO interventions.source_permissions (user_id, source_id)
+       SELECT u.id, s.id FROM interventions.users u CROSS JOIN unnest($2::text[]) AS s(id)
+        WHERE u.id = $1 ON CONFLICT DO NOTHING`,
+      [SYSTEM_ACTOR_USER_ID, fixture.sources.map((source) => source.id)],
+    );
     for (const r of fixture.roles) {
       await q(
         `INSERT INTO interventions.roles (id, name, edit_all_interventions, update_interventions) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,

@@ -4,6 +4,7 @@ import { InitOrchestrator1732000000000 } from './migrations/1732000000000-init-o
 import { WorkflowEngine1732000000001 } from './migrations/1732000000001-workflow-engine';
 import { SetBasedEngine1732000000002 } from './migrations/1732000000002-set-based-engine';
 import { EngineWithoutChildForeignKeys1732000000003 } from './migrations/1732000000003-engine-without-child-foreign-keys';
+import { ActingStages1732000000015 } from './migrations/1732000000015-acting-stages';
 
 /** Entities of the orchestrator schema (registered here as features add them). */
 export const ORCHESTRATOR_ENTITIES: Function[] = [];
@@ -14,6 +15,7 @@ export const ORCHESTRATOR_MIGRATIONS: Function[] = [
   WorkflowEngine1732000000001,
   SetBasedEngine1732000000002,
   EngineWithoutChildForeignKeys1732000000003,
+  ActingStages1732000000015,
 ];
 
 export function orchestratorDatabase(databaseUrl: string): ServiceDatabaseOptions {

@@ -88,6 +88,8 @@ export function finish(t: Transition, error: string | undefined): void {
   t.terminatedAt = t.now;
   t.timer = t.isNew ? undefined : null;
   t.wait = undefined;
+  t.busWait = undefined;
+  if (!t.isNew) t.deleteWait = true;
   t.dropBuffered = true;
   if (error === undefined) t.emit('SUCCEEDED_WORKFLOW', { id: t.instance.workflowId, instanceID: t.instance.id });
   else t.emit('FAILED_WORKFLOW', { id: t.instance.workflowId, instanceID: t.instance.id, error });

@@ -8,7 +8,6 @@ import { loadOrchestratorConfig } from '../config';
 import { orchestratorDatabase } from '../database/orchestrator-database';
 import { EngineDb } from './db/engine-db';
 import { EngineService } from './engine.service';
-import { NOT_SUPPORTED } from './outcomes/not-supported';
 import { StageKind } from './stage-kind';
 import { STAGE_KINDS } from './stages/registry';
 import { MAX_TRANSITION_FAILURES } from './systems/claim-and-advance.system';
@@ -71,8 +70,8 @@ describe('set-based engine: inline runs, start-many, failure isolation', () => {
     try {
       const started = unwrap(await engine.startInstance(workflow.id, {}));
       expect(started.terminated).toBe(true);
-      // One autocommit statement on the pool (the worker's own polling aside): one round trip, one commit.
-      const names = query.mock.calls.map(([q]) => (q as unknown as { name?: string }).name).filter((name) => !name?.startsWith('orchestrator.claim.'));
+      // One autocommit statement on the pool (the worker's and the act system's polling aside): one round trip, one commit.
+      const names = query.mock.calls.map(([q]) => (q as unknown as { name?: string }).name).filter((name) => !name?.startsWith('orchestrator.claim.') && !name?.startsWith('orchestrator.act.'));
       expect(names).toEqual(['orchestrator.write-transitions']);
       const rows = await sql.query(`SELECT status FROM orchestrator.stage_runs WHERE instance_id = $1`, [started.id]);
       expect(rows.rows).toEqual([{ status: 'succeeded' }]);
@@ -134,13 +133,16 @@ describe('set-based engine: inline runs, start-many, failure isolation', () => {
     expect(history[1].input).toEqual({ event: '201-x-1' });
   });
 
-  it('fails the stage of a kind whose start throws, and of outcomes not supported yet', async () => {
+  it('fails the stage of a kind whose start throws, and of an acting kind without act', async () => {
     const throwing = unwrap(await engine.createWorkflow({ stages: [{ test_throw: {} }] }));
     expect(unwrap(await engine.startInstance(throwing.id, {}))).toMatchObject({ terminated: true, error: 'test_throw: kind bug' });
     const acting = unwrap(await engine.createWorkflow({ stages: [{ noop: {} }, { test_act: {} }] }));
-    const done = unwrap(await engine.startInstance(acting.id, {}));
-    expect(done).toMatchObject({ terminated: true, error: NOT_SUPPORTED });
-    expect((await instance(done.id)).status?.[1].error).toBe(NOT_SUPPORTED);
+    const started = unwrap(await engine.startInstance(acting.id, {}));
+    expect(started).toMatchObject({ terminated: false });
+    // The act system runs the attempt outside the start's transaction.
+    const done = await eventually(async () => ((await instance(started.id)).terminated ? instance(started.id) : undefined), { what: 'the acting stage to fail' });
+    expect(done).toMatchObject({ terminated: true, error: 'test_act: this stage kind cannot act' });
+    expect(done.status?.[1].error).toBe('test_act: this stage kind cannot act');
   });
 
   it('isolates a transition that keeps throwing: the others advance, it fails after a few attempts', async () => {

@@ -56,8 +56,8 @@ export class EngineController {
   async startInstance(@Payload() payload: unknown): Promise<Reply<WorkflowInstance>> {
     const parsed = parseCommand(startInstanceRequestSchema, payload);
     if (!parsed.ok) return parsed.reply;
-    const { workflowId, variables, idempotencyKey } = parsed.value;
-    return this.engine.startInstance(workflowId, variables, idempotencyKey);
+    const { workflowId, variables, idempotencyKey, chainDepth } = parsed.value;
+    return this.engine.startInstance(workflowId, variables, idempotencyKey, chainDepth);
   }
 
   @MessagePattern(COMMANDS.orchestrator.startManyInstances)

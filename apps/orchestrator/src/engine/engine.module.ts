@@ -10,6 +10,9 @@ import { ReadsSystem } from './systems/reads.system';
 import { StartSystem } from './systems/start.system';
 import { WaitsSystem } from './systems/waits.system';
 import { WorkflowsSystem } from './systems/workflows.system';
+import { ActSystem } from './systems/act.system';
+import { BusWaitsSystem } from './systems/bus-waits.system';
+import { BUS_WAIT_COMPLETER, BusWaitConsumer } from './bus-waits/bus-wait.consumer';
 
 /** Workflows, instances and the durable worker: the engine facade over its systems. */
 @Module({
@@ -23,6 +26,10 @@ import { WorkflowsSystem } from './systems/workflows.system';
     WaitsSystem,
     AbortSystem,
     ReadsSystem,
+    ActSystem,
+    BusWaitsSystem,
+    { provide: BUS_WAIT_COMPLETER, useExisting: BusWaitsSystem },
+    BusWaitConsumer,
     EngineService,
     EngineWorker,
   ],

@@ -40,8 +40,13 @@ export class EngineService {
     return this.workflows.delete(id);
   }
 
-  startInstance(workflowId: string, variables: Record<string, string>, idempotencyKey?: string): Promise<Reply<WorkflowInstance>> {
-    return this.starts.start({ workflowId, variables, idempotencyKey });
+  startInstance(
+    workflowId: string,
+    variables: Record<string, string>,
+    idempotencyKey?: string,
+    chainDepth?: number,
+  ): Promise<Reply<WorkflowInstance>> {
+    return this.starts.start({ workflowId, variables, idempotencyKey, chainDepth });
   }
 
   startManyInstances(items: readonly StartItem[]): Promise<StartManyItemResult[]> {

@@ -22,9 +22,9 @@ export type TimerAction =
   | 'start'
   /** complete sleeping stage `stage` (a delay's due time). */
   | 'resume'
-  /** a wait's deadline passed (issue 15). */
+  /** a wait's deadline passed: its `on_timeout` applies. */
   | 'timeout'
-  /** run (or retry) an acting stage's attempt; while the call runs, its lease (issue 15). */
+  /** run (or retry) an acting stage's attempt; while the call runs, its lease (the act system). */
   | 'act';
 
 /** The error of a stage and instance that were aborted. */
@@ -44,8 +44,11 @@ export const STAGE_RUN_TRANSITIONS = [
   { from: 'running', to: 'failed', by: 'outcome failed / resolve error / unsupported' },
   { from: 'running', to: 'sleeping', by: 'outcome sleep (future due time)' },
   { from: 'running', to: 'waiting', by: 'outcome wait (no buffered event)' },
-  { from: 'running', to: 'acting', by: 'outcome act (issue 15)' },
+  { from: 'running', to: 'acting', by: 'outcome act' },
   { from: 'sleeping', to: 'succeeded', by: 'claim-and-advance (resume timer due)' },
-  { from: 'waiting', to: 'succeeded', by: 'waits (sendEvent with that name)' },
+  { from: 'waiting', to: 'succeeded', by: 'waits (sendEvent with that name) | bus waits (a matching bus event)' },
+  { from: 'waiting', to: 'succeeded | failed', by: 'claim-and-advance (timeout timer: on_timeout)' },
+  { from: 'acting', to: 'succeeded | failed', by: 'act (attempt succeeded; fatal or last attempt failed)' },
+  { from: 'acting', to: 'acting', by: 'act (retryable failure, attempts left: timer at the back-off)' },
   { from: 'sleeping | waiting | acting | running', to: 'canceled', by: 'abort' },
 ] as const;

@@ -12,6 +12,19 @@ export interface LiveInstance {
   idempotencyKey?: string | null;
   /** Events sent before a `wait_event` asked for them, oldest first. */
   buffered: Array<{ id: string; name: string }>;
+  /** Depth of the trigger chain that started the instance (events it publishes are one deeper). */
+  chainDepth?: number;
+}
+
+/** A `wait_for_event` wait to record (bus-waits/bus-wait-matcher.ts `insertBusWait`). */
+export interface BusWaitChange {
+  stage: number;
+  eventType: string;
+  condition: string | null;
+  onEvent: 'continue' | 'succeed';
+  onTimeout: 'fail' | 'continue' | 'succeed';
+  saveAs: string | null;
+  deadline: Date | null;
 }
 
 export type LifecycleType =
@@ -32,6 +45,8 @@ export interface OutboxEnvelope {
   version: string;
   type: string;
   payload: Record<string, unknown>;
+  /** Depth in the trigger chain (domain events a `publish` stage emits; the loop guard reads it). */
+  chain_depth?: number;
 }
 
 export interface StageRunChange {
@@ -68,8 +83,11 @@ export class Transition {
   variablesChanged = false;
   /** undefined: untouched; null: delete the instance's timer; else upsert it. */
   timer: TimerChange | null | undefined = undefined;
-  wait: { stage: number; event: string } | undefined;
+  wait: { stage: number; event: string; deadline?: Date; onTimeout?: 'fail' | 'continue' } | undefined;
+  /** Deletes the instance's `waits` and `bus_waits` rows. */
   deleteWait = false;
+  /** A bus wait to record (written after the batch statement, under its event type's lock). */
+  busWait: BusWaitChange | undefined;
   consumedBuffered: string[] = [];
   dropBuffered = false;
   readonly runs = new Map<number, StageRunChange>();
@@ -101,6 +119,15 @@ export class Transition {
   publish(type: string, payload: Record<string, unknown>, version = 'v1'): void {
     const id = randomUUID();
     this.events.push({ id, idempotency_key: id, date: this.nowIso, app: 'orchestration', version, type, payload });
+  }
+
+  /**
+   * A domain event a `publish` stage emits (envelope `app: orchestration`, `version: v1`), one
+   * level deeper in the trigger chain than the instance.
+   */
+  publishDomainEvent(type: string, payload: Record<string, unknown>): void {
+    this.publish(type, payload, 'v1');
+    this.events[this.events.length - 1].chain_depth = (this.instance.chainDepth ?? 0) + 1;
   }
 
   /** A stage run known to exist in the database (for updates of earlier transitions' runs). */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { fail, KeysetPage, ok, Reply, Trigger, TriggerOccurrence, TriggerTestResult, WorkflowInstance } from '@wfp/contracts';
 import { Clock, CLOCK, keysetSql } from '@wfp/platform';
-import { compile, compileErrorMessage, evaluateFilter, evaluateVar } from '../expressions/expressions';
+import { compile, compileErrorMessage, evaluateFilter, evaluateVar } from '@wfp/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { OccurrenceRow, toOccurrence, toTrigger, TRIGGER_COLUMNS, TriggerRow } from './trigger-rows';
 

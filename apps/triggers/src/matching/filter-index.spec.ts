@@ -1,6 +1,6 @@
 import { equalityKeyOf, IndexedCandidates } from './filter-index';
 import { Candidate } from './candidate-cache';
-import { evaluateFilter } from '../expressions/expressions';
+import { evaluateFilter } from '@wfp/expressions';
 
 const candidate = (id: string, filter: string | null): Candidate => ({ id, workflow_id: 'w', filter, vars: null });
 

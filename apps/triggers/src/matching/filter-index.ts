@@ -1,4 +1,4 @@
-import { compile } from '../expressions/expressions';
+import { compile } from '@wfp/expressions';
 import type { Candidate } from './candidate-cache';
 
 interface AstNode {

@@ -15,7 +15,7 @@ import {
 } from '@wfp/contracts';
 import { APP_CONFIG, Clock, CLOCK, EventPublisher } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
-import { evaluateFilter, evaluateVars } from '../expressions/expressions';
+import { evaluateFilter, evaluateVars } from '@wfp/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/workflow-trigger-records';
 import { Candidate, CandidateCache } from './candidate-cache';
@@ -78,6 +78,9 @@ export class MatcherService {
 
   /** Depth of an event in a chain of triggers firing on other triggers' lifecycle events. */
   private async chainOf(envelope: EventEnvelope, m: EntityManager): Promise<{ depth: number; sourceTriggerId?: string }> {
+    // An event a workflow published (`publish` stage) carries its depth: the depth the trigger
+    // chain had when it started that workflow, plus one.
+    if (typeof envelope.chain_depth === 'number') return { depth: envelope.chain_depth };
     if (envelope.app !== TRIGGER_EVENTS_APP || (envelope.type !== SUCCEEDED_TRIGGER && envelope.type !== FAILED_TRIGGER)) {
       return { depth: 0 };
     }
@@ -108,6 +111,7 @@ export class MatcherService {
         workflowId: trigger.workflow_id,
         variables,
         idempotencyKey: startKey(trigger.id, envelope.id),
+        chainDepth: depth,
       });
       if (started.ok) instanceId = started.data.id;
       else if (started.error.code === 'NOT_FOUND' || started.error.code === 'VALIDATION') error = started.error.message;

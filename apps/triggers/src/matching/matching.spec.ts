@@ -64,7 +64,11 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
   });
 
   let published = 0;
-  async function publish(type: string, payload: Record<string, unknown>, options: { id?: string; version?: string; app?: string } = {}): Promise<EventEnvelope> {
+  async function publish(
+    type: string,
+    payload: Record<string, unknown>,
+    options: { id?: string; version?: string; app?: string; chainDepth?: number } = {},
+  ): Promise<EventEnvelope> {
     const envelope: EventEnvelope = {
       id: options.id ?? randomUUID(),
       idempotency_key: options.id ?? randomUUID(),
@@ -73,6 +77,7 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
       version: options.version ?? 'v1',
       type,
       payload,
+      ...(options.chainDepth !== undefined ? { chain_depth: options.chainDepth } : {}),
     };
     // A fresh Nats-Msg-Id each time, so a re-published event id reaches the consumer again.
     await js.publish(eventSubject(namespace, envelope.app, envelope.version, type), sc.encode(JSON.stringify(envelope)), {
@@ -170,6 +175,7 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
       workflowId: workflow.id,
       variables: { intervention: 'i-1', amount: '1200000', missing: '<nil>' },
       idempotencyKey: `trigger:${trigger.id}:${envelope.id}`,
+      chainDepth: 0,
     });
     const succeeded = await eventually(async () => {
       const events = (await streamEvents('SUCCEEDED_TRIGGER')).filter((e) => e.payload.triggerID === trigger.id);
@@ -289,6 +295,28 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
     expect((await occurrences(b.id)).length).toBe(2);
     unwrap(await triggers.delete(a.id));
     unwrap(await triggers.delete(b.id));
+  });
+
+  it('events published by workflows carry their chain depth: the guard applies to workflow → event → trigger loops', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const trigger = await createTrigger({ event: 'escalation.created', workflowID: workflow.id });
+    // A root event (no depth) starts the workflow at depth 0; the orchestrator is told the depth.
+    const root = await publish('escalation.created', { n: 0 }, { app: 'orchestration' });
+    // Published by a workflow the chain started at depth 1: depth 2 still fires (limit 2)…
+    const deeper = await publish('escalation.created', { n: 2 }, { app: 'orchestration', chainDepth: 2 });
+    // …depth 3 fires nothing.
+    await publish('escalation.created', { n: 3 }, { app: 'orchestration', chainDepth: 3 });
+    await eventually(async () => (await occurrences(trigger.id)).length === 2, { what: 'two firings' });
+    const starts = orchestrator.starts.filter((start) => start.workflowId === workflow.id);
+    expect(starts.map((start) => [start.idempotencyKey, (start as { chainDepth?: number }).chainDepth]).sort()).toEqual(
+      [
+        [`trigger:${trigger.id}:${root.id}`, 0],
+        [`trigger:${trigger.id}:${deeper.id}`, 2],
+      ].sort(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await occurrences(trigger.id)).toHaveLength(2);
+    unwrap(await triggers.delete(trigger.id));
   });
 
   it('stores a Solvimon EVENT record when a billing event starts a workflow', async () => {

@@ -69,7 +69,7 @@ export const EVENT_CATALOG: EventCatalogEntry[] = [
     payload: interventionEventPayloadSchema,
     payloadName: 'InterventionEventPayload',
     publishedBy: ['interventions'],
-    consumedBy: ['triggers (Formance triggers may match it)'],
+    consumedBy: ['triggers (Formance triggers may match it)', 'orchestrator (wait_for_event stages)'],
     description: `Engage intervention ${type.slice('intervention.'.length).replace(/_/g, ' ')}.`,
   })),
   {

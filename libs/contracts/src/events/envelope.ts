@@ -13,6 +13,11 @@ export const eventEnvelopeSchema = z.object({
   version: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be a NATS subject token'),
   type: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be dot-separated NATS subject tokens').max(200),
   payload: z.record(z.string(), z.unknown()),
+  /**
+   * Set on events published by workflows (`publish` stage): how many trigger → workflow → event
+   * links led to this event. Triggers fire nothing for an event deeper than their limit.
+   */
+  chain_depth: z.number().int().min(0).optional(),
 });
 export type EventEnvelope<P extends Record<string, unknown> = Record<string, unknown>> = Omit<
   z.infer<typeof eventEnvelopeSchema>,

@@ -12,6 +12,12 @@ export const INTERVENTIONS_COMMANDS = {
   categorize: 'interventions.v1.categorize',
   updateCustomFields: 'interventions.v1.updateCustomFields',
   reply: 'interventions.v1.reply',
+  /**
+   * An action by a system actor (the orchestrator's `intervention` stage): no token; the actor is
+   * a user id (default: the built-in system user), whose role and source permissions are checked
+   * like anyone's. Idempotent by `idempotency_key`. Internal: the gateway never sends it.
+   */
+  systemAction: 'interventions.v1.systemAction',
 } as const;
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-hex id');
@@ -103,3 +109,28 @@ export const contentSchema = z.object({
   created_at: z.string(),
 });
 export type Content = z.infer<typeof contentSchema>;
+
+/** The built-in system user (created by the interventions service's migrations) that automations act as. */
+export const SYSTEM_ACTOR_USER_ID = '000000000000000000000001';
+export const SYSTEM_ACTOR_ROLE_ID = '000000000000000000000001';
+
+export const SYSTEM_ACTIONS = ['reassign', 'categorize', 'close', 'set_custom_fields'] as const;
+export type SystemActionName = (typeof SYSTEM_ACTIONS)[number];
+
+const systemActionBase = z.object({
+  /** The acting user; absent: the built-in system user. */
+  actor_user_id: objectId.optional(),
+  id: z.string().max(64),
+  /** Replays of the same key answer the first result without acting again. */
+  idempotency_key: z.string().min(1).max(200),
+});
+export const systemActionRequestSchema = z.discriminatedUnion('action', [
+  systemActionBase.extend({ action: z.literal('reassign'), user_id: z.string().max(64) }),
+  systemActionBase.extend({ action: z.literal('categorize'), category_ids: z.array(z.string().max(64)).max(500) }),
+  systemActionBase.extend({ action: z.literal('close') }),
+  systemActionBase.extend({
+    action: z.literal('set_custom_fields'),
+    custom_field_values: updateCustomFieldsRequestSchema.shape.custom_field_values,
+  }),
+]);
+export type SystemActionRequest = z.infer<typeof systemActionRequestSchema>;

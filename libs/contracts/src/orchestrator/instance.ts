@@ -32,6 +32,11 @@ export const startInstanceRequestSchema = z.object({
   workflowId: z.string(),
   variables: z.record(z.string(), z.string()).default({}),
   idempotencyKey: z.string().min(1).max(400).optional(),
+  /**
+   * Depth of the trigger chain that started this instance (the triggers' loop guard): events the
+   * instance publishes carry `chain_depth` one deeper. Absent: 0 (started by a user).
+   */
+  chainDepth: z.number().int().min(0).max(1000).optional(),
 });
 export type StartInstanceRequest = z.infer<typeof startInstanceRequestSchema>;
 export type StartInstanceRequestInput = z.input<typeof startInstanceRequestSchema>;

@@ -33,6 +33,8 @@ export interface DurableConsumerOptions {
    * and is acked without a transaction or an inbox row (a throw is retried like a handler error).
    */
   shouldHandle?: (envelope: EventEnvelope) => boolean | Promise<boolean>;
+  /** Where a newly created durable starts (default: every event the stream holds). */
+  deliverPolicy?: DeliverPolicy;
 }
 
 /**
@@ -54,7 +56,7 @@ export class DurableConsumer {
     const config = {
       durable_name: name,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      deliver_policy: this.options.deliverPolicy ?? DeliverPolicy.All,
       filter_subject: filterSubject,
       max_deliver: maxDeliver,
       ack_wait: nanos(ackWaitMs),

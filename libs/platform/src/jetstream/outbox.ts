@@ -13,6 +13,8 @@ export interface NewEvent<P extends Record<string, unknown>> {
   /** Defaults to the id. */
   idempotencyKey?: string;
   date?: Date;
+  /** The trigger chain depth of an event published by a workflow (see the envelope's `chain_depth`). */
+  chainDepth?: number;
 }
 
 /** Builds a validated event envelope. */
@@ -26,6 +28,7 @@ export function buildEnvelope<P extends Record<string, unknown>>(event: NewEvent
     version: event.version,
     type: event.type,
     payload: event.payload,
+    ...(event.chainDepth !== undefined ? { chain_depth: event.chainDepth } : {}),
   };
   eventEnvelopeSchema.parse(envelope);
   return envelope;

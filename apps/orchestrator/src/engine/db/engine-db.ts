@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient, QueryResultRow } from 'pg';
 import { APP_CONFIG } from '@wfp/platform';
 import { OrchestratorConfig } from '../../config';
+import type { SqlQuery } from './sql-query';
 
 /** A named SQL statement: prepared once per connection, then only bound and executed. */
 export interface Statement<Row extends QueryResultRow> {
@@ -21,6 +22,11 @@ export type Queryable = Pick<Pool, 'query'> | PoolClient;
 export async function run<Row extends QueryResultRow>(db: Queryable, statement: Statement<Row>, values: unknown[]): Promise<Row[]> {
   const result = await db.query<Row>({ name: statement.name, text: statement.text, values });
   return result.rows;
+}
+
+/** Plain SQL on a Queryable (for code written against `SqlQuery`): the rows. */
+export function pgQuery(db: Queryable): SqlQuery {
+  return async (text, values) => (await db.query(text, values)).rows;
 }
 
 /**

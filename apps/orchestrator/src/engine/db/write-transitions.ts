@@ -1,4 +1,6 @@
-import { Queryable, run, sql } from './engine-db';
+import { Pool } from 'pg';
+import { pgQuery, Queryable, run, sql } from './engine-db';
+import { insertBusWait } from '../bus-waits/bus-wait-matcher';
 import { Transition } from '../transition';
 
 /**
@@ -14,10 +16,12 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
   `WITH
   ins AS (
     INSERT INTO orchestrator.instances
-      (id, workflow_id, variables, idempotency_key, status, terminated, terminated_at, error, created_at, updated_at)
-    SELECT u.id, u.workflow_id, u.variables, u.idempotency_key, u.status, u.status <> 'running', u.terminated_at, u.error, u.created_at, u.updated_at
+      (id, workflow_id, variables, idempotency_key, status, terminated, terminated_at, error, created_at, updated_at, chain_depth)
+    SELECT u.id, u.workflow_id, u.variables, u.idempotency_key, u.status, u.status <> 'running', u.terminated_at, u.error, u.created_at, u.updated_at,
+           coalesce(u.chain_depth, 0)
       FROM json_to_recordset($1::json) AS u(id uuid, workflow_id uuid, variables jsonb, idempotency_key text, status text,
-                                            terminated_at timestamptz, error text, created_at timestamptz, updated_at timestamptz)
+                                            terminated_at timestamptz, error text, created_at timestamptz, updated_at timestamptz,
+                                            chain_depth int)
       JOIN orchestrator.workflows w ON w.id = u.workflow_id AND w.deleted_at IS NULL
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id),
@@ -50,10 +54,12 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
            attempt = EXCLUDED.attempt, failures = 0, last_error = NULL),
   del_timers AS (DELETE FROM orchestrator.timers WHERE instance_id = ANY($6::uuid[])),
   new_waits AS (
-    INSERT INTO orchestrator.waits (instance_id, stage, event, created_at)
-    SELECT u.* FROM json_to_recordset($7::json) AS u(instance_id uuid, stage int, event text, created_at timestamptz)
+    INSERT INTO orchestrator.waits (instance_id, stage, event, created_at, deadline, on_timeout)
+    SELECT u.* FROM json_to_recordset($7::json)
+             AS u(instance_id uuid, stage int, event text, created_at timestamptz, deadline timestamptz, on_timeout text)
      WHERE u.instance_id IN (SELECT id FROM live)),
   del_waits AS (DELETE FROM orchestrator.waits WHERE instance_id = ANY($8::uuid[])),
+  del_bus_waits AS (DELETE FROM orchestrator.bus_waits WHERE instance_id = ANY($8::uuid[])),
   del_buffered AS (
     DELETE FROM orchestrator.buffered_events WHERE id = ANY($9::bigint[]) OR instance_id = ANY($10::uuid[])),
   events AS (
@@ -86,6 +92,7 @@ function parameters(batch: readonly Transition[]): unknown[] {
       newInstances.push({
         id: i.id, workflow_id: i.workflowId, variables, idempotency_key: i.idempotencyKey ?? null, status: t.status,
         terminated_at: iso(t.terminatedAt), error: t.error, created_at: iso(i.createdAt), updated_at: now,
+        chain_depth: i.chainDepth ?? 0,
       });
     } else {
       updatedInstances.push({ id: i.id, status: t.status, terminated_at: iso(t.terminatedAt), error: t.error, updated_at: now, variables });
@@ -102,7 +109,12 @@ function parameters(batch: readonly Transition[]): unknown[] {
     }
     if (t.timer) timers.push({ instance_id: i.id, stage: t.timer.stage, action: t.timer.action, due_at: iso(t.timer.dueAt), attempt: t.timer.attempt });
     else if (t.timer === null && !t.isNew) deletedTimers.push(i.id);
-    if (t.wait) waits.push({ instance_id: i.id, stage: t.wait.stage, event: t.wait.event, created_at: now });
+    if (t.wait) {
+      waits.push({
+        instance_id: i.id, stage: t.wait.stage, event: t.wait.event, created_at: now,
+        deadline: iso(t.wait.deadline ?? null), on_timeout: t.wait.onTimeout ?? null,
+      });
+    }
     if (t.deleteWait) deletedWaits.push(i.id);
     consumedBuffered.push(...t.consumedBuffered);
     if (t.dropBuffered && !t.isNew) droppedBuffered.push(i.id);
@@ -116,9 +128,43 @@ function parameters(batch: readonly Transition[]): unknown[] {
   ];
 }
 
-/** Writes the batch; returns the ids of the new instances actually inserted. */
+/**
+ * Writes the batch; returns the ids of the new instances actually inserted. Bus waits (rare)
+ * follow the batch statement one by one: each takes its event type's lock and is stamped with
+ * the database clock (bus-waits/bus-wait-matcher.ts).
+ */
 export async function writeTransitions(db: Queryable, batch: readonly Transition[]): Promise<Set<string>> {
   if (batch.length === 0) return new Set();
+  if (db instanceof Pool && batch.some((t) => t.busWait)) {
+    // Several statements: one transaction (the bus wait's type lock is held until commit).
+    const client = await db.connect();
+    try {
+      await client.query('BEGIN');
+      const inserted = await writeTransitions(client, batch);
+      await client.query('COMMIT');
+      return inserted;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
   const [row] = await run(db, WRITE_TRANSITIONS, parameters(batch));
-  return new Set(row.inserted);
+  const inserted = new Set(row.inserted);
+  for (const t of batch) {
+    const wait = t.busWait;
+    if (!wait || (t.isNew && !inserted.has(t.instance.id))) continue;
+    await insertBusWait(pgQuery(db), {
+      instance_id: t.instance.id,
+      stage: wait.stage,
+      event_type: wait.eventType,
+      condition: wait.condition,
+      on_event: wait.onEvent,
+      on_timeout: wait.onTimeout,
+      save_as: wait.saveAs,
+      deadline: wait.deadline,
+    });
+  }
+  return inserted;
 }

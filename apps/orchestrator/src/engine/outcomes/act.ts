@@ -1,12 +1,14 @@
 import { StageOutcome } from '../stage-kind';
 import { Transition } from '../transition';
-import { notSupported } from './not-supported';
 
 /**
- * `act` — TODO(issue 15): mark the run `acting`, set an `act` timer due now (attempt 1); the
- * worker leases it, calls `kind.act` outside any transaction, records the attempt in
- * `activity_log`, and completes, retries (timer at now + backoff) or fails the stage.
+ * `act`: the stage parks `acting` on an `act` timer due now (attempt 1). The act system
+ * (systems/act.system.ts) leases it, calls `kind.act` outside any transaction, records the attempt
+ * in `activity_log`, and completes the stage, schedules the retry (the same timer, later, next
+ * attempt) or fails it. The retry policy is re-read from the stage's resolved input.
  */
 export function act(t: Transition, stage: number, _outcome: Extract<StageOutcome, { type: 'act' }>) {
-  return notSupported(t, stage);
+  t.existingRun(stage, 'acting').status = 'acting';
+  t.timer = { stage, action: 'act', dueAt: t.now, attempt: 1 };
+  return undefined;
 }

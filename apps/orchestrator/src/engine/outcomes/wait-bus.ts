@@ -1,8 +1,25 @@
 import { StageOutcome } from '../stage-kind';
 import { Transition } from '../transition';
-import { notSupported } from './not-supported';
+import { applyBusTimeout } from './bus-wait-end';
 
-/** `wait_bus` — TODO(issue 15): wait for a domain event on the bus matching `condition`, with deadline. */
-export function waitBus(t: Transition, stage: number, _outcome: Extract<StageOutcome, { type: 'wait_bus' }>) {
-  return notSupported(t, stage);
+/**
+ * `wait_bus` (`wait_for_event`): a `bus_waits` row (indexed by event type; written after the
+ * batch under the type's lock, stamped with the database clock: only events published after it
+ * count) and, with a deadline, a `timeout` timer. The bus-wait consumer completes it
+ * (bus-waits/), or the timer applies `on_timeout` (timer-actions.ts).
+ */
+export function waitBus(t: Transition, stage: number, outcome: Extract<StageOutcome, { type: 'wait_bus' }>) {
+  if (outcome.deadline && outcome.deadline.getTime() <= t.now.getTime()) return applyBusTimeout(t, stage, outcome.onTimeout);
+  t.existingRun(stage, 'waiting').status = 'waiting';
+  t.busWait = {
+    stage,
+    eventType: outcome.eventType,
+    condition: outcome.condition ?? null,
+    onEvent: outcome.onEvent,
+    onTimeout: outcome.onTimeout,
+    saveAs: outcome.saveAs ?? null,
+    deadline: outcome.deadline ?? null,
+  };
+  t.timer = outcome.deadline ? { stage, action: 'timeout', dueAt: outcome.deadline, attempt: 0 } : t.isNew ? undefined : null;
+  return undefined;
 }

@@ -1,9 +1,38 @@
 import { StageKind } from '../stage-kind';
+import { StageDependencies, UNCONFIGURED } from './acting';
+import { LedgerClient } from './ledger-client';
 import { noopStage } from './noop/noop.stage';
 import { delayStage } from './delay/delay.stage';
 import { waitEventStage } from './wait-event/wait-event.stage';
+import { waitForEventStage } from './wait-for-event/wait-for-event.stage';
+import { publishStage } from './publish/publish.stage';
+import { createHttpStage } from './http/http.stage';
+import { createInterventionStage } from './intervention/intervention.stage';
+import { createSendStage } from './send/send.stage';
+import { createUpdateStage } from './update/update.stage';
 
-/** Every stage kind, registered in one place: add a folder and a line here for a new kind. */
-export const STAGE_KINDS: ReadonlyMap<string, StageKind> = new Map(
-  ([noopStage, delayStage, waitEventStage] as StageKind[]).map((kind) => [kind.kind, kind]),
-);
+/**
+ * Every stage kind, registered in one place: add a folder and a line here for a new kind.
+ * Acting kinds take their dependencies (HTTP, the interventions service, the ledger) for `act`.
+ */
+export function buildStageKinds(deps: StageDependencies): ReadonlyMap<string, StageKind> {
+  const ledger = new LedgerClient(deps.ledger, deps.fetch);
+  const kinds = [
+    noopStage,
+    delayStage,
+    waitEventStage,
+    waitForEventStage,
+    publishStage,
+    createHttpStage(deps),
+    createInterventionStage(deps),
+    createSendStage(deps, ledger),
+    createUpdateStage(deps, ledger),
+  ] as unknown as StageKind[];
+  return new Map(kinds.map((kind) => [kind.kind, kind]));
+}
+
+/**
+ * The kinds for validation and `start` (pure: no dependency used). The engine runs `act` through
+ * the kinds built with its configured dependencies (`STAGE_RUNTIME`).
+ */
+export const STAGE_KINDS: ReadonlyMap<string, StageKind> = buildStageKinds(UNCONFIGURED);

@@ -7,6 +7,7 @@ import { writeTransitions } from '../db/write-transitions';
 import { isUuid } from '../rows';
 import { CANCELED } from '../statuses';
 import { Transition } from '../transition';
+import { ActSystem } from './act.system';
 
 const SQL = {
   /** The instance, locked, with its unfinished stage runs. */
@@ -31,6 +32,7 @@ export class AbortSystem {
   constructor(
     private readonly db: EngineDb,
     private readonly publisher: EventPublisher,
+    private readonly acts: ActSystem,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -55,7 +57,10 @@ export class AbortSystem {
       await writeTransitions(client, [t]);
       return ok({});
     });
-    if (reply.ok) this.publisher.flush();
+    if (reply.ok) {
+      this.publisher.flush();
+      this.acts.cancel(id); // a call in flight is aborted; its result is only recorded in history
+    }
     return reply;
   }
 }

@@ -19,11 +19,18 @@ interface ClaimedRow {
   action: TimerAction;
   attempt: number;
   buffered: Array<{ id: string; name: string }> | null;
+  chain_depth: number;
+  wait: DueTimer['wait'];
+  bus_wait: DueTimer['bus_wait'];
 }
 
-const CLAIMED_COLUMNS = `t.instance_id AS id, i.workflow_id, i.variables, i.created_at, t.stage, t.action, t.attempt,
+const CLAIMED_COLUMNS = `t.instance_id AS id, i.workflow_id, i.variables, i.created_at, t.stage, t.action, t.attempt, i.chain_depth,
        (SELECT json_agg(json_build_object('id', b.id::text, 'name', b.name) ORDER BY b.id)
-          FROM orchestrator.buffered_events b WHERE b.instance_id = t.instance_id) AS buffered`;
+          FROM orchestrator.buffered_events b WHERE b.instance_id = t.instance_id) AS buffered,
+       (SELECT json_build_object('stage', w.stage, 'on_timeout', w.on_timeout)
+          FROM orchestrator.waits w WHERE w.instance_id = t.instance_id) AS wait,
+       (SELECT json_build_object('stage', bw.stage, 'on_timeout', bw.on_timeout)
+          FROM orchestrator.bus_waits bw WHERE bw.instance_id = t.instance_id) AS bus_wait`;
 
 const SQL = {
   /** A batch of due timers and their instances, locked; replicas skip each other's rows. */
@@ -31,7 +38,7 @@ const SQL = {
     'claim.batch',
     `SELECT ${CLAIMED_COLUMNS}
        FROM orchestrator.timers t JOIN orchestrator.instances i ON i.id = t.instance_id
-      WHERE t.due_at <= $1
+      WHERE t.due_at <= $1 AND t.action <> 'act'
       ORDER BY t.due_at
       LIMIT $2
         FOR UPDATE OF t, i SKIP LOCKED`,
@@ -40,7 +47,7 @@ const SQL = {
     'claim.one',
     `SELECT ${CLAIMED_COLUMNS}
        FROM orchestrator.timers t JOIN orchestrator.instances i ON i.id = t.instance_id
-      WHERE t.instance_id = $2 AND t.due_at <= $1
+      WHERE t.instance_id = $2 AND t.due_at <= $1 AND t.action <> 'act'
         FOR UPDATE OF t, i SKIP LOCKED`,
   ),
   /** A transition that threw: count it and retry the timer later (exponential backoff). */
@@ -60,7 +67,7 @@ const SQL = {
      UPDATE orchestrator.instances SET status = 'failed', terminated = true, terminated_at = $2, updated_at = $2, error = $3
       WHERE id = $1 AND NOT terminated`,
   ),
-  nextDue: sql<{ due_at: Date | null }>('claim.next-due', `SELECT min(due_at) AS due_at FROM orchestrator.timers`),
+  nextDue: sql<{ due_at: Date | null }>('claim.next-due', `SELECT min(due_at) AS due_at FROM orchestrator.timers WHERE action <> 'act'`),
 };
 
 /** Transitions of one timer that threw this many times fail the instance with the error. */
@@ -164,6 +171,7 @@ export class ClaimAndAdvanceSystem {
         variables: row.variables,
         createdAt: row.created_at,
         buffered: row.buffered ? [...row.buffered] : [],
+        chainDepth: row.chain_depth,
       });
       const t = new Transition(instance(), now, false);
       try {

@@ -15,6 +15,8 @@ export interface StartItem {
   workflowId: string;
   variables: Record<string, string>;
   idempotencyKey?: string;
+  /** The trigger chain depth that started it (events it publishes are one deeper). */
+  chainDepth?: number;
 }
 
 /** Items one start statement carries at most (group commit of concurrent starts). */
@@ -136,6 +138,7 @@ export class StartSystem {
       createdAt: now,
       idempotencyKey: item.idempotencyKey ?? null,
       buffered: [],
+      chainDepth: item.chainDepth ?? 0,
     };
     const t = new Transition(instance, now, true);
     t.emit('STARTED_WORKFLOW', { id: item.workflowId, instanceID: instance.id });

@@ -16,11 +16,12 @@ const SQL = {
     variables: Record<string, string>;
     created_at: Date;
     terminated: boolean;
+    chain_depth: number;
     stage: number | null;
     event: string | null;
   }>(
     'waits.lock',
-    `SELECT i.workflow_id, i.variables, i.created_at, i.terminated, w.stage, w.event
+    `SELECT i.workflow_id, i.variables, i.created_at, i.terminated, i.chain_depth, w.stage, w.event
        FROM orchestrator.instances i LEFT JOIN orchestrator.waits w ON w.instance_id = i.id
       WHERE i.id = $1
         FOR UPDATE OF i`,
@@ -60,7 +61,7 @@ export class WaitsSystem {
       }
       const stages = await this.workflows.stagesOf(client, [row.workflow_id]);
       const t = new Transition(
-        { id, workflowId: row.workflow_id, stages: stages.get(row.workflow_id) ?? [], variables: row.variables, createdAt: row.created_at, buffered: [] },
+        { id, workflowId: row.workflow_id, stages: stages.get(row.workflow_id) ?? [], variables: row.variables, createdAt: row.created_at, buffered: [], chainDepth: row.chain_depth },
         now,
         false,
       );

@@ -1,7 +1,8 @@
 import type { Environment as CelEnvironment } from '@marcbachmann/cel-js';
 
 /**
- * Trigger filters and vars: CEL (via @marcbachmann/cel-js) evaluated against `{ event: payload }`,
+ * CEL expressions shared by the triggers service (filters and vars over `{ event: payload }`) and
+ * the orchestrator (`wait_for_event` conditions over `{ event, vars }`): CEL via @marcbachmann/cel-js,
  * with the helpers that keep the Formance documentation's examples working:
  * `hasPrefix(s, p)`, `hasSuffix(s, p)` and `get(map, key)` (null when the key is missing).
  */
@@ -74,8 +75,16 @@ export type FilterResult = { match: true } | { match: false; error?: string };
 
 /** A filter matches when it evaluates to `true`; any other value or an error is no match. */
 export function evaluateFilter(source: string, payload: Record<string, unknown>): FilterResult {
+  return evaluateCondition(source, { event: payload });
+}
+
+/**
+ * A condition matches when it evaluates to `true` over `context` (e.g. `{event, vars}`); any other
+ * value or an evaluation error is no match (with the error's first line).
+ */
+export function evaluateCondition(source: string, context: Record<string, unknown>): FilterResult {
   try {
-    const value = compile(source)({ event: payload });
+    const value = compile(source)(context);
     return value === true ? { match: true } : { match: false };
   } catch (error) {
     return { match: false, error: firstLine((error as Error).message) };

@@ -1,4 +1,4 @@
-import { compile, ExpressionCompileError, evaluateFilter, evaluateVars, stringify } from './expressions';
+import { compile, evaluateCondition, ExpressionCompileError, evaluateFilter, evaluateVars, stringify } from './expressions';
 
 describe('trigger expressions (CEL)', () => {
   const payment = {
@@ -17,6 +17,13 @@ describe('trigger expressions (CEL)', () => {
     expect(() => compile('event.a &&& b')).toThrow(ExpressionCompileError);
     expect(() => compile('nobody.knows == 1')).not.toThrow();
     expect(() => compile('x'.repeat(5000))).toThrow(/longer than/);
+  });
+
+  it('evaluates conditions over any context (wait_for_event: {event, vars})', () => {
+    const context = { event: { id: 'i1', status: 'closed' }, vars: { intervention_id: 'i1' } };
+    expect(evaluateCondition('event.id == vars.intervention_id', context)).toEqual({ match: true });
+    expect(evaluateCondition('event.id == vars.other', context)).toMatchObject({ match: false, error: expect.any(String) });
+    expect(evaluateCondition('event.status', context)).toEqual({ match: false });
   });
 
   it('caches compiled programs', () => {

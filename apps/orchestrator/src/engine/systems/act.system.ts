@@ -1,0 +1,311 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { APP_CONFIG, CLOCK, Clock, EventPublisher } from '@wfp/platform';
+import type { OrchestratorConfig } from '../../config';
+import { advance, failStage } from '../advance';
+import { EngineDb, Queryable, run, sql } from '../db/engine-db';
+import { writeTransitions } from '../db/write-transitions';
+import { EngineWakeup } from '../engine-wakeup';
+import { ActResult, RetryPolicy, StageKind } from '../stage-kind';
+import { isActingKind } from '../stages/acting';
+import { parseGoDuration } from '../stages/delay/go-duration';
+import { DEFAULT_RETRY, nextDelayMs } from '../stages/retry-policy';
+import { STAGE_KINDS } from '../stages/registry';
+import { STAGE_RUNTIME, StageRuntime } from '../stages/stages.module';
+import { Transition } from '../transition';
+import { WorkflowsSystem } from './workflows.system';
+
+interface Leased {
+  instanceId: string;
+  stage: number;
+  attempt: number;
+  kind: string;
+  input: Record<string, unknown>;
+  leaseId: string;
+  activityId: string;
+}
+
+const SQL = {
+  /** Due attempts, locked; replicas skip each other's. */
+  due: sql<{ instance_id: string; stage: number; attempt: number; kind: string; input: Record<string, unknown> | null }>(
+    'act.due',
+    `SELECT t.instance_id, t.stage, t.attempt, r.kind, r.input
+       FROM orchestrator.timers t
+       JOIN orchestrator.stage_runs r ON r.instance_id = t.instance_id AND r.stage = t.stage
+      WHERE t.action = 'act' AND t.due_at <= $1
+      ORDER BY t.due_at
+      LIMIT $2
+        FOR UPDATE OF t SKIP LOCKED`,
+  ),
+  /** The lease: the timer moves to the lease's end (a crash mid-call re-runs the attempt then). */
+  lease: sql('act.lease', `UPDATE orchestrator.timers SET due_at = $2, lease_id = $3 WHERE instance_id = $1`),
+  /** An attempt's history row: re-used when the same attempt is re-run after a crash. */
+  openAttempt: sql<{ id: string }>(
+    'act.open-attempt',
+    `SELECT id::text FROM orchestrator.activity_log
+      WHERE instance_id = $1 AND stage = $2 AND attempt = $3 AND NOT terminated ORDER BY id DESC LIMIT 1`,
+  ),
+  restartAttempt: sql('act.restart-attempt', `UPDATE orchestrator.activity_log SET started_at = $2 WHERE id = $1`),
+  newAttempt: sql<{ id: string }>(
+    'act.new-attempt',
+    `INSERT INTO orchestrator.activity_log (instance_id, stage, name, input, started_at, attempt, last_failure)
+     VALUES ($1, $2, $3, $4, $5, $6,
+             (SELECT a.error FROM orchestrator.activity_log a
+               WHERE a.instance_id = $1 AND a.stage = $2 AND a.attempt = $6 - 1 ORDER BY a.id DESC LIMIT 1))
+     RETURNING id::text`,
+  ),
+  runAttempts: sql('act.run-attempts', `UPDATE orchestrator.stage_runs SET attempts = $3 WHERE instance_id = $1 AND stage = $2`),
+  /** The instance (locked first, like every transition), then the timer if the lease is still ours. */
+  lockInstance: sql<{
+    workflow_id: string;
+    variables: Record<string, string>;
+    created_at: Date;
+    chain_depth: number;
+    buffered: Array<{ id: string; name: string }> | null;
+  }>(
+    'act.lock-instance',
+    `SELECT i.workflow_id, i.variables, i.created_at, i.chain_depth,
+            (SELECT json_agg(json_build_object('id', b.id::text, 'name', b.name) ORDER BY b.id)
+               FROM orchestrator.buffered_events b WHERE b.instance_id = i.id) AS buffered
+       FROM orchestrator.instances i WHERE i.id = $1 FOR UPDATE`,
+  ),
+  lockLease: sql<{ attempt: number }>(
+    'act.lock-lease',
+    `SELECT attempt FROM orchestrator.timers WHERE instance_id = $1 AND action = 'act' AND lease_id = $2 FOR UPDATE`,
+  ),
+  endAttempt: sql(
+    'act.end-attempt',
+    `UPDATE orchestrator.activity_log SET terminated = true, terminated_at = $2, output = $3, error = $4, next_execution = $5 WHERE id = $1`,
+  ),
+  retry: sql('act.retry', `UPDATE orchestrator.timers SET due_at = $2, attempt = $3, lease_id = NULL WHERE instance_id = $1`),
+  release: sql('act.release', `UPDATE orchestrator.timers SET due_at = $3, lease_id = NULL WHERE instance_id = $1 AND lease_id = $2`),
+  nextDue: sql<{ due_at: Date | null }>('act.next-due', `SELECT min(due_at) AS due_at FROM orchestrator.timers WHERE action = 'act'`),
+};
+
+/** Extra lease time beyond the call's own timeout. */
+const LEASE_MARGIN_MS = 30_000;
+const DEFAULT_CALL_MS = 60_000;
+
+class Shutdown extends Error {
+  override readonly name = 'Shutdown';
+}
+
+/**
+ * The act system: runs acting stages' attempts (`act` timers), each in three steps —
+ * 1. lease (one transaction): the due timer moves to the lease's end and gets a lease id; the
+ *    attempt's stage-history row is written (started, `lastFailure` = the previous attempt's error);
+ * 2. `kind.act(...)` **outside any transaction**, with the stage run's idempotency key
+ *    (`<instance id>-<stage>`, the same for every attempt);
+ * 3. record (one transaction, if the lease is still ours — an abort deleted the timer): the
+ *    history row gets its output or error; success completes the stage (its output saved under
+ *    `save_as`) and runs the instance inline; a retryable failure with attempts left moves the
+ *    timer to the back-off (`nextExecution`), a durable row that survives a crash; otherwise the
+ *    stage fails.
+ * A crash during the call leaves the lease to expire: the attempt is re-run with the same key.
+ * On shutdown, calls in flight are aborted and their leases released (re-run at once on restart).
+ */
+@Injectable()
+export class ActSystem implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly inFlight = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private running = false;
+  private loop?: Promise<void>;
+
+  constructor(
+    private readonly db: EngineDb,
+    private readonly workflows: WorkflowsSystem,
+    private readonly publisher: EventPublisher,
+    private readonly wakeup: EngineWakeup,
+    private readonly logger: PinoLogger,
+    @Inject(STAGE_RUNTIME) private readonly runtime: StageRuntime,
+    @Inject(APP_CONFIG) private readonly config: OrchestratorConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.ORCHESTRATOR_WORKER_CONCURRENCY === 0) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wakeup.wake();
+    await this.loop;
+    for (const call of this.inFlight.values()) call.controller.abort(new Shutdown('orchestrator shutting down'));
+    await Promise.allSettled([...this.inFlight.values()].map((call) => call.done));
+  }
+
+  /** Aborts the call in flight of an instance that was just aborted (its result is ignored anyway). */
+  cancel(instanceId: string): void {
+    this.inFlight.get(instanceId)?.controller.abort(new Error('canceled'));
+  }
+
+  private async run(): Promise<void> {
+    const poll = this.config.ORCHESTRATOR_POLL_INTERVAL_MS;
+    let failures = 0;
+    while (this.running) {
+      let delay = poll;
+      try {
+        const capacity = this.config.ORCHESTRATOR_ACT_CONCURRENCY - this.inFlight.size;
+        if (capacity > 0) {
+          const leased = await this.lease(capacity);
+          for (const item of leased) this.launch(item);
+          if (leased.length === capacity) continue;
+        }
+        const [row] = await run(this.db.pool, SQL.nextDue, []);
+        if (row?.due_at) delay = Math.max(0, Math.min(poll, row.due_at.getTime() - this.clock.now().getTime()));
+        failures = 0;
+      } catch (error) {
+        failures++;
+        if (failures === 1 || failures % 20 === 0) this.logger.error({ err: error, failures }, 'act system step failed; retrying');
+        delay = poll * Math.min(20, 2 ** failures);
+      }
+      if (!this.running) break;
+      if (delay > 0) await this.wakeup.wait(delay);
+    }
+  }
+
+  private kindOf(name: string): StageKind | undefined {
+    return this.runtime.get(name) ?? STAGE_KINDS.get(name);
+  }
+
+  /** Step 1: lease up to `limit` due attempts and write their history rows. */
+  private async lease(limit: number): Promise<Leased[]> {
+    const now = this.clock.now();
+    return this.db.transaction(async (client) => {
+      const rows = await run(client, SQL.due, [now, limit]);
+      const leased: Leased[] = [];
+      for (const row of rows) {
+        const input = row.input ?? {};
+        const kind = this.kindOf(row.kind);
+        const activity = kind && isActingKind(kind) ? kind.activity(input as never) : { name: row.kind, request: input };
+        const leaseId = randomUUID();
+        const callMs = typeof input.timeout === 'string' ? (parseGoDuration(input.timeout) ?? DEFAULT_CALL_MS) : DEFAULT_CALL_MS;
+        await run(client, SQL.lease, [row.instance_id, new Date(now.getTime() + callMs + LEASE_MARGIN_MS), leaseId]);
+        const [open] = await run(client, SQL.openAttempt, [row.instance_id, row.stage, row.attempt]);
+        let activityId: string;
+        if (open) {
+          activityId = open.id;
+          await run(client, SQL.restartAttempt, [activityId, now]);
+        } else {
+          const [inserted] = await run(client, SQL.newAttempt, [
+            row.instance_id, row.stage, activity.name, JSON.stringify({ [activity.name]: activity.request }), now, row.attempt,
+          ]);
+          activityId = inserted.id;
+        }
+        await run(client, SQL.runAttempts, [row.instance_id, row.stage, row.attempt]);
+        leased.push({ instanceId: row.instance_id, stage: row.stage, attempt: row.attempt, kind: row.kind, input, leaseId, activityId });
+      }
+      return leased;
+    });
+  }
+
+  private launch(item: Leased): void {
+    const controller = new AbortController();
+    const done = this.perform(item, controller.signal)
+      .catch((error) => this.logger.error({ err: error, instanceId: item.instanceId, stage: item.stage }, 'acting attempt could not be recorded; its lease will expire'))
+      .finally(() => this.inFlight.delete(item.instanceId));
+    this.inFlight.set(item.instanceId, { controller, done });
+  }
+
+  /** Step 2 (the call, outside any transaction) and step 3 (record it). */
+  private async perform(item: Leased, signal: AbortSignal): Promise<void> {
+    const kind = this.kindOf(item.kind);
+    let result: ActResult;
+    if (!kind?.act) result = { type: 'fatal', error: `${item.kind}: this stage kind cannot act` };
+    else {
+      try {
+        result = await kind.act(item.input, {
+          instanceId: item.instanceId,
+          stage: item.stage,
+          attempt: item.attempt,
+          idempotencyKey: `${item.instanceId}-${item.stage}`,
+          now: this.clock.now(),
+          signal,
+        });
+      } catch (error) {
+        result = { type: 'retryable', error: `${item.kind}: ${(error as Error).message}` };
+      }
+    }
+    if (signal.reason instanceof Shutdown) {
+      await run(this.db.pool, SQL.release, [item.instanceId, item.leaseId, this.clock.now()]);
+      return;
+    }
+    await this.record(item, kind, result);
+  }
+
+  private async record(item: Leased, kind: StageKind | undefined, result: ActResult): Promise<void> {
+    const now = this.clock.now();
+    let wakeAt: Date | undefined;
+    let transition: Transition | undefined;
+    await this.db.transaction(async (client) => {
+      const [instance] = await run(client, SQL.lockInstance, [item.instanceId]);
+      const [lease] = instance ? await run(client, SQL.lockLease, [item.instanceId, item.leaseId]) : [];
+      const output = result.type === 'succeeded' ? JSON.stringify({ [historyName(kind, item)]: result.output ?? {} }) : null;
+      const error = result.type === 'succeeded' ? null : result.error;
+      if (!instance || !lease) {
+        // Aborted (or the lease expired and another worker re-ran the attempt): history only.
+        await run(client, SQL.endAttempt, [item.activityId, now, output, error, null]);
+        return;
+      }
+      if (result.type === 'retryable') {
+        const delay = nextDelayMs(this.policyOf(kind, item), item.attempt);
+        if (delay !== undefined) {
+          wakeAt = new Date(now.getTime() + delay);
+          await run(client, SQL.endAttempt, [item.activityId, now, null, error, wakeAt]);
+          await run(client, SQL.retry, [item.instanceId, wakeAt, item.attempt + 1]);
+          return;
+        }
+      }
+      await run(client, SQL.endAttempt, [item.activityId, now, output, error, null]);
+      const t = await this.transition(client, item.instanceId, instance, now);
+      if (result.type === 'succeeded') advance(t, { action: 'complete', stage: item.stage, output: result.output });
+      else failStage(t, item.stage, result.error);
+      await writeTransitions(client, [t]);
+      transition = t;
+    });
+    const done = transition as Transition | undefined;
+    if (done) {
+      this.publisher.flush();
+      if (done.timer) this.wakeup.notify(done.timer.dueAt);
+    }
+    if (wakeAt) this.wakeup.notify(wakeAt);
+  }
+
+  /** The retry policy: what the stage's `start` answers for its (pure, resolved) input. */
+  private policyOf(kind: StageKind | undefined, item: Leased): RetryPolicy {
+    try {
+      const outcome = kind?.start(item.input, { now: this.clock.now(), instanceId: item.instanceId, stage: item.stage, variables: {} });
+      return outcome?.type === 'act' ? outcome.retry : DEFAULT_RETRY;
+    } catch {
+      return DEFAULT_RETRY;
+    }
+  }
+
+  private async transition(
+    client: Queryable,
+    id: string,
+    row: { workflow_id: string; variables: Record<string, string>; created_at: Date; chain_depth: number; buffered: Array<{ id: string; name: string }> | null },
+    now: Date,
+  ): Promise<Transition> {
+    const stages = await this.workflows.stagesOf(client, [row.workflow_id]);
+    return new Transition(
+      {
+        id,
+        workflowId: row.workflow_id,
+        stages: stages.get(row.workflow_id) ?? [],
+        variables: row.variables,
+        createdAt: row.created_at,
+        buffered: row.buffered ? [...row.buffered] : [],
+        chainDepth: row.chain_depth,
+      },
+      now,
+      false,
+    );
+  }
+}
+
+function historyName(kind: StageKind | undefined, item: Leased): string {
+  return kind && isActingKind(kind) ? kind.activity(item.input as never).name : item.kind;
+}
