@@ -14,6 +14,12 @@ export const gatewayEnvSchema = z.object({
   REQUEST_TIMEOUT_MS: intFromEnv(100, 600_000).default(5000),
   /** Largest request body accepted, in bytes. */
   BODY_LIMIT_BYTES: intFromEnv(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * Where the token signing and cursor keys come from when their variables are unset: `nats`
+   * (generated once, shared by every replica through a JetStream KV bucket) or `process`
+   * (generated per process: one gateway replica only).
+   */
+  GATEWAY_SHARED_SECRETS: z.enum(['nats', 'process']).default('nats'),
   ...formanceAuthEnvShape,
   ...orchestrationPagingEnvShape,
   ...solvimonEnvShape,

@@ -2,11 +2,13 @@ import 'reflect-metadata';
 import { loadConfigOrExit, natsServers, standaloneLogger, waitForNats } from '@wfp/platform';
 import { loadGatewayConfig } from './config';
 import { createGatewayApp } from './http-app';
+import { resolveSharedSecrets } from './shared-secrets/resolve-shared-secrets';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit(loadGatewayConfig);
-  const logger = standaloneLogger('gateway', config.LOG_LEVEL);
-  await waitForNats(natsServers(config.NATS_URL), { logger });
+  const env = loadConfigOrExit(loadGatewayConfig);
+  const logger = standaloneLogger('gateway', env.LOG_LEVEL);
+  await waitForNats(natsServers(env.NATS_URL), { logger });
+  const config = await resolveSharedSecrets(env, logger);
   const app = await createGatewayApp(config);
   await app.listen(config.PORT, config.HOST);
   const address = app.getHttpServer().address();

@@ -216,6 +216,9 @@ describe('fuzz: no input makes the platform answer 5xx, hang, crash or leave its
       for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
       expectFormance400(await formance('POST', '/api/orchestration/workflows', bomb.join('\n'), 'text/vnd.yaml'), /aliases/);
       expectFormance400(await formance('POST', '/api/orchestration/workflows', '['.repeat(20_000) + ']'.repeat(20_000), 'text/vnd.yaml'), /unmarshalling yaml/);
+      // Deep YAML is refused before parsing (the parser would exhaust the stack, fatally inside V8's regexp compiler).
+      expectFormance400(await formance('POST', '/api/orchestration/workflows', '- '.repeat(20_000) + 'x', 'text/vnd.yaml'), /nest deeper/);
+      expectFormance400(await formance('POST', '/api/orchestration/workflows', 'a: ' + '{b: '.repeat(5_000) + '1' + '}'.repeat(5_000), 'text/vnd.yaml'), /nest deeper/);
     });
 
     it('/api/events: NUL in the event type → 400 in its format', async () => {

@@ -32,6 +32,7 @@ export const PUBLIC_ROUTES: RegExp[] = [
   /^\/openapi(\/|$|\.json)/,
   /^\/console(\/|$)/, // static console assets
   /^\/metrics$/,
+  /^\/asyncapi\.json$/, // the AsyncAPI document of the bus
 ];
 
 export async function startSecurityPlatform(label: string, env: Record<string, string> = {}): Promise<PlatformUnderTest> {

@@ -6,3 +6,7 @@ export * from './openapi-validator';
 export * from './platform-under-test';
 export * from './schemas-touched';
 export * from './vendor-conformance';
+export * from './cluster/nats-cluster';
+export * from './cluster/cluster-under-test';
+export * from './cluster/round-robin-http';
+export * from './cluster/fault-scenario';

@@ -19,6 +19,11 @@ function findRoot(dir: string): string {
   throw new Error('repository root (nx.json) not found above ' + dir);
 }
 
+/** The built entry point of a service (run `npm run build` first). */
+export function serviceMainPath(service: ServiceName): string {
+  return join(ROOT, 'dist', 'apps', service, 'src', 'main.js');
+}
+
 /** A free TCP port on the loopback interface. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -12,12 +12,14 @@ export function createTestNamespace(label = 'run'): string {
   return `t_${label.replace(/[^A-Za-z0-9_-]/g, '_')}_${randomBytes(4).toString('hex')}`;
 }
 
-/** Removes what a test run left on JetStream (its events stream and the stream's consumers). */
+/** Removes what a test run left on JetStream (its events stream, the stream's consumers, its KV secrets). */
 export async function removeTestNamespace(namespace: string, natsUrl = testNatsUrl()): Promise<void> {
   const nc = await connect({ servers: natsUrl });
   try {
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(eventsStreamName(namespace)).catch(() => false);
+    // The gateways' generated shared secrets (libs/platform sharedSecretsBucket).
+    await jsm.streams.delete(`KV_${namespace}_shared_secrets`).catch(() => false);
   } finally {
     await nc.close();
   }

@@ -45,7 +45,7 @@ export class BusTailService implements OnApplicationBootstrap, BeforeApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureEventsStream(await this.nc.jetstreamManager(), this.config.NATS_NAMESPACE);
+    await ensureEventsStream(await this.nc.jetstreamManager(), this.config.NATS_NAMESPACE, this.config.NATS_STREAM_REPLICAS);
   }
 
   /** Before the HTTP server closes (it would wait for open streams): end every stream. */

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { connect } from 'nats';
-import { natsServers } from '@wfp/platform';
+import { natsClientOptions, natsServers } from '@wfp/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 import { OrchestrationModule } from '../orchestration/orchestration.module';
 import { BusTailService, CONSOLE_NATS_CONNECTION } from './bus-tail.service';
@@ -18,7 +18,7 @@ import { ConsoleEventsController } from './console-events.controller';
       provide: CONSOLE_NATS_CONNECTION,
       inject: [GATEWAY_CONFIG],
       useFactory: (config: GatewayConfig) =>
-        connect({ servers: natsServers(config.NATS_URL), name: 'gateway-console', maxReconnectAttempts: -1, waitOnFirstConnect: true }),
+        connect(natsClientOptions(natsServers(config.NATS_URL), 'gateway-console')),
     },
     BusTailService,
   ],

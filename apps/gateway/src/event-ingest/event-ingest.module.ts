@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { connect } from 'nats';
-import { natsServers } from '@wfp/platform';
+import { natsClientOptions, natsServers } from '@wfp/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 import { EventsController } from './events.controller';
 import { EVENTS_NATS_CONNECTION, GatewayEventPublisher } from './event-publisher.service';
@@ -13,7 +13,7 @@ import { EVENTS_NATS_CONNECTION, GatewayEventPublisher } from './event-publisher
       provide: EVENTS_NATS_CONNECTION,
       inject: [GATEWAY_CONFIG],
       useFactory: (config: GatewayConfig) =>
-        connect({ servers: natsServers(config.NATS_URL), name: 'gateway-events', maxReconnectAttempts: -1, waitOnFirstConnect: true }),
+        connect(natsClientOptions(natsServers(config.NATS_URL), 'gateway-events')),
     },
     GatewayEventPublisher,
   ],

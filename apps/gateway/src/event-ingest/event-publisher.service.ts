@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type { NatsConnection } from 'nats';
 import { StringCodec } from 'nats';
 import { EventEnvelope, eventSubject } from '@wfp/contracts';
-import { ensureEventsStream } from '@wfp/platform';
+import { ensureEventsStream, publishWithRetry } from '@wfp/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 
 /** The gateway's NATS connection for JetStream publishing. */
@@ -19,20 +19,27 @@ export class GatewayEventPublisher implements OnApplicationBootstrap, OnApplicat
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureEventsStream(await this.nc.jetstreamManager(), this.config.NATS_NAMESPACE);
+    await ensureEventsStream(await this.nc.jetstreamManager(), this.config.NATS_NAMESPACE, this.config.NATS_STREAM_REPLICAS);
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
   }
 
-  /** Resolves once JetStream stored the event; `duplicate` when that id was published within the duplicate window. */
+  /**
+   * Resolves once JetStream stored the event; `duplicate` when that id was published within the
+   * duplicate window. Retried with the same msg id within REQUEST_TIMEOUT_MS while a clustered
+   * stream elects a new leader (a PubAck timeout is then not a lost event, nor a double one).
+   */
   async publish(envelope: EventEnvelope): Promise<{ duplicate: boolean }> {
     const subject = eventSubject(this.config.NATS_NAMESPACE, envelope.app, envelope.version, envelope.type);
-    const ack = await this.nc.jetstream().publish(subject, this.codec.encode(JSON.stringify(envelope)), {
-      msgID: envelope.id,
-      timeout: this.config.REQUEST_TIMEOUT_MS,
-    });
+    const ack = await publishWithRetry(
+      this.nc.jetstream(),
+      subject,
+      this.codec.encode(JSON.stringify(envelope)),
+      { msgID: envelope.id, timeout: Math.min(2000, this.config.REQUEST_TIMEOUT_MS) },
+      { budgetMs: this.config.REQUEST_TIMEOUT_MS },
+    );
     return { duplicate: ack.duplicate };
   }
 }

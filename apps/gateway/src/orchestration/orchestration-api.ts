@@ -3,11 +3,14 @@ import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../http/api-error';
 import { YAML_CONTENT_TYPES } from '../http-app';
 import { findTextViolation, textPolicyError } from '../http/text-policy';
+import { yamlNestingProblem } from './yaml-nesting';
 
 /** The workflow config of a createWorkflow request: JSON, or YAML with `Content-Type: text/vnd.yaml`. */
 export function workflowConfigFromBody(req: Request): unknown {
   if (req.is(YAML_CONTENT_TYPES)) {
     if (typeof req.body !== 'string' || req.body.trim() === '') throw new ApiError(400, 'VALIDATION', 'unmarshalling yaml: empty body');
+    const tooDeep = yamlNestingProblem(req.body);
+    if (tooDeep) throw new ApiError(400, 'VALIDATION', `unmarshalling yaml: ${tooDeep}`);
     let config: unknown;
     try {
       // No aliases at all: they make circular structures (`a: &a [*a]`) and alias bombs.

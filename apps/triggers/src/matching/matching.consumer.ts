@@ -27,7 +27,7 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     const namespace = this.config.NATS_NAMESPACE;
     const jsm = await this.nc.jetstreamManager();
-    await ensureEventsStream(jsm, namespace);
+    await ensureEventsStream(jsm, namespace, this.config.NATS_STREAM_REPLICAS);
     this.consumer = new DurableConsumer({
       js: this.nc.jetstream(),
       jsm,

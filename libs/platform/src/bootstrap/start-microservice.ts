@@ -5,6 +5,7 @@ import { queueGroup, ServiceName } from '@wfp/contracts';
 import { CommonConfig, natsServers } from '../config/env';
 import { standaloneLogger } from '../logging/standalone-logger';
 import { NamespacedNatsServer } from '../nats/namespaced-nats-server';
+import { natsClientOptions } from '../nats/client-options';
 import { ensureDatabaseExists } from '../database/service-database';
 import { waitForNats, waitForPostgres } from '../startup/wait-for-dependencies';
 
@@ -33,11 +34,9 @@ export async function startMicroservice(options: StartMicroserviceOptions): Prom
 
   const app = await NestFactory.createMicroservice(options.module, {
     strategy: new NamespacedNatsServer({
-      servers,
+      ...natsClientOptions(servers, `${service}-commands`),
       namespace: config.NATS_NAMESPACE,
       queue: queueGroup(config.NATS_NAMESPACE, service),
-      name: `${service}-commands`,
-      maxReconnectAttempts: -1,
     }),
     bufferLogs: true,
   });

@@ -9,9 +9,16 @@ describe('parseEnv', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/workflow_platform',
       NATS_URL: 'nats://127.0.0.1:4222',
       NATS_NAMESPACE: 'wfp',
+      NATS_STREAM_REPLICAS: 1,
       LOG_LEVEL: 'info',
       PORT: 8080,
     });
+  });
+
+  it('takes the replica count of streams, 1 to 5', () => {
+    expect(parseEnv(schema, { NATS_STREAM_REPLICAS: '3' }).NATS_STREAM_REPLICAS).toBe(3);
+    expect(() => parseEnv(schema, { NATS_STREAM_REPLICAS: '0' })).toThrow('NATS_STREAM_REPLICAS: must be at least 1');
+    expect(() => parseEnv(schema, { NATS_STREAM_REPLICAS: '7' })).toThrow('NATS_STREAM_REPLICAS');
   });
 
   it('treats an empty variable as unset', () => {

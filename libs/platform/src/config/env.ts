@@ -71,6 +71,8 @@ export const commonEnvShape = {
       'must be a comma-separated list of nats:// URLs',
     ),
   NATS_NAMESPACE: natsNamespaceSchema.default('wfp'),
+  /** Replicas of every JetStream stream and KV bucket the platform creates (3 on a 3-node cluster). */
+  NATS_STREAM_REPLICAS: intFromEnv(1, 5).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 

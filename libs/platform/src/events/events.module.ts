@@ -48,7 +48,7 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureEventsStream(await this.nc.jetstreamManager(), this.config.NATS_NAMESPACE);
+    await ensureEventsStream(await this.nc.jetstreamManager(), this.config.NATS_NAMESPACE, this.config.NATS_STREAM_REPLICAS);
     this.relay = new OutboxRelay({
       dataSource: this.dataSource,
       schema: this.schema,

@@ -6,13 +6,19 @@ export const EVENTS_DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 
 /**
  * Creates the stream of domain events of a namespace (`<namespace>.events.>`) if it does not
- * exist. Idempotent: every service that publishes or consumes events calls it at start-up.
+ * exist, with `replicas` copies (R3 on a 3-node JetStream cluster: the loss of one node loses no
+ * acknowledged event). Idempotent: every service that publishes or consumes events calls it at
+ * start-up. An existing stream with fewer replicas is scaled up to `replicas` (never down: a
+ * replica asking for fewer than the stream has leaves it as it is).
  */
-export async function ensureEventsStream(jsm: JetStreamManager, namespace: string): Promise<string> {
+export async function ensureEventsStream(jsm: JetStreamManager, namespace: string, replicas = 1): Promise<string> {
   const name = eventsStreamName(namespace);
   const subjects = [`${eventsSubjectRoot(namespace)}.>`];
   try {
-    await jsm.streams.info(name);
+    const info = await jsm.streams.info(name);
+    if ((info.config.num_replicas ?? 1) < replicas) {
+      await jsm.streams.update(name, { ...info.config, num_replicas: replicas });
+    }
     return name;
   } catch (error) {
     if (!isNotFound(error)) throw error;
@@ -23,6 +29,7 @@ export async function ensureEventsStream(jsm: JetStreamManager, namespace: strin
       subjects,
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
+      num_replicas: replicas,
       duplicate_window: nanos(EVENTS_DUPLICATE_WINDOW_MS),
       max_age: nanos(7 * 24 * 60 * 60 * 1000),
     });

@@ -166,13 +166,26 @@ export class OutboxRelay {
     }
   }
 
-  private async purgeOldRows(): Promise<void> {
-    const { dataSource, retainPublishedMs = 24 * 60 * 60 * 1000 } = this.options;
-    if (Date.now() - this.lastPurge < 60_000) return;
+  /**
+   * Deletes published rows past the retention, once per cluster: the replica that gets the
+   * transaction-scoped advisory lock `outbox-prune:<schema>` does it, the others skip this round.
+   * Returns whether this replica pruned.
+   */
+  async purgeOldRows(force = false): Promise<boolean> {
+    const { dataSource, schema, retainPublishedMs = 24 * 60 * 60 * 1000 } = this.options;
+    if (!force && Date.now() - this.lastPurge < 60_000) return false;
     this.lastPurge = Date.now();
-    await dataSource.query(
-      `DELETE FROM ${this.table} WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => $1)`,
-      [retainPublishedMs / 1000],
-    );
+    return dataSource.transaction(async (manager) => {
+      const [{ locked }]: Array<{ locked: boolean }> = await manager.query(
+        `SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`,
+        [`outbox-prune:${schema}`],
+      );
+      if (!locked) return false;
+      await manager.query(
+        `DELETE FROM ${this.table} WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => $1)`,
+        [retainPublishedMs / 1000],
+      );
+      return true;
+    });
   }
 }

@@ -2,6 +2,7 @@ import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
 import { EmptyResponseException } from '@nestjs/microservices/errors/empty-response.exception';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { headers as natsHeaders } from 'nats';
+import { natsClientOptions } from './client-options';
 import { z } from 'zod';
 import { commandSubject, REQUEST_ID_HEADER, Reply, replySchema } from '@wfp/contracts';
 
@@ -48,7 +49,7 @@ export class CommandClient {
   private readonly client: ClientNats;
 
   constructor(private readonly options: CommandClientOptions) {
-    this.client = new ClientNats({ servers: options.servers, name: options.name, maxReconnectAttempts: -1 });
+    this.client = new ClientNats(natsClientOptions(options.servers, options.name));
   }
 
   async connect(): Promise<void> {

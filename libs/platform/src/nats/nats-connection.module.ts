@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { connect, NatsConnection } from 'nats';
+import { natsClientOptions } from './client-options';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 
@@ -21,8 +22,7 @@ export class NatsConnectionModule {
       providers: [
         {
           provide: NATS_CONNECTION,
-          useFactory: () =>
-            connect({ servers: options.servers, name: options.name, maxReconnectAttempts: -1, waitOnFirstConnect: true }),
+          useFactory: () => connect(natsClientOptions(options.servers, options.name)),
         },
         NatsConnectionCloser,
       ],

@@ -24,17 +24,12 @@ interface ClaimedRow {
   bus_wait: DueTimer['bus_wait'];
 }
 
-const CLAIMED_COLUMNS = `t.instance_id AS id, i.workflow_id, i.variables, i.created_at, t.stage, t.action, t.attempt, i.chain_depth,
-       (SELECT json_agg(json_build_object('id', b.id::text, 'name', b.name) ORDER BY b.id)
-          FROM orchestrator.buffered_events b WHERE b.instance_id = t.instance_id) AS buffered,
-       (SELECT json_build_object('stage', w.stage, 'on_timeout', w.on_timeout)
-          FROM orchestrator.waits w WHERE w.instance_id = t.instance_id) AS wait,
-       (SELECT json_build_object('stage', bw.stage, 'on_timeout', bw.on_timeout)
-          FROM orchestrator.bus_waits bw WHERE bw.instance_id = t.instance_id) AS bus_wait`;
+/** Columns of a claimed timer and its instance (its buffered events and waits: `afterLock`). */
+const CLAIMED_COLUMNS = `t.instance_id AS id, i.workflow_id, i.variables, i.created_at, t.stage, t.action, t.attempt, i.chain_depth`;
 
 const SQL = {
   /** A batch of due timers and their instances, locked; replicas skip each other's rows. */
-  claim: sql<ClaimedRow>(
+  claim: sql<Omit<ClaimedRow, 'buffered' | 'wait' | 'bus_wait'>>(
     'claim.batch',
     `SELECT ${CLAIMED_COLUMNS}
        FROM orchestrator.timers t JOIN orchestrator.instances i ON i.id = t.instance_id
@@ -43,7 +38,7 @@ const SQL = {
       LIMIT $2
         FOR UPDATE OF t, i SKIP LOCKED`,
   ),
-  claimOne: sql<ClaimedRow>(
+  claimOne: sql<Omit<ClaimedRow, 'buffered' | 'wait' | 'bus_wait'>>(
     'claim.one',
     `SELECT ${CLAIMED_COLUMNS}
        FROM orchestrator.timers t JOIN orchestrator.instances i ON i.id = t.instance_id
@@ -66,6 +61,23 @@ const SQL = {
                     WHERE instance_id = $1 AND terminated_at IS NULL)
      UPDATE orchestrator.instances SET status = 'failed', terminated = true, terminated_at = $2, updated_at = $2, error = $3
       WHERE id = $1 AND NOT terminated`,
+  ),
+  /**
+   * The claimed instances' buffered events and waits, read again once the claim holds their locks:
+   * the claim statement's snapshot predates its locks, so an event buffered (or a wait written) by
+   * a transaction that committed meanwhile would be invisible to it — and the instance would then
+   * wait forever for an event that sits in its buffer.
+   */
+  afterLock: sql<Pick<ClaimedRow, 'id' | 'buffered' | 'wait' | 'bus_wait'>>(
+    'claim.after-lock',
+    `SELECT u.instance_id AS id,
+       (SELECT json_agg(json_build_object('id', b.id::text, 'name', b.name) ORDER BY b.id)
+          FROM orchestrator.buffered_events b WHERE b.instance_id = u.instance_id) AS buffered,
+       (SELECT json_build_object('stage', w.stage, 'on_timeout', w.on_timeout)
+          FROM orchestrator.waits w WHERE w.instance_id = u.instance_id) AS wait,
+       (SELECT json_build_object('stage', bw.stage, 'on_timeout', bw.on_timeout)
+          FROM orchestrator.bus_waits bw WHERE bw.instance_id = u.instance_id) AS bus_wait
+       FROM unnest($1::uuid[]) AS u(instance_id)`,
   ),
   nextDue: sql<{ due_at: Date | null }>('claim.next-due', `SELECT min(due_at) AS due_at FROM orchestrator.timers WHERE action <> 'act'`),
 };
@@ -157,13 +169,15 @@ export class ClaimAndAdvanceSystem {
 
   private async plan(
     db: Queryable,
-    rows: readonly ClaimedRow[],
+    rows: ReadonlyArray<Omit<ClaimedRow, 'buffered' | 'wait' | 'bus_wait'>>,
     now: Date,
     perform: (t: Transition, timer: DueTimer) => void = runDueTimer,
   ): Promise<Transition[]> {
     if (rows.length === 0) return [];
     const stages = await this.workflows.stagesOf(db, rows.map((row) => row.workflow_id));
-    return rows.map((row) => {
+    const current = new Map((await run(db, SQL.afterLock, [rows.map((row) => row.id)])).map((fresh) => [fresh.id, fresh] as const));
+    return rows.map((claimed) => {
+      const row: ClaimedRow = { buffered: null, wait: null, bus_wait: null, ...claimed, ...current.get(claimed.id) };
       const instance = (): LiveInstance => ({
         id: row.id,
         workflowId: row.workflow_id,

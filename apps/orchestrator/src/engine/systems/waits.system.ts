@@ -10,22 +10,27 @@ import { EngineWakeup } from '../engine-wakeup';
 import { WorkflowsSystem } from './workflows.system';
 
 const SQL = {
-  /** The instance (locked: serialises with the worker and abort) and what its current stage waits for. */
+  /** The instance, locked: serialises with the worker and abort. */
   lock: sql<{
     workflow_id: string;
     variables: Record<string, string>;
     created_at: Date;
     terminated: boolean;
     chain_depth: number;
-    stage: number | null;
-    event: string | null;
   }>(
     'waits.lock',
-    `SELECT i.workflow_id, i.variables, i.created_at, i.terminated, i.chain_depth, w.stage, w.event
-       FROM orchestrator.instances i LEFT JOIN orchestrator.waits w ON w.instance_id = i.id
+    `SELECT i.workflow_id, i.variables, i.created_at, i.terminated, i.chain_depth
+       FROM orchestrator.instances i
       WHERE i.id = $1
         FOR UPDATE OF i`,
   ),
+  /**
+   * What the current stage waits for, read in its own statement once the lock is held: a
+   * statement's snapshot is taken before it waits for a lock, so a wait created by the transaction
+   * that held the lock would be invisible to a join in the locking statement (the event would be
+   * buffered and the instance would wait for it forever).
+   */
+  wait: sql<{ stage: number; event: string }>('waits.current', `SELECT stage, event FROM orchestrator.waits WHERE instance_id = $1`),
   buffer: sql(
     'waits.buffer',
     `INSERT INTO orchestrator.buffered_events (instance_id, name, received_at) VALUES ($1, $2, $3)`,
@@ -51,9 +56,11 @@ export class WaitsSystem {
     if (!isUuid(id)) return fail('NOT_FOUND', `instance ${id} not found`);
     let completed: Transition | undefined;
     const reply = await this.db.transaction(async (client): Promise<Reply<Record<string, never>>> => {
-      const [row] = await run(client, SQL.lock, [id]);
-      if (!row) return fail('NOT_FOUND', `instance ${id} not found`);
-      if (row.terminated) return fail('VALIDATION', `instance ${id} is terminated`);
+      const [instance] = await run(client, SQL.lock, [id]);
+      if (!instance) return fail('NOT_FOUND', `instance ${id} not found`);
+      if (instance.terminated) return fail('VALIDATION', `instance ${id} is terminated`);
+      const [wait] = await run(client, SQL.wait, [id]);
+      const row = { ...instance, stage: wait?.stage ?? null, event: wait?.event ?? null };
       const now = this.clock.now();
       if (row.stage === null || row.event !== name) {
         await run(client, SQL.buffer, [id, name, now]);
