@@ -28,6 +28,7 @@ module.exports = {
   moduleNameMapper: {
     '^@wfp/contracts$': path.join(__dirname, 'libs/contracts/src/index.ts'),
     '^@wfp/platform$': path.join(__dirname, 'libs/platform/src/index.ts'),
+    '^@wfp/platform/tracing$': path.join(__dirname, 'libs/platform/src/observability/tracing.ts'),
     '^@wfp/testing$': path.join(__dirname, 'libs/testing/src/index.ts'),
     '^@wfp/expressions$': path.join(__dirname, 'libs/expressions/src/index.ts'),
   },

@@ -147,7 +147,7 @@ describe('start-up configuration', () => {
 
   it('says which dependency is unreachable and where, once, while it retries', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'dist/apps/orchestrator/src/main.js')], {
-      env: { PATH: process.env.PATH, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing' },
+      env: { PATH: process.env.PATH, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing', METRICS_PORT: '0' },
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

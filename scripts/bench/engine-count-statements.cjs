@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS preload (node --require) */
 /*
  * Preload (NODE_OPTIONS=--require …) for engine-quick: counts every statement a process sends
  * through `pg` (the engine's pool and TypeORM alike) and writes the count to $ENGINE_COUNT_FILE.

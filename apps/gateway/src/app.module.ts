@@ -16,6 +16,7 @@ import { solvimonErrorRenderer } from './solvimon/solvimon-error-renderer';
 import { EventIngestModule } from './event-ingest/event-ingest.module';
 import { ConsoleModule } from './console/console.module';
 import { ApiDocsModule } from './api-docs/api-docs.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 /** Each public API's error format, first match wins (else a plain JSON error). */
 export const apiErrorRenderers: ApiErrorRenderer[] = [formanceErrorRenderer, engageErrorRenderer, solvimonErrorRenderer];
@@ -36,6 +37,7 @@ export class GatewayAppModule {
         SolvimonModule,
         ConsoleModule,
         ApiDocsModule,
+        MetricsModule,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

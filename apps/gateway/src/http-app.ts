@@ -9,6 +9,7 @@ import { expressApiErrorHandler } from './http/api-exception.filter';
 import { API_ERROR_RENDERERS, ApiErrorRenderer } from './http/error-renderers';
 import { CONSOLE_PATH, consoleStaticHandler, resolveConsoleDir } from './console/console-static';
 import { textPolicyMiddleware } from './http/text-policy';
+import { httpMetricsMiddleware } from './metrics/http-metrics';
 
 /** YAML bodies (Formance accepts workflow configs as `text/vnd.yaml`). */
 export const YAML_CONTENT_TYPES = ['text/vnd.yaml', 'application/yaml', 'application/x-yaml', 'text/yaml'];
@@ -43,6 +44,8 @@ export async function createGatewayApp(
   app.useLogger(app.get(Logger));
   app.set('query parser', 'extended');
   app.set('x-powered-by', false);
+  // First: every request is counted (route template, status, duration), body-parser errors included.
+  app.use(httpMetricsMiddleware());
   const limit = config.BODY_LIMIT_BYTES;
   app.use(json({ limit, type: ['application/json', 'application/*+json'] }));
   app.use(urlencoded({ limit, extended: true, parameterLimit: 1000 }));

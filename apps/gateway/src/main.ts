@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { loadConfigOrExit, natsServers, standaloneLogger, waitForNats } from '@wfp/platform';
 import { loadGatewayConfig } from './config';

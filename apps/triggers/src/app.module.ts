@@ -16,7 +16,7 @@ export class TriggersAppModule {
       module: TriggersAppModule,
       imports: [
         ServicePlatformModule.forRoot({ service: 'triggers', config, clock: options.clock }),
-        TypeOrmModule.forRoot({ ...serviceDataSourceOptions(triggersDatabase(config.DATABASE_URL)), retryAttempts: 3 }),
+        TypeOrmModule.forRoot({ ...serviceDataSourceOptions(triggersDatabase(config.DATABASE_URL, config.TRIGGERS_DB_POOL_SIZE)), retryAttempts: 3 }),
         EventsModule.forService(TRIGGERS_SCHEMA),
         InboxPruningModule.forService(TRIGGERS_SCHEMA),
         OrchestratorClientModule,

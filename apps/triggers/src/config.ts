@@ -6,8 +6,18 @@ export const triggersEnvSchema = z.object({
   ...inboxPruningEnvShape,
   /** How long the service waits for the orchestrator to answer a command. */
   TRIGGERS_ORCHESTRATOR_TIMEOUT_MS: intFromEnv(100, 600_000).default(10_000),
-  /** Events the matching consumer handles at once. */
-  TRIGGERS_CONSUMER_CONCURRENCY: intFromEnv(1, 256).default(16),
+  /**
+   * Batches of events the matching consumer handles at once. Each batch holds at most one
+   * database connection at a time, and never across a network call.
+   */
+  TRIGGERS_CONSUMER_CONCURRENCY: intFromEnv(1, 64).default(4),
+  /** Most events in one batch (one start-many command, one transaction). */
+  TRIGGERS_CONSUMER_BATCH_SIZE: intFromEnv(1, 1000).default(100),
+  /**
+   * Postgres connections of the service; must exceed TRIGGERS_CONSUMER_CONCURRENCY (the API's
+   * requests need connections too).
+   */
+  TRIGGERS_DB_POOL_SIZE: intFromEnv(2, 500).default(10),
   /**
    * Deliveries of an event before it is dead-lettered (retries wait 1 s, 5 s, 30 s, then 60 s:
    * the default rides out an orchestrator outage of about 45 minutes).
@@ -18,6 +28,14 @@ export const triggersEnvSchema = z.object({
    * triggers (a trigger never fires on its own lifecycle events); deeper events fire nothing.
    */
   TRIGGERS_MAX_CHAIN_DEPTH: intFromEnv(0, 100).default(5),
+}).superRefine((config, ctx) => {
+  if (config.TRIGGERS_DB_POOL_SIZE <= config.TRIGGERS_CONSUMER_CONCURRENCY) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TRIGGERS_DB_POOL_SIZE'],
+      message: `must be greater than TRIGGERS_CONSUMER_CONCURRENCY (${config.TRIGGERS_CONSUMER_CONCURRENCY})`,
+    });
+  }
 });
 export type TriggersConfig = z.infer<typeof triggersEnvSchema>;
 

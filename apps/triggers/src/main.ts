@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { loadConfigOrExit, runServiceMigrations, startMicroservice } from '@wfp/platform';
 import { loadTriggersConfig } from './config';

@@ -30,6 +30,7 @@ export const PUBLIC_ROUTES: RegExp[] = [
   /^\/api\/auth\/oauth\/token$/,
   /^\/docs(\/|$)/,
   /^\/openapi(\/|$|\.json)/,
+  /^\/asyncapi\.json$/, // the bus's AsyncAPI document (served with the API docs)
   /^\/console(\/|$)/, // static console assets
   /^\/metrics$/,
   /^\/asyncapi\.json$/, // the AsyncAPI document of the bus

@@ -73,9 +73,21 @@ export function compileErrorMessage(source: string, error: unknown): string {
 
 export type FilterResult = { match: true } | { match: false; error?: string };
 
+/** The evaluation context of an event's payload, built once and shared by every filter and var. */
+export type EventContext = { readonly event: Record<string, unknown> };
+
+export function eventContext(payload: Record<string, unknown>): EventContext {
+  return { event: payload };
+}
+
 /** A filter matches when it evaluates to `true`; any other value or an error is no match. */
 export function evaluateFilter(source: string, payload: Record<string, unknown>): FilterResult {
   return evaluateCondition(source, { event: payload });
+}
+
+/** {@link evaluateFilter} against a prepared context (one per event, shared by every trigger). */
+export function evaluateFilterIn(source: string, context: EventContext): FilterResult {
+  return evaluateCondition(source, context);
 }
 
 /**
@@ -97,10 +109,15 @@ export function evaluateCondition(source: string, context: Record<string, unknow
  * `"<nil>"`, lists and maps as JSON. Throws with `var '<name>': <message>` on an error.
  */
 export function evaluateVars(vars: Record<string, string>, payload: Record<string, unknown>): Record<string, string> {
+  return evaluateVarsIn(vars, eventContext(payload));
+}
+
+/** {@link evaluateVars} against a prepared context. */
+export function evaluateVarsIn(vars: Record<string, string>, context: EventContext): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, source] of Object.entries(vars)) {
     try {
-      out[name] = evaluateVar(source, payload);
+      out[name] = evaluateVarIn(source, context);
     } catch (error) {
       throw new Error(`var '${name}': ${(error as Error).message}`);
     }
@@ -110,10 +127,14 @@ export function evaluateVars(vars: Record<string, string>, payload: Record<strin
 
 /** One var's value as a string (see evaluateVars); throws with the evaluator's message on an error. */
 export function evaluateVar(source: string, payload: Record<string, unknown>): string {
+  return evaluateVarIn(source, eventContext(payload));
+}
+
+function evaluateVarIn(source: string, context: EventContext): string {
   const program = compile(source);
   let value: unknown;
   try {
-    value = program({ event: payload });
+    value = program(context);
   } catch (error) {
     if (isNoSuchKey(error) && isFieldPath(program.ast)) value = null;
     else throw new Error(firstLine((error as Error).message));

@@ -58,6 +58,8 @@ export interface PlatformOptions {
 export class PlatformUnderTest {
   private readonly running = new Map<ServiceName, RunningService>();
   private readonly logs = new Map<ServiceName, string[]>();
+  /** Each NATS service's operations port (METRICS_PORT: /metrics, /healthz, /readyz). */
+  private readonly metricsPorts = new Map<ServiceName, number>();
 
   private constructor(
     readonly database: TestDatabase,
@@ -84,6 +86,14 @@ export class PlatformUnderTest {
     return platform;
   }
 
+  /** Where a service serves /metrics (the gateway: its main port). */
+  metricsUrl(service: ServiceName): string {
+    if (service === 'gateway') return `${this.url}/metrics`;
+    const port = this.metricsPorts.get(service);
+    if (!port) throw new Error(`${service} was never started`);
+    return `http://127.0.0.1:${port}/metrics`;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
@@ -104,8 +114,11 @@ export class PlatformUnderTest {
 
   /** Spawns a service and waits until it serves (commands, or HTTP for the gateway). */
   async startService(service: ServiceName, extraEnv: Record<string, string> = {}): Promise<void> {
+    if (service !== 'gateway' && !this.metricsPorts.has(service)) this.metricsPorts.set(service, await freePort());
+    const metricsEnv: Record<string, string> =
+      service === 'gateway' ? {} : { METRICS_PORT: String(this.metricsPorts.get(service)), METRICS_HOST: '127.0.0.1' };
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', service, 'src', 'main.js')], {
-      env: { ...this.env(service), ...extraEnv },
+      env: { ...metricsEnv, ...this.env(service), ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines = this.logs.get(service) ?? [];

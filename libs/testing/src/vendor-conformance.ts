@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { expect, it } from '@jest/globals';
+import type { expect as JestExpect, it as JestIt } from '@jest/globals';
 import { join } from 'node:path';
 import { OpenApiResponseValidator, SeenResponse, SPECS_DIR } from './openapi-validator';
 
@@ -12,10 +12,20 @@ export function vendorSpecsAvailable(fileName?: string): boolean {
   return existsSync(fileName ? join(SPECS_DIR, fileName) : SPECS_DIR);
 }
 
+/**
+ * `@jest/globals` throws when loaded outside Jest: it is loaded on first use, so that scripts
+ * (benchmarks, chaos) can import this library for `PlatformUnderTest`.
+ */
+function jest(): { expect: typeof JestExpect; it: typeof JestIt } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@jest/globals') as { expect: typeof JestExpect; it: typeof JestIt };
+}
+
 const announced = new Set<string>();
 
 /** `it` when the vendor file exists, else `it.skip` after saying so once on the console. */
-export function itWithVendorSpec(fileName: string): typeof it.skip {
+export function itWithVendorSpec(fileName: string): typeof JestIt.skip {
+  const { it } = jest();
   if (vendorSpecsAvailable(fileName)) return it;
   if (!announced.has(fileName)) {
     announced.add(fileName);
@@ -35,6 +45,7 @@ export function itConformsToVendorSpec(
   options: { ignore?: (problem: string, response: SeenResponse) => boolean } = {},
 ): void {
   itWithVendorSpec(fileName)(`responses also conform to the vendor spec ${fileName}`, async () => {
+    const { expect } = jest();
     const vendor = await OpenApiResponseValidator.loadVendor(fileName);
     const responses = seen();
     expect(responses.length).toBeGreaterThan(0);

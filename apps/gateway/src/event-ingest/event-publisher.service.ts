@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
-import { StringCodec } from 'nats';
+import { headers as natsHeaders, StringCodec } from 'nats';
 import { EventEnvelope, eventSubject } from '@wfp/contracts';
-import { ensureEventsStream, publishWithRetry } from '@wfp/platform';
+import { ensureEventsStream, injectTraceHeaders, publishWithRetry, tracingEnabled } from '@wfp/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 
 /** The gateway's NATS connection for JetStream publishing. */
@@ -33,11 +33,14 @@ export class GatewayEventPublisher implements OnApplicationBootstrap, OnApplicat
    */
   async publish(envelope: EventEnvelope): Promise<{ duplicate: boolean }> {
     const subject = eventSubject(this.config.NATS_NAMESPACE, envelope.app, envelope.version, envelope.type);
+    // The trace of the HTTP request continues in the event's consumers (W3C traceparent header).
+    let headers: ReturnType<typeof natsHeaders> | undefined;
+    if (tracingEnabled()) injectTraceHeaders((headers = natsHeaders()));
     const ack = await publishWithRetry(
       this.nc.jetstream(),
       subject,
       this.codec.encode(JSON.stringify(envelope)),
-      { msgID: envelope.id, timeout: Math.min(2000, this.config.REQUEST_TIMEOUT_MS) },
+      { msgID: envelope.id, timeout: Math.min(2000, this.config.REQUEST_TIMEOUT_MS), headers },
       { budgetMs: this.config.REQUEST_TIMEOUT_MS },
     );
     return { duplicate: ack.duplicate };

@@ -5,6 +5,7 @@ import { InterventionsModel1732000001000 } from './migrations/1732000001000-inte
 import { ConflictsByLock1732000009100 } from './migrations/1732000009100-conflicts-by-lock';
 import { InboxPruning1732000009200 } from './migrations/1732000009200-inbox-pruning';
 import { SystemActor1732000009300 } from './migrations/1732000009300-system-actor';
+import { InterventionsOutboxTraceparent1732000014000 } from './migrations/1732000014000-outbox-traceparent';
 
 /** Entities of the interventions schema (registered here as features add them). */
 export const INTERVENTIONS_ENTITIES: Function[] = [];
@@ -16,6 +17,7 @@ export const INTERVENTIONS_MIGRATIONS: Function[] = [
   ConflictsByLock1732000009100,
   InboxPruning1732000009200,
   SystemActor1732000009300,
+  InterventionsOutboxTraceparent1732000014000,
 ];
 
 export function interventionsDatabase(databaseUrl: string): ServiceDatabaseOptions {

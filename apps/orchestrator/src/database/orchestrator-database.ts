@@ -5,6 +5,7 @@ import { WorkflowEngine1732000000001 } from './migrations/1732000000001-workflow
 import { SetBasedEngine1732000000002 } from './migrations/1732000000002-set-based-engine';
 import { EngineWithoutChildForeignKeys1732000000003 } from './migrations/1732000000003-engine-without-child-foreign-keys';
 import { ActingStages1732000000015 } from './migrations/1732000000015-acting-stages';
+import { OrchestratorOutboxTraceparent1732000014000 } from './migrations/1732000014000-outbox-traceparent';
 
 /** Entities of the orchestrator schema (registered here as features add them). */
 export const ORCHESTRATOR_ENTITIES: Function[] = [];
@@ -16,6 +17,7 @@ export const ORCHESTRATOR_MIGRATIONS: Function[] = [
   SetBasedEngine1732000000002,
   EngineWithoutChildForeignKeys1732000000003,
   ActingStages1732000000015,
+  OrchestratorOutboxTraceparent1732000014000,
 ];
 
 export function orchestratorDatabase(databaseUrl: string): ServiceDatabaseOptions {

@@ -3,16 +3,23 @@ import { TRIGGERS_SCHEMA } from './schema';
 import { InitTriggers1732000000000 } from './migrations/1732000000000-init-triggers';
 import { TriggersModel1732000001000 } from './migrations/1732000001000-triggers-model';
 import { InboxPruning1732000009200 } from './migrations/1732000009200-inbox-pruning';
+import { TriggersOutboxTraceparent1732000014000 } from './migrations/1732000014000-outbox-traceparent';
 
 /** Entities of the triggers schema (registered here as features add them). */
 export const TRIGGERS_ENTITIES: Function[] = [];
 
 /** Migrations in the order they apply. */
-export const TRIGGERS_MIGRATIONS: Function[] = [InitTriggers1732000000000, TriggersModel1732000001000, InboxPruning1732000009200];
+export const TRIGGERS_MIGRATIONS: Function[] = [
+  InitTriggers1732000000000,
+  TriggersModel1732000001000,
+  InboxPruning1732000009200,
+  TriggersOutboxTraceparent1732000014000,
+];
 
-export function triggersDatabase(databaseUrl: string): ServiceDatabaseOptions {
+export function triggersDatabase(databaseUrl: string, poolSize?: number): ServiceDatabaseOptions {
   return {
     databaseUrl,
+    poolSize,
     schema: TRIGGERS_SCHEMA,
     entities: TRIGGERS_ENTITIES,
     migrations: TRIGGERS_MIGRATIONS,

@@ -9,7 +9,7 @@ import { createTestDatabase, createTestNamespace, eventually, removeTestNamespac
 import { TriggersAppModule } from '../app.module';
 import { loadTriggersConfig } from '../config';
 import { triggersDatabase } from '../database/triggers-database';
-import { FakeOrchestrator } from '../testing/fake-orchestrator';
+import { FakeOrchestrator } from '../../test/fake-orchestrator';
 import { TriggersService } from './triggers.service';
 
 function unwrap<T>(reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {

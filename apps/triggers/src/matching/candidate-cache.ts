@@ -12,8 +12,9 @@ type Queryable = Pick<EntityManager, 'query'>;
 
 /**
  * The live triggers of each (event type, version), found by the partial index and cached per
- * replica. Every trigger change bumps `triggers.generation` in its transaction, so one read of
- * that single row tells whether the cache is still valid (correct with several replicas).
+ * replica with their filter indexes. Every trigger change bumps `triggers.generation` in its
+ * transaction, so one read of that single row per batch of events tells whether the cache is
+ * still valid (correct with several replicas).
  */
 export class CandidateCache {
   private generation: string | undefined;
@@ -21,12 +22,17 @@ export class CandidateCache {
 
   constructor(private readonly maxKeys = 10_000) {}
 
-  async candidates(db: Queryable, event: string, version: string): Promise<IndexedCandidates> {
+  /** Drops the cache when a trigger changed since it was filled (one single-row read). */
+  async revalidate(db: Queryable): Promise<void> {
     const [{ value }]: Array<{ value: string }> = await db.query(`SELECT value FROM triggers.generation WHERE id = 1`);
     if (String(value) !== this.generation) {
       this.byKey.clear();
       this.generation = String(value);
     }
+  }
+
+  /** The indexed candidates of (event, version), as of the last {@link revalidate}. */
+  async candidates(db: Queryable, event: string, version: string): Promise<IndexedCandidates> {
     const key = `${event}\u0000${version}`;
     const cached = this.byKey.get(key);
     if (cached) return cached;

@@ -1,10 +1,26 @@
 import { compile } from '@wfp/expressions';
 import type { Candidate } from './candidate-cache';
 
+/**
+ * Indexes of trigger filters, so that the cost of an event does not grow with the triggers
+ * that cannot match it. A filter is indexed by one *necessary* condition — a top-level conjunct
+ * of its `&&` chain that must hold for the filter to be true:
+ *   - `event.<path> == "<string>"` and `event.<path> in ["<string>", …]` → a hash lookup;
+ *   - `event.<path> > | >= | < | <= <number>` (either side)         → a binary search;
+ *   - `event.<path>.startsWith("<p>")`, `hasPrefix(event.<path>, "<p>")` → a lookup per prefix length.
+ * An index only selects: every selected candidate's filter is still evaluated. It never drops a
+ * candidate whose filter is true (CEL has no implicit conversions: a string is never `> 100`).
+ */
+
 interface AstNode {
   op?: string;
   args?: unknown;
 }
+
+export type IndexKey =
+  | { kind: 'values'; path: string[]; values: string[] }
+  | { kind: 'range'; path: string[]; op: '>' | '>=' | '<' | '<='; bound: number }
+  | { kind: 'prefix'; path: string[]; prefix: string };
 
 /** `event.a.b` / `event["a"]` → ['a', 'b']; anything else → undefined. */
 function eventPath(node: AstNode): string[] | undefined {
@@ -33,59 +49,221 @@ function conjuncts(node: AstNode): AstNode[] {
   return [node];
 }
 
-/**
- * A necessary condition of a filter that can be looked up: a top-level conjunct
- * `event.<path> == "<string literal>"` (either side). A filter is true only if every conjunct of
- * its `&&` chain is true, so a trigger whose literal differs from the event's value cannot match.
- */
-export function equalityKeyOf(filter: string): { path: string[]; value: string } | undefined {
+function stringLiteral(node: AstNode): string | undefined {
+  return node?.op === 'value' && typeof node.args === 'string' ? node.args : undefined;
+}
+
+/** A numeric literal that converts to a double exactly (so comparing doubles loses nothing). */
+function numberLiteral(node: AstNode): number | undefined {
+  if (node?.op === '-_') {
+    const inner = numberLiteral(node.args as AstNode);
+    return inner === undefined ? undefined : -inner;
+  }
+  if (node?.op !== 'value') return undefined;
+  if (typeof node.args === 'number') return Number.isFinite(node.args) ? node.args : undefined;
+  if (typeof node.args === 'bigint') return Number.isSafeInteger(Number(node.args)) ? Number(node.args) : undefined;
+  return undefined;
+}
+
+const FLIPPED = { '>': '<', '>=': '<=', '<': '>', '<=': '>=' } as const;
+type RangeOp = keyof typeof FLIPPED;
+
+function keyOfConjunct(node: AstNode): IndexKey | undefined {
+  const args = Array.isArray(node?.args) ? (node.args as unknown[]) : undefined;
+  if (!args) return undefined;
+  const [left, right] = args as AstNode[];
+  if (node.op === '==') {
+    for (const [pathSide, valueSide] of [
+      [left, right],
+      [right, left],
+    ]) {
+      const path = eventPath(pathSide);
+      const value = stringLiteral(valueSide);
+      if (path && value !== undefined) return { kind: 'values', path, values: [value] };
+    }
+    return undefined;
+  }
+  if (node.op === 'in') {
+    const path = eventPath(left);
+    const list = right?.op === 'list' && Array.isArray(right.args) ? (right.args as AstNode[]).map(stringLiteral) : undefined;
+    if (path && list && list.every((v): v is string => v !== undefined)) return { kind: 'values', path, values: list };
+    return undefined;
+  }
+  if (node.op === '>' || node.op === '>=' || node.op === '<' || node.op === '<=') {
+    const op = node.op as RangeOp;
+    const leftPath = eventPath(left);
+    const rightBound = numberLiteral(right);
+    if (leftPath && rightBound !== undefined) return { kind: 'range', path: leftPath, op, bound: rightBound };
+    const rightPath = eventPath(right);
+    const leftBound = numberLiteral(left);
+    if (rightPath && leftBound !== undefined) return { kind: 'range', path: rightPath, op: FLIPPED[op], bound: leftBound };
+    return undefined;
+  }
+  if (node.op === 'rcall' && args[0] === 'startsWith' && Array.isArray(args[2]) && args[2].length === 1) {
+    const path = eventPath(args[1] as AstNode);
+    const prefix = stringLiteral(args[2][0] as AstNode);
+    if (path && prefix !== undefined) return { kind: 'prefix', path, prefix };
+    return undefined;
+  }
+  if (node.op === 'call' && args[0] === 'hasPrefix' && Array.isArray(args[1]) && args[1].length === 2) {
+    const path = eventPath(args[1][0] as AstNode);
+    const prefix = stringLiteral(args[1][1] as AstNode);
+    if (path && prefix !== undefined) return { kind: 'prefix', path, prefix };
+  }
+  return undefined;
+}
+
+/** The most selective necessary condition of a filter that an index can serve, if any. */
+export function indexKeyOf(filter: string): IndexKey | undefined {
   let ast: AstNode;
   try {
     ast = compile(filter).ast as AstNode;
   } catch {
     return undefined;
   }
-  for (const node of conjuncts(ast)) {
-    if (node?.op !== '==' || !Array.isArray(node.args)) continue;
-    const [left, right] = node.args as AstNode[];
-    for (const [pathSide, valueSide] of [
-      [left, right],
-      [right, left],
-    ]) {
-      const path = eventPath(pathSide);
-      if (path && valueSide?.op === 'value' && typeof valueSide.args === 'string') return { path, value: valueSide.args };
-    }
-  }
-  return undefined;
+  const keys = conjuncts(ast)
+    .map(keyOfConjunct)
+    .filter((key): key is IndexKey => key !== undefined);
+  // Equality first (a hash hit), then prefixes, then ranges (which may select many).
+  const rank = { values: 0, prefix: 1, range: 2 } as const;
+  return keys.sort((a, b) => rank[a.kind] - rank[b.kind])[0];
 }
 
+/** Kept for callers of the first version: the equality part of {@link indexKeyOf}. */
+export function equalityKeyOf(filter: string): { path: string[]; value: string } | undefined {
+  const key = indexKeyOf(filter);
+  return key?.kind === 'values' && key.values.length === 1 ? { path: key.path, value: key.values[0] } : undefined;
+}
+
+type Entry = [order: number, candidate: Candidate];
+
+function valueAt(payload: Record<string, unknown>, path: string[]): unknown {
+  let value: unknown = payload;
+  for (const key of path) {
+    value =
+      value !== null && typeof value === 'object' && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, key)
+        ? (value as Record<string, unknown>)[key]
+        : undefined;
+    if (value === undefined) return undefined;
+  }
+  return value;
+}
+
+/** Triggers by the literal their filter requires at one path (`==`, `in`). */
+class ValuesIndex {
+  readonly byValue = new Map<string, Entry[]>();
+  constructor(readonly path: string[]) {}
+  add(values: string[], entry: Entry): void {
+    for (const value of new Set(values)) {
+      const list = this.byValue.get(value) ?? [];
+      list.push(entry);
+      this.byValue.set(value, list);
+    }
+  }
+  select(payload: Record<string, unknown>, out: Entry[]): void {
+    const value = valueAt(payload, this.path);
+    if (typeof value === 'string') {
+      const hits = this.byValue.get(value);
+      if (hits) for (const hit of hits) out.push(hit);
+    }
+  }
+}
+
+/** Triggers by the prefix their filter requires at one path, grouped by prefix length. */
+class PrefixIndex {
+  private readonly byLength = new Map<number, Map<string, Entry[]>>();
+  constructor(readonly path: string[]) {}
+  add(prefix: string, entry: Entry): void {
+    const byPrefix = this.byLength.get(prefix.length) ?? new Map<string, Entry[]>();
+    this.byLength.set(prefix.length, byPrefix);
+    const list = byPrefix.get(prefix) ?? [];
+    list.push(entry);
+    byPrefix.set(prefix, list);
+  }
+  select(payload: Record<string, unknown>, out: Entry[]): void {
+    const value = valueAt(payload, this.path);
+    if (typeof value !== 'string') return;
+    for (const [length, byPrefix] of this.byLength) {
+      if (length > value.length) continue;
+      const hits = byPrefix.get(value.slice(0, length));
+      if (hits) for (const hit of hits) out.push(hit);
+    }
+  }
+}
+
+/** Triggers by the bound their filter requires at one path and operator, sorted by bound. */
+class RangeIndex {
+  private entries: Array<[bound: number, entry: Entry]> = [];
+  private sorted = true;
+  constructor(
+    readonly path: string[],
+    readonly op: RangeOp,
+  ) {}
+  add(bound: number, entry: Entry): void {
+    this.entries.push([bound, entry]);
+    this.sorted = false;
+  }
+  select(payload: Record<string, unknown>, out: Entry[]): void {
+    const raw = valueAt(payload, this.path);
+    if (typeof raw !== 'number' && typeof raw !== 'bigint') return;
+    const value = Number(raw);
+    if (Number.isNaN(value)) return;
+    if (!this.sorted) {
+      this.entries.sort((a, b) => a[0] - b[0]);
+      this.sorted = true;
+    }
+    const { entries, op } = this;
+    // First index whose bound is >= value (or > value).
+    const firstAtLeast = (strict: boolean) => {
+      let lo = 0;
+      let hi = entries.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (strict ? entries[mid][0] <= value : entries[mid][0] < value) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    // value > bound ⇔ bound < value: the bounds before the first bound >= value.
+    if (op === '>') for (let i = 0, end = firstAtLeast(false); i < end; i++) out.push(entries[i][1]);
+    else if (op === '>=') for (let i = 0, end = firstAtLeast(true); i < end; i++) out.push(entries[i][1]);
+    else if (op === '<') for (let i = firstAtLeast(true); i < entries.length; i++) out.push(entries[i][1]);
+    else for (let i = firstAtLeast(false); i < entries.length; i++) out.push(entries[i][1]);
+  }
+}
+
+type Index = ValuesIndex | PrefixIndex | RangeIndex;
+
 /**
- * The candidates of one (event type, version), indexed by their equality conditions so that an
- * event evaluates only the filters that can match it (10,000 triggers filtering on
- * `event.key == "…"` cost one map lookup, not 10,000 evaluations).
+ * The candidates of one (event type, version), indexed by their filters' necessary conditions so
+ * that an event evaluates only the filters that can match it: 10,000 triggers filtering on
+ * `event.key == "…"` or `event.amount > N` cost a lookup or a binary search, not 10,000 evaluations.
  */
 export class IndexedCandidates {
   /** Triggers without an indexable condition (evaluated for every event). */
-  private readonly always: Array<[number, Candidate]> = [];
-  /** JSON path → literal → triggers. */
-  private readonly byPath = new Map<string, { path: string[]; byValue: Map<string, Array<[number, Candidate]>> }>();
+  private readonly always: Entry[] = [];
+  private readonly indexes = new Map<string, Index>();
 
   constructor(readonly all: Candidate[]) {
     all.forEach((candidate, order) => {
-      const key = candidate.filter ? equalityKeyOf(candidate.filter) : undefined;
+      const key = candidate.filter ? indexKeyOf(candidate.filter) : undefined;
+      const entry: Entry = [order, candidate];
       if (!key) {
-        this.always.push([order, candidate]);
+        this.always.push(entry);
         return;
       }
-      const pathKey = JSON.stringify(key.path);
-      let entry = this.byPath.get(pathKey);
-      if (!entry) {
-        entry = { path: key.path, byValue: new Map() };
-        this.byPath.set(pathKey, entry);
+      const id = JSON.stringify([key.kind, key.kind === 'range' ? key.op : '', key.path]);
+      let index = this.indexes.get(id);
+      if (key.kind === 'values') {
+        if (!index) this.indexes.set(id, (index = new ValuesIndex(key.path)));
+        (index as ValuesIndex).add(key.values, entry);
+      } else if (key.kind === 'prefix') {
+        if (!index) this.indexes.set(id, (index = new PrefixIndex(key.path)));
+        (index as PrefixIndex).add(key.prefix, entry);
+      } else {
+        if (!index) this.indexes.set(id, (index = new RangeIndex(key.path, key.op)));
+        (index as RangeIndex).add(key.bound, entry);
       }
-      const list = entry.byValue.get(key.value) ?? [];
-      list.push([order, candidate]);
-      entry.byValue.set(key.value, list);
     });
   }
 
@@ -95,17 +273,10 @@ export class IndexedCandidates {
 
   /** The candidates that may match this payload, in creation order. */
   select(payload: Record<string, unknown>): Candidate[] {
-    if (this.byPath.size === 0) return this.all;
-    const selected = [...this.always];
-    for (const { path, byValue } of this.byPath.values()) {
-      let value: unknown = payload;
-      for (const key of path) {
-        value = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, key)
-          ? (value as Record<string, unknown>)[key]
-          : undefined;
-      }
-      if (typeof value === 'string') selected.push(...(byValue.get(value) ?? []));
-    }
-    return selected.sort((a, b) => a[0] - b[0]).map(([, candidate]) => candidate);
+    if (this.indexes.size === 0) return this.all;
+    const selected: Entry[] = [...this.always];
+    for (const index of this.indexes.values()) index.select(payload, selected);
+    if (selected.length > 1) selected.sort((a, b) => a[0] - b[0]);
+    return selected.map(([, candidate]) => candidate);
   }
 }

@@ -1,24 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import {
   EventEnvelope,
   FAILED_TRIGGER,
-  FailedTriggerPayload,
   isBillingEventType,
+  StartInstanceRequestInput,
   SUCCEEDED_TRIGGER,
-  SucceededTriggerPayload,
   TRIGGER_EVENTS_APP,
   TRIGGER_EVENTS_VERSION,
 } from '@wfp/contracts';
-import { APP_CONFIG, Clock, CLOCK, EventPublisher } from '@wfp/platform';
+import { APP_CONFIG, appliedEvents, Clock, CLOCK, DeliveredEvent, EventOutcome, EventPublisher, inSpan, metrics, NewEvent, recordInbox, TraceContext } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
-import { evaluateFilter, evaluateVars } from '@wfp/expressions';
+import { TRIGGERS_SCHEMA } from '../database/schema';
+import { evaluateFilterIn, evaluateVarsIn, eventContext } from '@wfp/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/workflow-trigger-records';
 import { Candidate, CandidateCache } from './candidate-cache';
+import { chainDepths, insertOccurrences, OccurrenceRow } from './occurrence-records';
+
+export const MATCHING_CONSUMER = 'triggers-matching';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -27,11 +29,32 @@ export function startKey(triggerId: string, eventId: string): string {
   return `trigger:${triggerId}:${eventId}`;
 }
 
+/** One trigger fired by one event: planned, started, then recorded as an occurrence. */
+interface Firing {
+  trigger: Candidate;
+  envelope: EventEnvelope;
+  depth: number;
+  /** The event's consumer span, when tracing is on. */
+  trace?: TraceContext;
+  variables?: Record<string, string>;
+  instanceId?: string;
+  /** A final failure (vars error, unknown workflow): recorded as a failed occurrence. */
+  error?: string;
+}
+
 /**
- * Matches one bus event against the triggers (called by the durable consumer inside the
- * transaction that also records the event in the inbox): candidates by (type, version), filter,
- * vars, an idempotent start of the workflow, the occurrence, SUCCEEDED_/FAILED_TRIGGER through
- * the outbox, and for billing events a Solvimon EVENT workflow-trigger record.
+ * Matches batches of bus events against the triggers and records what they fired.
+ *
+ * Order of effects — start first, then record (see docs/triggers-pipeline.md):
+ *   1. outside any transaction: candidates (cached), the inbox (skip events already applied),
+ *      the loop guard, filters and vars;
+ *   2. one start-many command to the orchestrator for every firing of the batch, each with the
+ *      idempotency key `trigger:<triggerId>:<eventId>` (no transaction is open meanwhile);
+ *   3. one transaction: inbox rows, occurrences, SUCCEEDED_/FAILED_TRIGGER through the outbox,
+ *      and Solvimon EVENT records for billing events.
+ * A crash or failure between 2 and 3 leaves started instances without occurrences until the
+ * redelivery, whose start returns the same instances (same keys) and records them: effects
+ * exactly once. An event whose start failed with a retryable error is retried as a whole.
  */
 @Injectable()
 export class MatcherService {
@@ -48,107 +71,165 @@ export class MatcherService {
     this.logger.setContext('matcher');
   }
 
-  /** Cheap pre-check outside any transaction: may any live trigger match this event? */
-  async hasCandidates(envelope: EventEnvelope): Promise<boolean> {
-    return (await this.cache.candidates(this.dataSource, envelope.type, envelope.version)).select(envelope.payload).length > 0;
+  async handleBatch(events: DeliveredEvent[]): Promise<EventOutcome[]> {
+    const outcomes: EventOutcome[] = events.map(() => ({ ok: true }));
+    const indexOf = new Map(events.map((event, i) => [event.envelope.id, i]));
+    const fail = (eventId: string, error: Error) => (outcomes[indexOf.get(eventId)!] = { ok: false, error });
+
+    const traces = new Map(events.map((e) => [e.envelope.id, e.trace]));
+    const firings = await this.plan(events.map((e) => e.envelope));
+    for (const firing of firings) firing.trace = traces.get(firing.envelope.id);
+    if (firings.length === 0) return outcomes;
+    await this.start(firings, fail);
+    const failed = new Set(events.filter((_, i) => !outcomes[i].ok).map((e) => e.envelope.id));
+    const toRecord = firings.filter((f) => !failed.has(f.envelope.id));
+    if (toRecord.length === 0) return outcomes;
+    try {
+      await this.record(toRecord);
+    } catch (error) {
+      for (const id of new Set(toRecord.map((f) => f.envelope.id))) fail(id, error as Error);
+    }
+    return outcomes;
   }
 
-  async handle(envelope: EventEnvelope, manager: EntityManager): Promise<void> {
-    const candidates = (await this.cache.candidates(manager, envelope.type, envelope.version)).select(envelope.payload);
-    if (candidates.length === 0) return;
-    const chain = await this.chainOf(envelope, manager);
-    if (chain.depth > this.config.TRIGGERS_MAX_CHAIN_DEPTH) {
-      this.logger.warn({ eventId: envelope.id, depth: chain.depth }, 'trigger chain too deep: the event fires no trigger');
+  /** Candidates, inbox, loop guard, filters and vars: the firings of a batch (no transaction). */
+  private async plan(envelopes: EventEnvelope[]): Promise<Firing[]> {
+    await this.cache.revalidate(this.dataSource);
+    const withCandidates: Array<{ envelope: EventEnvelope; candidates: Candidate[] }> = [];
+    for (const envelope of envelopes) {
+      const candidates = (await this.cache.candidates(this.dataSource, envelope.type, envelope.version)).select(envelope.payload);
+      if (candidates.length > 0) withCandidates.push({ envelope, candidates });
+    }
+    if (withCandidates.length === 0) return [];
+    const applied = await appliedEvents(this.dataSource, TRIGGERS_SCHEMA, MATCHING_CONSUMER, withCandidates.map((e) => e.envelope.id));
+    const fresh = withCandidates.filter((e) => !applied.has(e.envelope.id));
+    const depths = await chainDepths(this.dataSource, fresh.map((e) => sourceOccurrenceOf(e.envelope)).filter((id): id is string => !!id));
+
+    const firings: Firing[] = [];
+    for (const { envelope, candidates } of fresh) {
+      const chain = chainOf(envelope, depths);
+      if (chain.depth > this.config.TRIGGERS_MAX_CHAIN_DEPTH) {
+        this.logger.warn({ eventId: envelope.id, depth: chain.depth }, 'trigger chain too deep: the event fires no trigger');
+        continue;
+      }
+      const context = eventContext(envelope.payload);
+      for (const trigger of candidates) {
+        if (trigger.id === chain.sourceTriggerId) continue; // a trigger never fires on its own lifecycle events
+        metrics.triggerEvaluations.inc();
+        if (trigger.filter) {
+          const result = evaluateFilterIn(trigger.filter, context);
+          if (!result.match) {
+            if ('error' in result && result.error) {
+              metrics.triggerFilterErrors.inc();
+              this.logger.info({ triggerId: trigger.id, eventId: envelope.id, err: result.error }, 'trigger filter failed: no match');
+            }
+            continue;
+          }
+        }
+        const firing: Firing = { trigger, envelope, depth: chain.depth };
+        try {
+          firing.variables = evaluateVarsIn(trigger.vars ?? {}, context);
+        } catch (e) {
+          firing.error = (e as Error).message;
+        }
+        firings.push(firing);
+      }
+    }
+    return firings;
+  }
+
+  /** One start-many for every firing with variables; fills instance ids, final errors, or fails events. */
+  private async start(firings: Firing[], fail: (eventId: string, error: Error) => void): Promise<void> {
+    const toStart = firings.filter((f) => f.variables);
+    if (toStart.length === 0) return;
+    const items: StartInstanceRequestInput[] = toStart.map((f) => ({
+      workflowId: f.trigger.workflow_id,
+      variables: f.variables,
+      idempotencyKey: startKey(f.trigger.id, f.envelope.id),
+      chainDepth: f.depth,
+    }));
+    let results;
+    try {
+      // One span for the batch's start, in the trace of its first event (a start-many serves many).
+      results = await inSpan(
+        'trigger fire',
+        { parent: toStart[0].trace, attributes: { 'wfp.trigger_id': toStart[0].trigger.id, 'wfp.event_id': toStart[0].envelope.id, 'wfp.firings': toStart.length } },
+        () => this.orchestrator.startMany(items),
+      );
+    } catch (error) {
+      for (const f of toStart) fail(f.envelope.id, new Error(`orchestrator could not start workflow ${f.trigger.workflow_id}: ${(error as Error).message}`));
       return;
     }
-    for (const candidate of candidates) {
-      if (candidate.id === chain.sourceTriggerId) continue; // a trigger never fires on its own lifecycle events
-      if (candidate.filter) {
-        const result = evaluateFilter(candidate.filter, envelope.payload);
-        if (!result.match) {
-          if ('error' in result && result.error) {
-            this.logger.info({ triggerId: candidate.id, eventId: envelope.id, err: result.error }, 'trigger filter failed: no match');
+    toStart.forEach((firing, i) => {
+      const result = results[i];
+      if (result.ok) firing.instanceId = result.data.id;
+      else if (result.error.code === 'NOT_FOUND' || result.error.code === 'VALIDATION') firing.error = result.error.message;
+      else fail(firing.envelope.id, new Error(`orchestrator could not start workflow ${firing.trigger.workflow_id}: ${result.error.code} ${result.error.message}`));
+    });
+  }
+
+  /** One transaction: inbox, occurrences, lifecycle events, billing records. */
+  private async record(firings: Firing[]): Promise<void> {
+    const now = this.clock.now();
+    await this.dataSource.transaction(async (m) => {
+      const recorded = await recordInbox(m, TRIGGERS_SCHEMA, MATCHING_CONSUMER, [...new Set(firings.map((f) => f.envelope.id))]);
+      const rows: Array<OccurrenceRow & { firing: Firing }> = firings
+        .filter((f) => recorded.has(f.envelope.id))
+        .map((firing) => ({
+          firing,
+          id: randomUUID(),
+          trigger_id: firing.trigger.id,
+          event_id: firing.envelope.id,
+          date: now,
+          event: firing.envelope,
+          workflow_instance_id: firing.instanceId ?? null,
+          error: firing.instanceId ? null : (firing.error ?? 'unknown error'),
+          chain_depth: firing.depth,
+        }));
+      const inserted = await insertOccurrences(m, rows);
+      const events: Array<NewEvent<Record<string, unknown>>> = [];
+      for (const row of rows.filter((r) => inserted.has(r.id))) {
+        metrics.triggerMatches.inc({ result: row.workflow_instance_id ? 'started' : 'failed' });
+        const log = { triggerId: row.trigger_id, eventId: row.event_id };
+        if (row.workflow_instance_id) {
+          events.push(lifecycleEvent(SUCCEEDED_TRIGGER, { id: row.id, triggerID: row.trigger_id, workflowInstanceID: row.workflow_instance_id }, now));
+          this.logger.debug({ ...log, instanceId: row.workflow_instance_id }, 'trigger started a workflow');
+          if (isBillingEventType(row.event.type)) {
+            const record = eventRecordFor(row.event, row.firing.trigger.workflow_id, row.workflow_instance_id, row.id, now);
+            if (record) await insertWorkflowTrigger(m, record);
+            else this.logger.warn(log, 'billing event payload does not fit its schema: no workflow-trigger record');
           }
-          continue;
+        } else {
+          events.push(lifecycleEvent(FAILED_TRIGGER, { id: row.id, triggerID: row.trigger_id, error: row.error ?? 'unknown error' }, now));
+          this.logger.info({ ...log, err: row.error }, 'trigger failed');
         }
       }
-      await this.fire(manager, candidate, envelope, chain.depth);
-    }
+      await this.publisher.publishMany(m, events);
+    });
   }
+}
 
-  /** Depth of an event in a chain of triggers firing on other triggers' lifecycle events. */
-  private async chainOf(envelope: EventEnvelope, m: EntityManager): Promise<{ depth: number; sourceTriggerId?: string }> {
-    // An event a workflow published (`publish` stage) carries its depth: the depth the trigger
-    // chain had when it started that workflow, plus one.
-    if (typeof envelope.chain_depth === 'number') return { depth: envelope.chain_depth };
-    if (envelope.app !== TRIGGER_EVENTS_APP || (envelope.type !== SUCCEEDED_TRIGGER && envelope.type !== FAILED_TRIGGER)) {
-      return { depth: 0 };
-    }
-    const occurrenceId = envelope.payload.id;
-    const sourceTriggerId = typeof envelope.payload.triggerID === 'string' ? envelope.payload.triggerID : undefined;
-    if (typeof occurrenceId !== 'string' || !UUID.test(occurrenceId)) return { depth: 1, sourceTriggerId };
-    const rows: Array<{ chain_depth: number }> = await m.query(`SELECT chain_depth FROM triggers.occurrences WHERE id = $1`, [occurrenceId]);
-    return { depth: (rows[0]?.chain_depth ?? 0) + 1, sourceTriggerId };
-  }
+function lifecycleEvent(type: string, payload: Record<string, unknown>, date: Date): NewEvent<Record<string, unknown>> {
+  return { app: TRIGGER_EVENTS_APP, version: TRIGGER_EVENTS_VERSION, type, payload, date };
+}
 
-  private async fire(m: EntityManager, trigger: Candidate, envelope: EventEnvelope, depth: number): Promise<void> {
-    const log = { triggerId: trigger.id, eventId: envelope.id };
-    const already: unknown[] = await m.query(`SELECT 1 FROM triggers.occurrences WHERE trigger_id = $1 AND event_id = $2`, [
-      trigger.id,
-      envelope.id,
-    ]);
-    if (already.length) return;
-    let instanceId: string | undefined;
-    let error: string | undefined;
-    let variables: Record<string, string> | undefined;
-    try {
-      variables = evaluateVars(trigger.vars ?? {}, envelope.payload);
-    } catch (e) {
-      error = (e as Error).message;
-    }
-    if (variables) {
-      const started = await this.orchestrator.startInstance({
-        workflowId: trigger.workflow_id,
-        variables,
-        idempotencyKey: startKey(trigger.id, envelope.id),
-        chainDepth: depth,
-      });
-      if (started.ok) instanceId = started.data.id;
-      else if (started.error.code === 'NOT_FOUND' || started.error.code === 'VALIDATION') error = started.error.message;
-      else throw new Error(`orchestrator could not start workflow ${trigger.workflow_id}: ${started.error.code} ${started.error.message}`);
-    }
-    const now = this.clock.now();
-    const occurrenceId = randomUUID();
-    const inserted: unknown[] = await m.query(
-      `INSERT INTO triggers.occurrences (id, trigger_id, event_id, date, event, workflow_instance_id, error, chain_depth)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (trigger_id, event_id) DO NOTHING RETURNING id`,
-      [occurrenceId, trigger.id, envelope.id, now, JSON.stringify(envelope), instanceId ?? null, error ?? null, depth],
-    );
-    if (inserted.length === 0) return;
-    if (instanceId) {
-      await this.publisher.publish<SucceededTriggerPayload>(m, {
-        app: TRIGGER_EVENTS_APP,
-        version: TRIGGER_EVENTS_VERSION,
-        type: SUCCEEDED_TRIGGER,
-        payload: { id: occurrenceId, triggerID: trigger.id, workflowInstanceID: instanceId },
-        date: now,
-      });
-      this.logger.debug({ ...log, instanceId }, 'trigger started a workflow');
-      if (isBillingEventType(envelope.type)) {
-        const record = eventRecordFor(envelope, trigger.workflow_id, instanceId, occurrenceId, now);
-        if (record) await insertWorkflowTrigger(m, record);
-        else this.logger.warn(log, 'billing event payload does not fit its schema: no workflow-trigger record');
-      }
-    } else {
-      await this.publisher.publish<FailedTriggerPayload>(m, {
-        app: TRIGGER_EVENTS_APP,
-        version: TRIGGER_EVENTS_VERSION,
-        type: FAILED_TRIGGER,
-        payload: { id: occurrenceId, triggerID: trigger.id, error: error ?? 'unknown error' },
-        date: now,
-      });
-      this.logger.info({ ...log, err: error }, 'trigger failed');
-    }
-  }
+function isLifecycleEvent(envelope: EventEnvelope): boolean {
+  return envelope.app === TRIGGER_EVENTS_APP && (envelope.type === SUCCEEDED_TRIGGER || envelope.type === FAILED_TRIGGER);
+}
+
+/** The occurrence a trigger lifecycle event reports (whose chain depth the event extends). */
+function sourceOccurrenceOf(envelope: EventEnvelope): string | undefined {
+  const id = envelope.payload.id;
+  return isLifecycleEvent(envelope) && typeof id === 'string' && UUID.test(id) ? id : undefined;
+}
+
+/** Depth of an event in a chain of triggers firing on other triggers' lifecycle events. */
+function chainOf(envelope: EventEnvelope, depths: Map<string, number>): { depth: number; sourceTriggerId?: string } {
+  // An event a workflow published (`publish` stage) carries its depth: the depth the trigger
+  // chain had when it started that workflow, plus one.
+  if (typeof envelope.chain_depth === 'number') return { depth: envelope.chain_depth };
+  if (!isLifecycleEvent(envelope)) return { depth: 0 };
+  const sourceTriggerId = typeof envelope.payload.triggerID === 'string' ? envelope.payload.triggerID : undefined;
+  const occurrenceId = sourceOccurrenceOf(envelope);
+  return { depth: (occurrenceId ? (depths.get(occurrenceId) ?? 0) : 0) + 1, sourceTriggerId };
 }

@@ -3,17 +3,21 @@ import { DataSource } from 'typeorm';
 import type { NatsConnection } from 'nats';
 import { PinoLogger } from 'nestjs-pino';
 import { eventsStreamName, eventsSubjectRoot } from '@wfp/contracts';
-import { APP_CONFIG, DurableConsumer, ensureEventsStream, EventPublisher, NATS_CONNECTION } from '@wfp/platform';
+import { APP_CONFIG, BatchConsumer, ensureEventsStream, EventPublisher, NATS_CONNECTION } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
 import { TRIGGERS_SCHEMA } from '../database/schema';
-import { MatcherService } from './matcher.service';
+import { MATCHING_CONSUMER, MatcherService } from './matcher.service';
 
-export const MATCHING_CONSUMER = 'triggers-matching';
+export { MATCHING_CONSUMER };
 
-/** The durable JetStream consumer of every domain event (`<namespace>.events.>`) feeding the matcher. */
+/**
+ * The durable JetStream pull consumer of every domain event (`<namespace>.events.>`) feeding the
+ * matcher in batches (TRIGGERS_CONSUMER_BATCH_SIZE events, TRIGGERS_CONSUMER_CONCURRENCY
+ * batches at once).
+ */
 @Injectable()
 export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private consumer?: DurableConsumer;
+  private consumer?: BatchConsumer;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -28,7 +32,7 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
     const namespace = this.config.NATS_NAMESPACE;
     const jsm = await this.nc.jetstreamManager();
     await ensureEventsStream(jsm, namespace, this.config.NATS_STREAM_REPLICAS);
-    this.consumer = new DurableConsumer({
+    this.consumer = new BatchConsumer({
       js: this.nc.jetstream(),
       jsm,
       dataSource: this.dataSource,
@@ -37,12 +41,12 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
       name: MATCHING_CONSUMER,
       filterSubject: `${eventsSubjectRoot(namespace)}.>`,
       logger: this.logger.logger.child({ component: 'matching-consumer' }),
+      batchSize: this.config.TRIGGERS_CONSUMER_BATCH_SIZE,
       concurrency: this.config.TRIGGERS_CONSUMER_CONCURRENCY,
       maxDeliver: this.config.TRIGGERS_CONSUMER_MAX_DELIVER,
       backoffMs: [1000, 5000, 30_000, 60_000],
-      shouldHandle: (envelope) => this.matcher.hasCandidates(envelope),
-      handler: (envelope, manager) => this.matcher.handle(envelope, manager),
-      afterCommit: () => this.publisher.flush(),
+      handler: (events) => this.matcher.handleBatch(events),
+      afterBatch: () => this.publisher.flush(),
     });
     await this.consumer.start();
   }

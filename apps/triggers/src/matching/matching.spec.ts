@@ -11,7 +11,7 @@ import { loadTriggersConfig } from '../config';
 import { triggersDatabase } from '../database/triggers-database';
 import { TriggersService } from '../formance/triggers.service';
 import { WorkflowTriggersService } from '../workflow-triggers/workflow-triggers.service';
-import { FakeOrchestrator } from '../testing/fake-orchestrator';
+import { FakeOrchestrator } from '../../test/fake-orchestrator';
 
 function unwrap<T>(reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
@@ -393,5 +393,78 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
     });
     expect(unwrap(await workflowTriggers.get('plat_a', created.trigger.id))).toEqual(created.trigger);
     expect(await workflowTriggers.get('plat_b', created.trigger.id)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('matches a burst in batches: start-many first, no transaction open during a start, each event once', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const trigger = await createTrigger({ event: 'BURST', workflowID: workflow.id, filter: 'event.n >= 0', vars: { n: 'event.n' } });
+    const databaseName = decodeURIComponent(new URL(database.url).pathname.slice(1));
+    // A slow orchestrator: any transaction open when a start began and still open 100 ms later
+    // was held across the call (the matcher's own transactions last a few milliseconds).
+    const heldAcrossStarts: number[] = [];
+    orchestrator.beforeStartMany = async () => {
+      const [{ now }]: Array<{ now: Date }> = await db.query(`SELECT clock_timestamp() AS now`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const [{ held }]: Array<{ held: number }> = await db.query(
+        `SELECT count(*)::int AS held FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND xact_start < $2`,
+        [databaseName, now],
+      );
+      heldAcrossStarts.push(held);
+    };
+    const batchesBefore = orchestrator.startManyBatches.length;
+    const count = async () => Number((await db.query(`SELECT count(*) AS n FROM triggers.occurrences WHERE trigger_id = $1`, [trigger.id]))[0].n);
+    try {
+      await Promise.all(Array.from({ length: 200 }, (_, n) => publish('BURST', { n })));
+      await eventually(async () => (await count()) === 200, { what: '200 occurrences', timeoutMs: 30_000 });
+    } finally {
+      orchestrator.beforeStartMany = undefined;
+    }
+    const batches = orchestrator.startManyBatches.slice(batchesBefore);
+    expect(batches.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(200);
+    expect(Math.max(...batches)).toBeGreaterThan(1);
+    expect(heldAcrossStarts.length).toBeGreaterThan(0);
+    expect(heldAcrossStarts.every((held) => held === 0)).toBe(true);
+    const rows: Array<{ workflow_instance_id: string }> = await db.query(
+      `SELECT workflow_instance_id FROM triggers.occurrences WHERE trigger_id = $1`,
+      [trigger.id],
+    );
+    expect(new Set(rows.map((r) => r.workflow_instance_id)).size).toBe(200);
+    const variables = rows.map((r) => orchestrator.instances.get(r.workflow_instance_id)!.variables.n).sort((a, b) => Number(a) - Number(b));
+    expect(variables).toEqual(Array.from({ length: 200 }, (_, n) => String(n)));
+  });
+
+  it('fires range filters at 10,000 triggers through the index (only the matching ones)', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const matching = await createTrigger({ event: 'AMOUNT', workflowID: workflow.id, filter: 'event.amount > 100' });
+    await db.query(
+      `INSERT INTO triggers.triggers (id, event, workflow_id, filter, created_at)
+       SELECT gen_random_uuid(), 'AMOUNT', $1, format('event.amount > %s', 1000000 + i), now() FROM generate_series(1, 9999) AS i`,
+      [workflow.id],
+    );
+    await db.query(`UPDATE triggers.generation SET value = value + 1 WHERE id = 1`);
+    await publish('AMOUNT', { amount: 500 });
+    await eventually(async () => (await occurrences(matching.id)).length === 1, { what: 'the matching occurrence' });
+    const big = await publish('AMOUNT', { amount: 1000003 });
+    await eventually(async () => {
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM triggers.occurrences WHERE event_id = $1`, [big.id]);
+      return n === 3; // `> 100`, `> 1000001`, `> 1000002`
+    }, { what: 'the matching occurrences of a large amount' });
+  });
+
+  it('MANUAL creates with the same key at once: one record, one instance, no transaction during the start', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const body = {
+      type: 'MANUAL' as const,
+      workflow_id: workflow.id,
+      invoice: { invoice_id: 'inv_same', manual: { variant: 'OVERDUE' as const, overdue: { period: { type: 'DAY' as const, value: 1 } } } },
+    };
+    const replies = (
+      await Promise.all([1, 2, 3].map(() => workflowTriggers.create({ platformId: 'plat_same', body, idempotencyKey: 'same-key', bodyHash: 'h' })))
+    ).map(unwrap);
+    const ids = new Set(replies.map((r) => r.trigger.id));
+    expect(ids.size).toBe(1);
+    const [id] = ids;
+    expect([...orchestrator.instances.values()].filter((i) => i.variables.trigger_id === id)).toHaveLength(1);
+    expect(unwrap(await workflowTriggers.get('plat_same', id))).toEqual(replies[0].trigger);
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import {
   BILLING_EVENT_TYPES,
@@ -53,6 +53,14 @@ export function newSolvimonId(prefix: string): string {
   const bytes = randomBytes(20);
   let out = '';
   for (const byte of bytes) out += BASE62[byte % 62];
+  return `${prefix}_${out}`;
+}
+
+/** A Solvimon-style id derived from `seed` (the same seed always gives the same id). */
+export function solvimonIdFor(prefix: string, seed: string): string {
+  const bytes = createHash('sha256').update(seed).digest();
+  let out = '';
+  for (let i = 0; i < 20; i++) out += BASE62[bytes[i] % 62];
   return `${prefix}_${out}`;
 }
 

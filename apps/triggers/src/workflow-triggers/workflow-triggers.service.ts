@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   CreateWorkflowTriggerRequest,
+  errorCodeSchema,
   fail,
   ok,
   Reply,
@@ -16,6 +17,7 @@ import {
   insertWorkflowTrigger,
   manualTarget,
   newSolvimonId,
+  solvimonIdFor,
   TARGET_ID_FIELD,
   targetOf,
   toWorkflowTrigger,
@@ -41,6 +43,10 @@ const FILTER_COLUMNS: Record<FilterName, { column: string; targetType?: string }
 /** What a search field without a name looks at. */
 const DEFAULT_SEARCH_COLUMNS = ['id', 'workflow_id', 'customer_id', 'target_id'];
 
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string; driverError?: { code?: string } })?.driverError?.code === '23505' || (error as { code?: string })?.code === '23505';
+}
+
 function invalidField(field: string, message: string) {
   return fail<never>('VALIDATION', message, { solvimonCode: 'INVALID_FIELD', field });
 }
@@ -55,86 +61,93 @@ export class WorkflowTriggersService {
   ) {}
 
   /**
-   * Stores a MANUAL record and starts its workflow with the target's variables, in one
-   * transaction (the start is idempotent on the record id). With an idempotency key, a repeat
-   * replays the first record; the same key with another body is refused.
+   * Starts a MANUAL record's workflow with the target's variables, then stores the record — no
+   * transaction is open during the start (one start-many item, idempotent on the record id).
+   * With an idempotency key the record id is derived from (platform, key), so a repeat or a
+   * concurrent duplicate starts the same instance and replays the first record; the same key
+   * with another body is refused (CONFLICT). A crash between the start and the insert leaves an
+   * instance without a record; the client's retry with the same key records it.
    */
   async create(request: CreateWorkflowTriggerRequest, requestId?: string): Promise<Reply<{ trigger: WorkflowTrigger; replayed: boolean }>> {
     const { platformId, body, idempotencyKey, bodyHash } = request;
     if (body.type !== 'MANUAL') return invalidField('type', 'only MANUAL workflow triggers can be created; EVENT triggers are created by the system');
-    return this.dataSource.transaction(async (m) => {
-      if (idempotencyKey) {
-        await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [JSON.stringify([platformId, idempotencyKey])]);
-        const previous: Array<WorkflowTriggerRow & { body_hash: string }> = await m.query(
-          `SELECT ${WORKFLOW_TRIGGER_COLUMNS.split(', ').map((c) => `w.${c}`).join(', ')}, k.body_hash
-             FROM triggers.idempotency_keys k JOIN triggers.workflow_triggers w ON w.id = k.workflow_trigger_id
-            WHERE k.platform_id = $1 AND k.key = $2`,
-          [platformId, idempotencyKey],
-        );
-        if (previous.length) {
-          if (previous[0].body_hash !== (bodyHash ?? '')) {
-            return fail('CONFLICT', 'the Idempotency-Key was already used with a different request body', {
-              solvimonCode: 'IDEMPOTENCY_CHECK_FAILED',
-            });
-          }
-          return ok({ trigger: toWorkflowTrigger(previous[0]), replayed: true });
-        }
-      }
-      const workflow = await this.orchestrator.getWorkflow(body.workflow_id, requestId);
-      if (!workflow.ok && workflow.error.code !== 'NOT_FOUND') return fail(workflow.error.code, workflow.error.message);
-      if (!workflow.ok || workflow.data.deletedAt) {
+    if (idempotencyKey) {
+      const previous = await this.replay(platformId, idempotencyKey, bodyHash);
+      if (previous) return previous;
+    }
+    const { key, value } = targetOf(body);
+    const target = manualTarget(key, value);
+    const id = idempotencyKey ? solvimonIdFor('wftr', JSON.stringify([platformId, idempotencyKey])) : newSolvimonId('wftr');
+    const targetType = TARGET_TYPE_OF_KEY[key];
+    const row: WorkflowTriggerRow = {
+      id,
+      platform_id: platformId,
+      type: 'MANUAL',
+      workflow_id: body.workflow_id,
+      customer_id: body.customer_id ?? null,
+      target_type: targetType,
+      target_id: String(target[TARGET_ID_FIELD[targetType]]),
+      target,
+      workflow_instance_id: null,
+      occurrence_id: null,
+      created_at: this.clock.now(),
+    };
+    const [started] = await this.orchestrator.startMany(
+      [{ workflowId: body.workflow_id, variables: workflowVariables(id, 'MANUAL', row.customer_id, key, target), idempotencyKey: `workflow-trigger:${id}` }],
+      requestId,
+    );
+    if (!started.ok) {
+      if (started.error.code === 'NOT_FOUND') {
         return fail('NOT_FOUND', `workflow ${body.workflow_id} not found`, {
           solvimonCode: 'RESOURCE_NOT_FOUND',
           resource_type: 'WORKFLOW',
           resource_id: body.workflow_id,
         });
       }
-      const { key, value } = targetOf(body);
-      const target = manualTarget(key, value);
-      const id = newSolvimonId('wftr');
-      const targetType = TARGET_TYPE_OF_KEY[key];
-      const row: WorkflowTriggerRow = {
-        id,
-        platform_id: platformId,
-        type: 'MANUAL',
-        workflow_id: body.workflow_id,
-        customer_id: body.customer_id ?? null,
-        target_type: targetType,
-        target_id: String(target[TARGET_ID_FIELD[targetType]]),
-        target,
-        workflow_instance_id: null,
-        occurrence_id: null,
-        created_at: this.clock.now(),
-      };
-      const started = await this.orchestrator.startInstance(
-        {
-          workflowId: body.workflow_id,
-          variables: workflowVariables(id, 'MANUAL', row.customer_id, key, target),
-          idempotencyKey: `workflow-trigger:${id}`,
-        },
-        requestId,
-      );
-      if (!started.ok) {
-        if (started.error.code === 'NOT_FOUND') {
-          return fail('NOT_FOUND', `workflow ${body.workflow_id} not found`, {
-            solvimonCode: 'RESOURCE_NOT_FOUND',
-            resource_type: 'WORKFLOW',
-            resource_id: body.workflow_id,
-          });
+      const code = errorCodeSchema.safeParse(started.error.code);
+      return fail(code.success ? code.data : 'INTERNAL', started.error.message, { solvimonCode: 'COULD_NOT_CREATE_RESOURCE' });
+    }
+    row.workflow_instance_id = started.data.id;
+    try {
+      const stored = await this.dataSource.transaction(async (m) => {
+        const inserted = await insertWorkflowTrigger(m, row);
+        if (!inserted) throw new Error('workflow trigger not stored');
+        if (idempotencyKey) {
+          await m.query(
+            `INSERT INTO triggers.idempotency_keys (platform_id, key, body_hash, workflow_trigger_id) VALUES ($1, $2, $3, $4)`,
+            [platformId, idempotencyKey, bodyHash ?? '', id],
+          );
         }
-        return fail(started.error.code, started.error.message, { solvimonCode: 'COULD_NOT_CREATE_RESOURCE' });
-      }
-      row.workflow_instance_id = started.data.id;
-      const stored = await insertWorkflowTrigger(m, row);
-      if (!stored) throw new Error('workflow trigger not stored');
-      if (idempotencyKey) {
-        await m.query(
-          `INSERT INTO triggers.idempotency_keys (platform_id, key, body_hash, workflow_trigger_id) VALUES ($1, $2, $3, $4)`,
-          [platformId, idempotencyKey, bodyHash ?? '', id],
-        );
-      }
+        return inserted;
+      });
       return ok({ trigger: toWorkflowTrigger(stored), replayed: false });
-    });
+    } catch (error) {
+      // A concurrent request with the same key stored its record first: replay it.
+      const replayed = idempotencyKey && isUniqueViolation(error) ? await this.replay(platformId, idempotencyKey, bodyHash) : undefined;
+      if (replayed) return replayed;
+      throw error;
+    }
+  }
+
+  /** The reply to a repeated Idempotency-Key: the first record, or CONFLICT for another body. */
+  private async replay(
+    platformId: string,
+    idempotencyKey: string,
+    bodyHash: string | undefined,
+  ): Promise<Reply<{ trigger: WorkflowTrigger; replayed: boolean }> | undefined> {
+    const previous: Array<WorkflowTriggerRow & { body_hash: string }> = await this.dataSource.query(
+      `SELECT ${WORKFLOW_TRIGGER_COLUMNS.split(', ').map((c) => `w.${c}`).join(', ')}, k.body_hash
+         FROM triggers.idempotency_keys k JOIN triggers.workflow_triggers w ON w.id = k.workflow_trigger_id
+        WHERE k.platform_id = $1 AND k.key = $2`,
+      [platformId, idempotencyKey],
+    );
+    if (!previous.length) return undefined;
+    if (previous[0].body_hash !== (bodyHash ?? '')) {
+      return fail('CONFLICT', 'the Idempotency-Key was already used with a different request body', {
+        solvimonCode: 'IDEMPOTENCY_CHECK_FAILED',
+      });
+    }
+    return ok({ trigger: toWorkflowTrigger(previous[0]), replayed: true });
   }
 
   async get(platformId: string, id: string): Promise<Reply<WorkflowTrigger>> {

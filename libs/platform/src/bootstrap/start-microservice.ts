@@ -8,6 +8,20 @@ import { NamespacedNatsServer } from '../nats/namespaced-nats-server';
 import { natsClientOptions } from '../nats/client-options';
 import { ensureDatabaseExists } from '../database/service-database';
 import { waitForNats, waitForPostgres } from '../startup/wait-for-dependencies';
+import { DataSource } from 'typeorm';
+import type { NatsConnection } from 'nats';
+import { z } from 'zod';
+import { intFromEnv, loadConfigOrExit, parseEnv } from '../config/env';
+import { NATS_CONNECTION } from '../nats/nats-connection.module';
+import { checkNats, checkPostgres } from '../health/check-postgres';
+import { DEFAULT_METRICS_PORTS, startMetricsServer } from '../observability/metrics-server';
+import { observePgPool, ObservablePool } from '../observability/metrics';
+
+/** The operations port of a NATS service (`/metrics`, `/healthz`, `/readyz`). */
+export const metricsEnvSchema = z.object({
+  METRICS_PORT: intFromEnv(0, 65535).optional(),
+  METRICS_HOST: z.string().default('0.0.0.0'),
+});
 
 export interface StartMicroserviceOptions {
   service: ServiceName;
@@ -26,6 +40,20 @@ export async function startMicroservice(options: StartMicroserviceOptions): Prom
   const { service, config } = options;
   const logger = standaloneLogger(service, config.LOG_LEVEL);
   const servers = natsServers(config.NATS_URL);
+  const metricsEnv = loadConfigOrExit(() => parseEnv(metricsEnvSchema));
+  // Served from the start: liveness answers while the service waits for its dependencies,
+  // readiness says "starting" until the application is up.
+  const live: { dataSource?: DataSource; nc?: NatsConnection } = {};
+  const starting = { status: 'down' as const, error: 'starting' };
+  const metricsServer = await startMetricsServer({
+    service,
+    port: metricsEnv.METRICS_PORT ?? DEFAULT_METRICS_PORTS[service],
+    host: metricsEnv.METRICS_HOST,
+    checks: {
+      postgres: () => (live.dataSource ? checkPostgres(live.dataSource) : starting),
+      nats: () => (live.nc ? checkNats(live.nc) : starting),
+    },
+  });
   await waitForPostgres(config.DATABASE_URL, { logger });
   await ensureDatabaseExists(config.DATABASE_URL);
   await waitForNats(servers, { logger });
@@ -43,6 +71,14 @@ export async function startMicroservice(options: StartMicroserviceOptions): Prom
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.listen();
-  logger.info({ namespace: config.NATS_NAMESPACE }, `${service} is serving commands`);
+  const dataSource = app.get(DataSource);
+  live.dataSource = dataSource;
+  live.nc = app.get<NatsConnection>(NATS_CONNECTION);
+  const typeormPool = (dataSource.driver as unknown as { master?: ObservablePool }).master;
+  if (typeormPool) observePgPool(`${service}-typeorm`, typeormPool);
+  logger.info(
+    { namespace: config.NATS_NAMESPACE, metricsPort: metricsServer.port },
+    `${service} is serving commands (metrics, health on :${metricsServer.port})`,
+  );
   return app;
 }

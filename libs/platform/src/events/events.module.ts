@@ -16,7 +16,7 @@ import { NATS_CONNECTION } from '../nats/nats-connection.module';
 import { APP_CONFIG } from '../bootstrap/service-platform.module';
 import type { CommonConfig } from '../config/env';
 import { ensureEventsStream } from '../jetstream/events-stream';
-import { enqueueEvent, NewEvent } from '../jetstream/outbox';
+import { enqueueEvent, enqueueEvents, NewEvent } from '../jetstream/outbox';
 import { OutboxRelay } from '../jetstream/outbox-relay';
 
 export const EVENTS_SCHEMA = Symbol('EVENTS_SCHEMA');
@@ -69,6 +69,11 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
   /** Writes the event to the outbox in the caller's transaction. Call `flush()` after commit. */
   publish<P extends Record<string, unknown>>(manager: EntityManager, event: NewEvent<P>): Promise<EventEnvelope<P>> {
     return enqueueEvent(manager, this.schema, event);
+  }
+
+  /** Writes many events to the outbox in one statement, in the caller's transaction. Call `flush()` after commit. */
+  publishMany(manager: EntityManager, events: Array<NewEvent<Record<string, unknown>>>): Promise<EventEnvelope[]> {
+    return enqueueEvents(manager, this.schema, events);
   }
 
   /** Wakes the relay (after a transaction that wrote events committed). */

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
 import { quoteIdent } from '../database/service-database';
 import { isNotFound } from './events-stream';
+import { gauges, metrics, secondsSince } from '../observability/metrics';
+import { extractTraceHeaders, inSpan, SpanKind, tracingEnabled } from '../observability/tracing';
 
 export type EventHandler = (envelope: EventEnvelope, manager: EntityManager) => Promise<void>;
 
@@ -49,6 +51,7 @@ export class DurableConsumer {
   private loop?: Promise<void>;
   private stopping = false;
   private readonly inFlight = new Set<Promise<void>>();
+  private unobserve?: () => void;
 
   constructor(private readonly options: DurableConsumerOptions) {}
 
@@ -78,9 +81,17 @@ export class DurableConsumer {
     const consumer = await js.consumers.get(stream, name);
     this.messages = await consumer.consume(this.consumeOptions(concurrency));
     this.loop = this.keepConsuming(concurrency);
+    // Pending / ack-pending are read from JetStream when /metrics is scraped.
+    const info = () => jsm.consumers.info(stream, name);
+    const removers = [
+      gauges.consumerPending.add(async () => [{ labels: { consumer: name }, value: (await info()).num_pending }]),
+      gauges.consumerAckPending.add(async () => [{ labels: { consumer: name }, value: (await info()).num_ack_pending }]),
+    ];
+    this.unobserve = () => removers.forEach((remove) => remove());
   }
 
   async stop(): Promise<void> {
+    this.unobserve?.();
     this.stopping = true;
     await this.messages?.close();
     await this.loop;
@@ -126,25 +137,50 @@ export class DurableConsumer {
     }
   }
 
-  /** Handles one delivery: apply once, ack after commit, or retry / dead-letter. */
+  /** Handles one delivery: apply once, ack after commit, or retry / dead-letter (counted, traced). */
   async handle(msg: JsMsg): Promise<void> {
+    const { name } = this.options;
+    const started = process.hrtime.bigint();
+    if (msg.info.redeliveryCount > 1) metrics.consumerRedeliveries.inc({ consumer: name });
+    try {
+      if (!tracingEnabled()) return await this.handleOnce(msg);
+      await inSpan(
+        `jetstream process ${msg.subject}`,
+        {
+          kind: SpanKind.CONSUMER,
+          parent: extractTraceHeaders(msg.headers),
+          attributes: { 'messaging.system': 'nats', 'messaging.destination.name': msg.subject, 'messaging.consumer.group.name': name },
+        },
+        () => this.handleOnce(msg),
+      );
+    } finally {
+      metrics.consumerHandleDuration.observe({ consumer: name }, secondsSince(started));
+    }
+  }
+
+  private async handleOnce(msg: JsMsg): Promise<void> {
     const { logger, name, maxDeliver = 5, backoffMs = [1000, 5000, 30000] } = this.options;
+    const count = (outcome: string) => metrics.consumerHandled.inc({ consumer: name, outcome });
     let envelope: EventEnvelope;
     try {
       envelope = eventEnvelopeSchema.parse(JSON.parse(msg.string())) as EventEnvelope;
     } catch (error) {
       await this.deadLetter(msg, `invalid event envelope: ${(error as Error).message}`);
       msg.term('invalid envelope');
+      count('dead_lettered');
+      metrics.consumerDeadLetters.inc({ consumer: name });
       return;
     }
     const log = logger.child({ consumer: name, eventId: envelope.id, eventType: envelope.type });
     try {
       if (this.options.shouldHandle && !(await this.options.shouldHandle(envelope))) {
         msg.ack();
+        count('skipped');
         return;
       }
       const applied = await this.apply(envelope);
       msg.ack();
+      count(applied ? 'applied' : 'duplicate');
       if (applied) this.options.afterCommit?.();
       else log.debug('duplicate event ignored');
     } catch (error) {
@@ -155,10 +191,13 @@ export class DurableConsumer {
           log.error({ err: dlError }, 'could not write dead letter'),
         );
         msg.term('max deliveries reached');
+        count('dead_lettered');
+        metrics.consumerDeadLetters.inc({ consumer: name });
       } else {
         const delay = backoffMs[Math.min(deliveries - 1, backoffMs.length - 1)];
         log.warn({ err: error, deliveries, retryInMs: delay }, 'event handling failed; will retry');
         msg.nak(delay);
+        count('retried');
       }
     }
   }

@@ -4,6 +4,7 @@ import { PipelinedPublisher } from './pipelined-publisher';
 import type { Logger } from 'pino';
 import { eventSubject } from '@wfp/contracts';
 import { quoteIdent } from '../database/service-database';
+import { gauges, metrics } from '../observability/metrics';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -44,6 +45,10 @@ interface OutboxMessage {
   version: string;
   type: string;
   data: string;
+  /** The W3C traceparent kept on the outbox row (null with tracing off). */
+  traceparent: string | null;
+  /** Seconds since the row was written (relay lag). */
+  age: number;
 }
 
 export class OutboxRelay {
@@ -55,6 +60,7 @@ export class OutboxRelay {
   private readonly table: string;
   private readonly pipelined?: PipelinedPublisher;
   private readonly encoder = new TextEncoder();
+  private unobserve?: () => void;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.table = `${quoteIdent(options.schema)}.outbox`;
@@ -65,9 +71,22 @@ export class OutboxRelay {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+    // Backlog and the oldest row's age, read when /metrics is scraped (the partial index keeps it cheap).
+    const schema = this.options.schema;
+    const backlog = async () =>
+      ((await this.options.dataSource.query(
+        `SELECT count(*)::int AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age
+           FROM ${this.table} WHERE published_at IS NULL`,
+      )) as Array<{ n: number; age: number }>)[0];
+    const removers = [
+      gauges.outboxBacklog.add(async () => [{ labels: { schema }, value: (await backlog()).n }]),
+      gauges.outboxOldestAge.add(async () => [{ labels: { schema }, value: (await backlog()).age }]),
+    ];
+    this.unobserve = () => removers.forEach((remove) => remove());
   }
 
   async stop(): Promise<void> {
+    this.unobserve?.();
     this.running = false;
     this.nudge();
     await this.loop;
@@ -91,13 +110,14 @@ export class OutboxRelay {
       const claim = deleteOnPublish
         ? `DELETE FROM ${this.table} WHERE seq IN (
              SELECT seq FROM ${this.table} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-           RETURNING seq, id, envelope`
-        : `SELECT seq, id, envelope FROM ${this.table} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`;
+           RETURNING seq, id, envelope, traceparent, created_at`
+        : `SELECT seq, id, envelope, traceparent, created_at FROM ${this.table} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`;
       // One message per event, in outbox order; Postgres splits array rows and renders the JSON.
       const result: unknown = await manager.query(
         `WITH claimed AS (${claim})
          SELECT c.id AS row_id, coalesce(e.value->>'id', c.id::text) AS id, e.value->>'app' AS app,
-                e.value->>'version' AS version, e.value->>'type' AS type, e.value::text AS data
+                e.value->>'version' AS version, e.value->>'type' AS type, e.value::text AS data,
+                c.traceparent, extract(epoch FROM clock_timestamp() - c.created_at)::float8 AS age
            FROM claimed c
           CROSS JOIN LATERAL jsonb_array_elements(
                 CASE jsonb_typeof(c.envelope) WHEN 'array' THEN c.envelope ELSE jsonb_build_array(c.envelope) END
@@ -110,6 +130,9 @@ export class OutboxRelay {
       await this.publish(events);
       const rowIds = [...new Set(events.map((event) => event.row_id))];
       if (!deleteOnPublish) await manager.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::uuid[])`, [rowIds]);
+      const labels = { schema: this.options.schema };
+      metrics.outboxPublished.inc(labels, events.length);
+      for (const event of events) if (Number.isFinite(event.age)) metrics.outboxRelayLag.observe(labels, Math.max(0, event.age));
       return rowIds.length;
     });
   }
@@ -122,6 +145,7 @@ export class OutboxRelay {
           subject: eventSubject(namespace, event.app, event.version, event.type),
           data: this.encoder.encode(event.data),
           msgId: event.id,
+          traceparent: event.traceparent ?? undefined,
         })),
       );
       return;
@@ -130,6 +154,8 @@ export class OutboxRelay {
       events.map((event) => {
         const h = natsHeaders();
         h.set('Content-Type', 'application/json');
+        // The trace of the transaction that wrote the event continues in its consumers.
+        if (event.traceparent) h.set('traceparent', event.traceparent);
         return js.publish(eventSubject(namespace, event.app, event.version, event.type), this.encoder.encode(event.data), {
           msgID: event.id,
           headers: h,

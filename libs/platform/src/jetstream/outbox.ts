@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
 import { quoteIdent } from '../database/service-database';
+import { currentTraceparent } from '../observability/tracing';
 
 export interface NewEvent<P extends Record<string, unknown>> {
   app: string;
@@ -45,9 +46,10 @@ export async function enqueueEvent<P extends Record<string, unknown>>(
 ): Promise<EventEnvelope<P>> {
   const envelope = buildEnvelope(event);
   const outboxId = isUuid(envelope.id) ? envelope.id : randomUUID();
-  await manager.query(`INSERT INTO ${quoteIdent(schema)}.outbox (id, envelope) VALUES ($1, $2)`, [
+  await manager.query(`INSERT INTO ${quoteIdent(schema)}.outbox (id, envelope, traceparent) VALUES ($1, $2, $3)`, [
     outboxId,
     JSON.stringify(envelope),
+    currentTraceparent(),
   ]);
   return envelope;
 }
@@ -64,8 +66,8 @@ export async function enqueueEvents(
   if (events.length === 0) return [];
   const envelopes = events.map(buildEnvelope);
   await manager.query(
-    `INSERT INTO ${quoteIdent(schema)}.outbox (id, envelope) SELECT * FROM unnest($1::uuid[], $2::jsonb[])`,
-    [envelopes.map((e) => (isUuid(e.id) ? e.id : randomUUID())), envelopes.map((e) => JSON.stringify(e))],
+    `INSERT INTO ${quoteIdent(schema)}.outbox (id, envelope, traceparent) SELECT u.*, $3::text FROM unnest($1::uuid[], $2::jsonb[]) AS u`,
+    [envelopes.map((e) => (isUuid(e.id) ? e.id : randomUUID())), envelopes.map((e) => JSON.stringify(e)), currentTraceparent()],
   );
   return envelopes;
 }

@@ -5,6 +5,8 @@ export interface PipelinedMessage {
   data: Uint8Array;
   /** `Nats-Msg-Id`: JetStream drops a second message with the same id (its duplicate window). */
   msgId: string;
+  /** W3C trace context to carry in the `traceparent` header (tracing). */
+  traceparent?: string;
 }
 
 interface Waiter {
@@ -52,6 +54,7 @@ export class PipelinedPublisher {
         const h = natsHeaders();
         h.set('Nats-Msg-Id', message.msgId);
         h.set('Content-Type', 'application/json');
+        if (message.traceparent) h.set('traceparent', message.traceparent);
         this.nc.publish(message.subject, message.data, { reply: `${this.prefix}${token}`, headers: h });
       }
     });

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import pretty from 'pino-pretty';
 import { redactSecrets, redactText } from './redact';
+import { traceLogFields } from '../observability/tracing';
 
 /**
  * How every service writes logs: one pretty line per entry when stdout is a terminal
@@ -41,6 +42,8 @@ export function basePinoOptions(service: string, level: string, format: LogForma
     level,
     base: { service },
     messageKey: 'msg',
+    // The trace id and span id of the active span on every line (only with tracing on).
+    mixin: traceLogFields,
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     serializers: { err: errSerializer, error: errSerializer },
     // pino-pretty prints labels itself and expects numeric levels; JSON lines carry the label.

@@ -64,7 +64,8 @@ export function platformLoggerModule(service: string, level: string, destination
         customSuccessMessage: (req, res, responseTime) => requestMessage(req as RoutedRequest, res, responseTime),
         customErrorMessage: (req, res, _error, responseTime?: number) => requestMessage(req as RoutedRequest, res, Number(responseTime ?? 0)),
         customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-        autoLogging: { ignore: (req) => req.url === '/healthz' },
+        // Probes and Prometheus scrapes are not request lines.
+        autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
       },
       destination ?? logDestination(format),
     ],

@@ -5,15 +5,19 @@ import { headers as natsHeaders } from 'nats';
 import { natsClientOptions } from './client-options';
 import { z } from 'zod';
 import { commandSubject, REQUEST_ID_HEADER, Reply, replySchema } from '@wfp/contracts';
+import { metrics, secondsSince } from '../observability/metrics';
+import { injectTraceHeaders, inSpan, SpanKind } from '../observability/tracing';
 
 /** The owning service did not answer within the timeout (down, overloaded or partitioned). */
 export class ServiceUnavailableError extends Error {
   override readonly name = 'ServiceUnavailableError';
   constructor(
     readonly command: string,
-    reason: string,
+    detail: string,
+    /** For metrics: `timeout`, `no_responders` or `bus_unavailable`. */
+    readonly reason: 'timeout' | 'no_responders' | 'bus_unavailable' = 'timeout',
   ) {
-    super(`${reason} (${command})`);
+    super(`${detail} (${command})`);
   }
 }
 
@@ -72,9 +76,34 @@ export class CommandClient {
     dataSchema: T,
     opts: { requestId?: string; timeoutMs?: number } = {},
   ): Promise<Reply<z.infer<T>>> {
+    const started = process.hrtime.bigint();
+    let outcome = 'exception';
+    try {
+      const reply = await inSpan(`nats request ${command}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': command } }, () =>
+        this.request(command, payload, dataSchema, opts),
+      );
+      outcome = reply.ok ? 'ok' : 'error_reply';
+      return reply;
+    } catch (error) {
+      outcome =
+        error instanceof ServiceUnavailableError ? error.reason : error instanceof InvalidReplyError ? 'invalid_reply' : 'exception';
+      metrics.commandClientErrors.inc({ subject: command, reason: outcome });
+      throw error;
+    } finally {
+      metrics.commandClientDuration.observe({ subject: command, outcome }, secondsSince(started));
+    }
+  }
+
+  private async request<T extends z.ZodType>(
+    command: string,
+    payload: unknown,
+    dataSchema: T,
+    opts: { requestId?: string; timeoutMs?: number },
+  ): Promise<Reply<z.infer<T>>> {
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     const headers = natsHeaders();
     if (opts.requestId) headers.set(REQUEST_ID_HEADER, opts.requestId);
+    injectTraceHeaders(headers);
     const record = new NatsRecordBuilder(payload).setHeaders(headers).build();
     let raw: unknown;
     try {
@@ -82,16 +111,27 @@ export class CommandClient {
         this.client.send(commandSubject(this.options.namespace, command), record).pipe(timeout(timeoutMs)),
       );
     } catch (error) {
-      if (error instanceof TimeoutError) throw new ServiceUnavailableError(command, `no reply within ${timeoutMs} ms`);
+      if (error instanceof TimeoutError) throw new ServiceUnavailableError(command, `no reply within ${timeoutMs} ms`, 'timeout');
       // NATS answers at once with an empty "503 no responders" message when nobody subscribes.
-      if (error instanceof EmptyResponseException) throw new ServiceUnavailableError(command, 'no instance is running');
-      if (isBusUnavailable(error)) throw new ServiceUnavailableError(command, 'the message bus is unreachable (reconnecting)');
+      if (error instanceof EmptyResponseException) throw new ServiceUnavailableError(command, 'no instance is running', 'no_responders');
+      if (isBusUnavailable(error)) throw new ServiceUnavailableError(command, 'the message bus is unreachable (reconnecting)', 'bus_unavailable');
       throw error;
     }
-    const parsed = replySchema(dataSchema).safeParse(raw);
+    const parsed = replySchemaOf(dataSchema).safeParse(raw);
     if (!parsed.success) {
       throw new InvalidReplyError(`invalid reply to ${command}: ${parsed.error.message}`);
     }
     return parsed.data as Reply<z.infer<T>>;
   }
+}
+
+/** Reply schemas built once per data schema (building a zod union per request costs more than parsing). */
+const replySchemas = new WeakMap<z.ZodType, z.ZodType>();
+function replySchemaOf(dataSchema: z.ZodType): z.ZodType {
+  let schema = replySchemas.get(dataSchema);
+  if (!schema) {
+    schema = replySchema(dataSchema);
+    replySchemas.set(dataSchema, schema);
+  }
+  return schema;
 }

@@ -14,11 +14,15 @@ function jose(): Promise<typeof import('jose')> {
   return joseModule;
 }
 
+/** Verified tokens remembered at most (oldest dropped first). */
+const VERIFIED_TOKENS_LIMIT = 10_000;
+
 /** OAuth2 client-credentials clients from configuration, and HS256 JWTs they get. */
 @Injectable()
 export class FormanceAuthService implements OnModuleInit {
   readonly clients: Map<string, string>;
   private readonly key: Uint8Array;
+  private readonly verified = new Map<string, { scopes: string[]; expiresAtMs: number }>();
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -68,12 +72,24 @@ export class FormanceAuthService implements OnModuleInit {
     return { token, expiresIn };
   }
 
-  /** The scopes of a valid token, or undefined. */
+  /**
+   * The scopes of a valid token, or undefined. A verified token is remembered until it expires
+   * (a token is immutable and signed: checking its signature again on every request of a client
+   * re-derives the same answer), in a bounded map.
+   */
   async verify(token: string): Promise<string[] | undefined> {
+    const known = this.verified.get(token);
+    if (known && known.expiresAtMs > Date.now()) return known.scopes;
+    if (known) this.verified.delete(token);
     const { jwtVerify } = await jose();
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
-      return typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+      const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+      if (typeof payload.exp === 'number') {
+        if (this.verified.size >= VERIFIED_TOKENS_LIMIT) this.verified.delete(this.verified.keys().next().value as string);
+        this.verified.set(token, { scopes, expiresAtMs: payload.exp * 1000 });
+      }
+      return scopes;
     } catch {
       return undefined;
     }

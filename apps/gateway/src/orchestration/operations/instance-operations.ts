@@ -16,6 +16,11 @@ import { ApiError } from '../../http/api-error';
 import { truthyQuery } from '../orchestration-api';
 import type { ListSource } from './list-source';
 
+// Reply schemas built once, not per request.
+const instanceListSchema = z.array(workflowInstanceSchema);
+const instanceHistoryListSchema = z.array(instanceHistorySchema);
+const stageHistoryListSchema = z.array(stageHistorySchema);
+
 export interface InstanceFilters {
   workflowID?: string;
   running: boolean;
@@ -39,7 +44,7 @@ export class InstanceOperations {
       return { ...(workflowID ? { workflowID } : {}), running: truthyQuery(running) };
     },
     fetch: (filters, page, requestId) =>
-      callService(this.commands, COMMANDS.orchestrator.listInstances, { ...filters, ...(page ? { page } : {}) }, z.array(workflowInstanceSchema), requestId),
+      callService(this.commands, COMMANDS.orchestrator.listInstances, { ...filters, ...(page ? { page } : {}) }, instanceListSchema, requestId),
     keyOf: (instance) => ({ createdAt: instance.createdAt, id: instance.id }),
   };
 
@@ -61,7 +66,7 @@ export class InstanceOperations {
   }
 
   async history(id: string, requestId?: string): Promise<{ data: InstanceHistory[] }> {
-    const data = await callService(this.commands, COMMANDS.orchestrator.getInstanceHistory, { id }, z.array(instanceHistorySchema), requestId);
+    const data = await callService(this.commands, COMMANDS.orchestrator.getInstanceHistory, { id }, instanceHistoryListSchema, requestId);
     return { data };
   }
 
@@ -71,7 +76,7 @@ export class InstanceOperations {
       this.commands,
       COMMANDS.orchestrator.getStageHistory,
       { id, stage: Number(number) },
-      z.array(stageHistorySchema),
+      stageHistoryListSchema,
       requestId,
     );
     return { data };

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient, QueryResultRow } from 'pg';
-import { APP_CONFIG } from '@wfp/platform';
+import { APP_CONFIG, observePgPool } from '@wfp/platform';
 import { OrchestratorConfig } from '../../config';
 import type { SqlQuery } from './sql-query';
 
@@ -36,6 +36,7 @@ export function pgQuery(db: Queryable): SqlQuery {
 @Injectable()
 export class EngineDb implements OnApplicationShutdown {
   readonly pool: Pool;
+  private readonly unobserve: () => void;
 
   constructor(@Inject(APP_CONFIG) config: OrchestratorConfig) {
     this.pool = new Pool({
@@ -46,6 +47,8 @@ export class EngineDb implements OnApplicationShutdown {
     });
     // An idle client's error (Postgres restarted) must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
+    // In use / idle / waiting, read at scrape time (wfp_pg_pool_*{pool="orchestrator-engine"}).
+    this.unobserve = observePgPool('orchestrator-engine', this.pool);
   }
 
   /** Runs `work` in one transaction (READ COMMITTED); rolls back when it throws. */
@@ -68,6 +71,7 @@ export class EngineDb implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unobserve();
     await this.pool.end();
   }
 }

@@ -1,7 +1,9 @@
 import { Pool } from 'pg';
 import { pgQuery, Queryable, run, sql } from './engine-db';
 import { insertBusWait } from '../bus-waits/bus-wait-matcher';
+import { currentTraceparent } from '@wfp/platform';
 import { Transition } from '../transition';
+import { recordTransitions } from '../engine-metrics';
 
 /**
  * Writes a batch of transitions in ONE statement (so an autocommit start is one round trip and
@@ -63,8 +65,8 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
   del_buffered AS (
     DELETE FROM orchestrator.buffered_events WHERE id = ANY($9::bigint[]) OR instance_id = ANY($10::uuid[])),
   events AS (
-    INSERT INTO orchestrator.outbox (id, envelope)
-    SELECT u.id, u.envelope FROM json_to_recordset($11::json) AS u(id uuid, instance_id uuid, envelope jsonb)
+    INSERT INTO orchestrator.outbox (id, envelope, traceparent)
+    SELECT u.id, u.envelope, $12::text FROM json_to_recordset($11::json) AS u(id uuid, instance_id uuid, envelope jsonb)
      WHERE u.instance_id IN (SELECT id FROM live))
   SELECT coalesce((SELECT array_agg(id) FROM ins), '{}') AS inserted`,
 );
@@ -125,6 +127,8 @@ function parameters(batch: readonly Transition[]): unknown[] {
   return [
     json(newInstances), json(updatedInstances), json(newRuns), json(endedRuns), json(timers), deletedTimers,
     json(waits), deletedWaits, consumedBuffered, droppedBuffered, json(events),
+    // The active trace (a start command's span), kept on the outbox rows (NULL when tracing is off).
+    currentTraceparent(),
   ];
 }
 
@@ -152,6 +156,7 @@ export async function writeTransitions(db: Queryable, batch: readonly Transition
   }
   const [row] = await run(db, WRITE_TRANSITIONS, parameters(batch));
   const inserted = new Set(row.inserted);
+  recordTransitions(batch, inserted);
   for (const t of batch) {
     const wait = t.busWait;
     if (!wait || (t.isNew && !inserted.has(t.instance.id))) continue;

@@ -9,6 +9,7 @@ import { DueTimer, runDueTimer } from '../timer-actions';
 import { LiveInstance, Transition } from '../transition';
 import { EngineWakeup } from '../engine-wakeup';
 import { WorkflowsSystem } from './workflows.system';
+import { noteClaimedTimer } from '../engine-metrics';
 
 interface ClaimedRow {
   id: string;
@@ -22,10 +23,15 @@ interface ClaimedRow {
   chain_depth: number;
   wait: DueTimer['wait'];
   bus_wait: DueTimer['bus_wait'];
+  /** For metrics: when the timer was due, and when its stage's run started. */
+  due_at: Date;
+  stage_started_at: Date | null;
 }
 
 /** Columns of a claimed timer and its instance (its buffered events and waits: `afterLock`). */
-const CLAIMED_COLUMNS = `t.instance_id AS id, i.workflow_id, i.variables, i.created_at, t.stage, t.action, t.attempt, i.chain_depth`;
+const CLAIMED_COLUMNS = `t.instance_id AS id, i.workflow_id, i.variables, i.created_at, t.stage, t.action, t.attempt, i.chain_depth,
+       t.due_at,
+       (SELECT r.started_at FROM orchestrator.stage_runs r WHERE r.instance_id = t.instance_id AND r.stage = t.stage) AS stage_started_at`;
 
 const SQL = {
   /** A batch of due timers and their instances, locked; replicas skip each other's rows. */
@@ -188,6 +194,7 @@ export class ClaimAndAdvanceSystem {
         chainDepth: row.chain_depth,
       });
       const t = new Transition(instance(), now, false);
+      noteClaimedTimer(t, { stage: row.stage, dueAt: row.due_at, stageStartedAt: row.stage_started_at }, this.clock.now());
       try {
         perform(t, row);
         return t;

@@ -1,0 +1,16 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { addOutboxTraceparentSql, dropOutboxTraceparentSql } from '@wfp/platform';
+import { TRIGGERS_SCHEMA } from '../schema';
+
+/** The outbox keeps the W3C `traceparent` of the transaction that wrote each event (tracing). */
+export class TriggersOutboxTraceparent1732000014000 implements MigrationInterface {
+  name = 'TriggersOutboxTraceparent1732000014000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    for (const sql of addOutboxTraceparentSql(TRIGGERS_SCHEMA)) await queryRunner.query(sql);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    for (const sql of dropOutboxTraceparentSql(TRIGGERS_SCHEMA)) await queryRunner.query(sql);
+  }
+}

@@ -1,0 +1,51 @@
+import type { EntityManager } from 'typeorm';
+import { EventEnvelope } from '@wfp/contracts';
+
+type Queryable = Pick<EntityManager, 'query'>;
+
+/** A row of `triggers.occurrences`: one trigger fired (or failed to fire) by one event. */
+export interface OccurrenceRow {
+  id: string;
+  trigger_id: string;
+  event_id: string;
+  date: Date;
+  event: EventEnvelope;
+  workflow_instance_id: string | null;
+  error: string | null;
+  chain_depth: number;
+}
+
+/**
+ * Inserts a batch of occurrences in one statement; returns the ids inserted now. Unique
+ * (trigger_id, event_id): an occurrence already recorded (a redelivery) is left out.
+ */
+export async function insertOccurrences(m: EntityManager, rows: OccurrenceRow[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted: Array<{ id: string }> = await m.query(
+    `INSERT INTO triggers.occurrences (id, trigger_id, event_id, date, event, workflow_instance_id, error, chain_depth)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::text[], $7::text[], $8::int[])
+     ON CONFLICT (trigger_id, event_id) DO NOTHING
+     RETURNING id`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.trigger_id),
+      rows.map((r) => r.event_id),
+      rows.map((r) => r.date),
+      rows.map((r) => JSON.stringify(r.event)),
+      rows.map((r) => r.workflow_instance_id),
+      rows.map((r) => r.error),
+      rows.map((r) => r.chain_depth),
+    ],
+  );
+  return new Set(inserted.map((row) => row.id));
+}
+
+/** Chain depth of the occurrences with these ids (those that exist). */
+export async function chainDepths(db: Queryable, occurrenceIds: string[]): Promise<Map<string, number>> {
+  if (occurrenceIds.length === 0) return new Map();
+  const rows: Array<{ id: string; chain_depth: number }> = await db.query(
+    `SELECT id, chain_depth FROM triggers.occurrences WHERE id = ANY($1::uuid[])`,
+    [occurrenceIds],
+  );
+  return new Map(rows.map((row) => [row.id, row.chain_depth]));
+}

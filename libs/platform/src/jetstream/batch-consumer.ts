@@ -1,0 +1,258 @@
+import { AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamClient, JetStreamManager, JsMsg, nanos } from 'nats';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
+import { quoteIdent } from '../database/service-database';
+import { isNotFound } from './events-stream';
+import { gauges, metrics, secondsSince } from '../observability/metrics';
+import { consumerSpan, type TraceContext } from '../observability/tracing';
+
+/** One distinct event of a batch (a redelivered duplicate in the same batch is folded into it). */
+export interface DeliveredEvent {
+  envelope: EventEnvelope;
+  /** The event's consumer span (child of its publisher's `traceparent`) when tracing is on. */
+  trace?: TraceContext;
+  /** Deliveries so far of its message, 1 on the first (the most of the folded duplicates). */
+  deliveries: number;
+}
+
+/** What became of one event: applied (or nothing to do) → acked; failed → retried or dead-lettered. */
+export type EventOutcome = { ok: true } | { ok: false; error: Error };
+
+/**
+ * Handles a batch of distinct events and returns one outcome per event, in order. The handler
+ * owns its transactions: it must commit everything it acknowledges as `ok` before resolving, and
+ * must not hold a transaction open across a network call. Throwing fails the whole batch.
+ */
+export type BatchHandler = (events: DeliveredEvent[]) => Promise<EventOutcome[]>;
+
+export interface BatchConsumerOptions {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  dataSource: DataSource;
+  /** Schema holding this service's `inbox` and `dead_letters` tables. */
+  schema: string;
+  stream: string;
+  /** Durable consumer name (also the inbox's consumer key). */
+  name: string;
+  filterSubject: string;
+  handler: BatchHandler;
+  logger: Logger;
+  /** Most events handed to the handler at once (default 100). */
+  batchSize?: number;
+  /** Batches handled at once (default 2). Each holds at most one database connection at a time. */
+  concurrency?: number;
+  /** Deliveries before a message is dead-lettered (default 5). */
+  maxDeliver?: number;
+  /** Redelivery delays after a failed attempt, last one repeats (default 1s, 5s, 30s). */
+  backoffMs?: number[];
+  ackWaitMs?: number;
+  /** Called after a batch whose handler succeeded for at least one event (e.g. to nudge an outbox relay). */
+  afterBatch?: () => void;
+}
+
+/**
+ * A durable JetStream pull consumer that hands events to its handler in batches: whatever has
+ * arrived (up to `batchSize`) is taken at once, so a quiet stream is handled event by event
+ * (low latency) and a busy one in large batches (few transactions, few round trips). Explicit
+ * acks: an event is acked only after the handler reports it applied (committed); a failed event
+ * is redelivered with backoff up to `maxDeliver` times, then kept in `dead_letters` with the
+ * reason and terminated; an invalid envelope is dead-lettered at once. Exactly-once effects are
+ * the handler's part, through the inbox (see {@link appliedEvents} and {@link recordInbox}).
+ */
+export class BatchConsumer {
+  private messages?: ConsumerMessages;
+  private readonly queue: JsMsg[] = [];
+  private wakeWorkers: Array<() => void> = [];
+  private wakeReader?: () => void;
+  private running = false;
+  private reader?: Promise<void>;
+  private workers: Promise<void>[] = [];
+  private unobserve?: () => void;
+
+  constructor(private readonly options: BatchConsumerOptions) {}
+
+  private get batchSize(): number {
+    return this.options.batchSize ?? 100;
+  }
+
+  async start(): Promise<void> {
+    const { js, jsm, stream, name, filterSubject, maxDeliver = 5, ackWaitMs = 30_000, concurrency = 2 } = this.options;
+    const maxAckPending = Math.max(1000, this.batchSize * concurrency * 4);
+    const config = {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: filterSubject,
+      max_deliver: maxDeliver,
+      ack_wait: nanos(ackWaitMs),
+      max_ack_pending: maxAckPending,
+    };
+    try {
+      await jsm.consumers.info(stream, name);
+      await jsm.consumers.update(stream, name, {
+        max_deliver: config.max_deliver,
+        ack_wait: config.ack_wait,
+        max_ack_pending: config.max_ack_pending,
+        filter_subject: config.filter_subject,
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await jsm.consumers.add(stream, config);
+    }
+    const consumer = await js.consumers.get(stream, name);
+    // Pull requests of up to 2 batches per worker; the server's max_ack_pending bounds the rest.
+    // A short pull expiry: after a stream leader's node dies, a new pull reaches the new leader soon.
+    this.messages = await consumer.consume({ max_messages: this.batchSize * concurrency * 2, expires: 10_000 });
+    // Pending / ack-pending are read from JetStream when /metrics is scraped.
+    const info = () => jsm.consumers.info(stream, name);
+    const removers = [
+      gauges.consumerPending.add(async () => [{ labels: { consumer: name }, value: (await info()).num_pending }]),
+      gauges.consumerAckPending.add(async () => [{ labels: { consumer: name }, value: (await info()).num_ack_pending }]),
+    ];
+    this.unobserve = () => removers.forEach((remove) => remove());
+    this.running = true;
+    this.reader = this.read(this.messages);
+    this.workers = Array.from({ length: concurrency }, () => this.work());
+  }
+
+  async stop(): Promise<void> {
+    this.unobserve?.();
+    this.running = false;
+    this.wakeReader?.();
+    await this.messages?.close();
+    await this.reader;
+    for (const wake of this.wakeWorkers.splice(0)) wake();
+    await Promise.allSettled(this.workers);
+  }
+
+  private async read(messages: ConsumerMessages): Promise<void> {
+    const limit = this.batchSize * (this.options.concurrency ?? 2) * 2;
+    for await (const msg of messages) {
+      this.queue.push(msg);
+      this.wakeWorkers.shift()?.();
+      while (this.running && this.queue.length >= limit) await new Promise<void>((resolve) => (this.wakeReader = resolve));
+    }
+  }
+
+  private async work(): Promise<void> {
+    while (this.running) {
+      if (this.queue.length === 0) {
+        await new Promise<void>((resolve) => this.wakeWorkers.push(resolve));
+        continue;
+      }
+      const batch = this.queue.splice(0, this.batchSize);
+      this.wakeReader?.();
+      this.wakeReader = undefined;
+      await this.handle(batch).catch((error: unknown) => this.options.logger.error({ err: error }, 'batch handling failed'));
+    }
+  }
+
+  /** Handles one batch of deliveries: parse, apply through the handler, then ack / retry / dead-letter each. */
+  async handle(batch: JsMsg[]): Promise<void> {
+    const { handler, afterBatch, name } = this.options;
+    const started = process.hrtime.bigint();
+    const count = (outcome: string, n = 1) => metrics.consumerHandled.inc({ consumer: name, outcome }, n);
+    const byId = new Map<string, { event: DeliveredEvent; messages: JsMsg[]; end?: (error?: Error) => void }>();
+    for (const msg of batch) {
+      if (msg.info.redeliveryCount > 1) metrics.consumerRedeliveries.inc({ consumer: name });
+      let envelope: EventEnvelope;
+      try {
+        envelope = eventEnvelopeSchema.parse(JSON.parse(msg.string())) as EventEnvelope;
+      } catch (error) {
+        await this.deadLetter(msg, `invalid event envelope: ${(error as Error).message}`);
+        msg.term('invalid envelope');
+        count('dead_lettered');
+        metrics.consumerDeadLetters.inc({ consumer: name });
+        continue;
+      }
+      const group = byId.get(envelope.id);
+      if (group) {
+        group.messages.push(msg);
+        group.event.deliveries = Math.max(group.event.deliveries, msg.info.redeliveryCount);
+      } else {
+        const span = consumerSpan(msg.subject, name, msg.headers);
+        byId.set(envelope.id, { event: { envelope, deliveries: msg.info.redeliveryCount, trace: span?.context }, messages: [msg], end: span?.end });
+      }
+    }
+    const groups = [...byId.values()];
+    if (groups.length === 0) return;
+    let outcomes: EventOutcome[];
+    try {
+      outcomes = await handler(groups.map((g) => g.event));
+      if (outcomes.length !== groups.length) throw new Error(`handler returned ${outcomes.length} outcomes for ${groups.length} events`);
+    } catch (error) {
+      outcomes = groups.map(() => ({ ok: false, error: error as Error }));
+    }
+    let applied = false;
+    for (const [i, group] of groups.entries()) {
+      const outcome = outcomes[i];
+      group.end?.(outcome.ok ? undefined : outcome.error);
+      if (outcome.ok) {
+        applied = true;
+        count('applied', group.messages.length);
+        for (const msg of group.messages) msg.ack();
+      } else {
+        for (const msg of group.messages) await this.retryOrDeadLetter(msg, group.event.envelope, outcome.error);
+      }
+    }
+    metrics.consumerHandleDuration.observe({ consumer: name }, secondsSince(started));
+    if (applied) afterBatch?.();
+  }
+
+  private async retryOrDeadLetter(msg: JsMsg, envelope: EventEnvelope, error: Error): Promise<void> {
+    const { logger, name, maxDeliver = 5, backoffMs = [1000, 5000, 30000] } = this.options;
+    const log = logger.child({ consumer: name, eventId: envelope.id, eventType: envelope.type });
+    const deliveries = msg.info.redeliveryCount;
+    if (deliveries >= maxDeliver) {
+      log.error({ err: error, deliveries }, 'event dead-lettered after its last delivery');
+      await this.deadLetter(msg, error?.message ?? String(error)).catch((dlError) => log.error({ err: dlError }, 'could not write dead letter'));
+      msg.term('max deliveries reached');
+      metrics.consumerHandled.inc({ consumer: name, outcome: 'dead_lettered' });
+      metrics.consumerDeadLetters.inc({ consumer: name });
+    } else {
+      metrics.consumerHandled.inc({ consumer: name, outcome: 'retried' });
+      const delay = backoffMs[Math.min(deliveries - 1, backoffMs.length - 1)];
+      log.warn({ err: error, deliveries, retryInMs: delay }, 'event handling failed; will retry');
+      msg.nak(delay);
+    }
+  }
+
+  private async deadLetter(msg: JsMsg, reason: string): Promise<void> {
+    const { dataSource, schema, name } = this.options;
+    await dataSource.query(
+      `INSERT INTO ${quoteIdent(schema)}.dead_letters (consumer, stream_seq, subject, data, deliveries, reason)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [name, msg.seq, msg.subject, msg.string(), msg.info.redeliveryCount, reason.slice(0, 2000)],
+    );
+  }
+}
+
+type Queryable = Pick<EntityManager, 'query'>;
+
+/** The ids among `eventIds` that `consumer` has already applied (one statement, no transaction needed). */
+export async function appliedEvents(db: Queryable, schema: string, consumer: string, eventIds: string[]): Promise<Set<string>> {
+  if (eventIds.length === 0) return new Set();
+  const rows: Array<{ event_id: string }> = await db.query(
+    `SELECT event_id FROM ${quoteIdent(schema)}.inbox WHERE consumer = $1 AND event_id = ANY($2::text[])`,
+    [consumer, eventIds],
+  );
+  return new Set(rows.map((row) => row.event_id));
+}
+
+/**
+ * Records events as applied by `consumer`, inside the transaction of their effects; returns the
+ * ids recorded now (an id already in the inbox — a concurrent redelivery won — is left out, and
+ * its effects must not be written). Ids are inserted in sorted order so that concurrent batches
+ * lock inbox keys in the same order (no deadlock).
+ */
+export async function recordInbox(manager: EntityManager, schema: string, consumer: string, eventIds: string[]): Promise<Set<string>> {
+  if (eventIds.length === 0) return new Set();
+  const rows: Array<{ event_id: string }> = await manager.query(
+    `INSERT INTO ${quoteIdent(schema)}.inbox (consumer, event_id)
+     SELECT $1, id FROM unnest($2::text[]) AS id ORDER BY id
+     ON CONFLICT DO NOTHING RETURNING event_id`,
+    [consumer, [...eventIds].sort()],
+  );
+  return new Set(rows.map((row) => row.event_id));
+}
