@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds the platform (if needed) and runs the four services on this machine against the local
-# Postgres and NATS. Each service applies its own migrations on start. Ctrl-C stops everything.
+# `npm start`: installs the locked dependencies if needed, builds if a source changed, then runs
+# the platform under the supervisor (scripts/run-all.mjs): Postgres and NATS external when they
+# answer, embedded otherwise; the four services restarted when they exit; Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-node scripts/check-infra.mjs
-npm run --silent build
+node scripts/build-if-stale.mjs
 exec node scripts/run-all.mjs

@@ -160,7 +160,7 @@ describe('start-up configuration', () => {
       const line = JSON.parse(lines[0]) as { msg: string; dependency: string; where: string };
       expect(line.dependency).toBe('postgres');
       expect(line.where).toBe('postgres://127.0.0.1:1/nothing');
-      expect(line.msg).toContain('pg_ctlcluster');
+      expect(line.msg).toContain('check DATABASE_URL');
       expect(output).not.toMatch(/\n\s+at /); // no stack trace
     } finally {
       child.kill('SIGKILL');

@@ -4,11 +4,11 @@ import type { Logger } from 'pino';
 
 const HINTS = {
   postgres:
-    'start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` ' +
-    '(Debian: `apt-get install postgresql`) or `docker compose up -d postgres`',
+    'check DATABASE_URL (host, port, user); to run Postgres locally leave DATABASE_URL unset and use `npm start` ' +
+    '(it starts an embedded one), or `docker compose up -d postgres`, or (Debian) `apt-get install postgresql`',
   nats:
-    'start it with `start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server` ' +
-    '(Debian: `apt-get install nats-server`) or `docker compose up -d nats`',
+    'check NATS_URL; to run NATS locally leave NATS_URL unset and use `npm start` (it starts nats-server with JetStream), ' +
+    'or `docker compose up -d nats`, or install nats-server (apt-get / brew install nats-server)',
 };
 
 /** Where a URL points, without credentials, for log lines. */
