@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { connect, NatsConnection, StringCodec } from 'nats';
 import { EventEnvelope, eventsStreamName, eventSubject } from '@wfp/contracts';
-import { runServiceMigrations } from '@wfp/platform';
-import { createTestDatabase, createTestNamespace, eventually, removeTestNamespace, TestDatabase, testNatsUrl } from '@wfp/testing';
+import { eventually, testNatsUrl } from '@wfp/testing';
 import { Client } from 'pg';
-import { OrchestratorAppModule } from '../app.module';
-import { loadOrchestratorConfig } from '../config';
-import { orchestratorDatabase } from '../database/orchestrator-database';
 import { EngineService } from './engine.service';
-import { FakeLedger } from './stages/fake-ledger';
+import { FakeLedger } from '../../test/fake-ledger';
+import { EngineUnderTest, startEngineUnderTest, unwrap } from '../../test/engine-under-test';
 
 // The official SDK's model of a stage-history entry (what SDK users parse).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -20,20 +15,13 @@ const sdkModels = require('@formance/formance-sdk/sdk/models/orchestration/index
   WorkflowInstanceHistoryStage$inboundSchema: { parse(value: unknown): Record<string, unknown> };
 };
 
-function unwrap<T>(reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-  return reply.data;
-}
-
 /**
  * The engine side of issue 15 on real Postgres and NATS (real clock): acting stages with durable
  * retries and stage history, save_as, abort of a pending retry, publish (outbox, chain depth),
  * wait_event deadlines and wait_for_event on bus events.
  */
 describe('engine: acting stages, retries, history, bus waits', () => {
-  let database: TestDatabase;
-  let namespace: string;
-  let app: INestApplicationContext;
+  let under: EngineUnderTest;
   let engine: EngineService;
   let nc: NatsConnection;
   let sql: Client;
@@ -61,34 +49,23 @@ describe('engine: acting stages, retries, history, bus waits', () => {
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
     hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
     await ledger.start();
-    database = await createTestDatabase('engine_acting');
-    namespace = createTestNamespace('engine_acting');
-    await runServiceMigrations(orchestratorDatabase(database.url));
-    const config = loadOrchestratorConfig({
-      DATABASE_URL: database.url,
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: namespace,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      ORCHESTRATOR_POLL_INTERVAL_MS: '20',
-      ORCHESTRATOR_LEDGER_URL: ledger.url,
-      ORCHESTRATOR_LEDGER_CLIENT_ID: FakeLedger.CLIENT_ID,
-      ORCHESTRATOR_LEDGER_CLIENT_SECRET: FakeLedger.CLIENT_SECRET,
+    under = await startEngineUnderTest('engine_acting', {
+      env: {
+        ORCHESTRATOR_LEDGER_URL: ledger.url,
+        ORCHESTRATOR_LEDGER_CLIENT_ID: FakeLedger.CLIENT_ID,
+        ORCHESTRATOR_LEDGER_CLIENT_SECRET: FakeLedger.CLIENT_SECRET,
+      },
     });
-    app = await NestFactory.createApplicationContext(OrchestratorAppModule.forRoot(config), { logger: process.env.TEST_LOG_LEVEL ? undefined : false });
-    app.enableShutdownHooks();
-    await app.init();
-    engine = app.get(EngineService);
+    engine = under.engine;
     nc = await connect({ servers: testNatsUrl() });
-    sql = new Client({ connectionString: database.url });
+    sql = new Client({ connectionString: under.database.url });
     await sql.connect();
   });
 
   afterAll(async () => {
     await sql?.end();
     await nc?.close();
-    await app?.close();
-    await database?.drop();
-    await removeTestNamespace(namespace);
+    await under?.stop();
     await ledger.stop();
     hook?.closeAllConnections();
     await new Promise((resolve) => hook?.close(resolve));
@@ -104,10 +81,10 @@ describe('engine: acting stages, retries, history, bus waits', () => {
 
   async function busEvents(type: string): Promise<EventEnvelope[]> {
     const jsm = await nc.jetstreamManager();
-    const info = await jsm.streams.info(eventsStreamName(namespace));
+    const info = await jsm.streams.info(eventsStreamName(under.namespace));
     const out: EventEnvelope[] = [];
     for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-      const msg = await jsm.streams.getMessage(eventsStreamName(namespace), { seq }).catch(() => undefined);
+      const msg = await jsm.streams.getMessage(eventsStreamName(under.namespace), { seq }).catch(() => undefined);
       if (!msg) continue;
       const envelope = JSON.parse(sc.decode(msg.data)) as EventEnvelope;
       if (envelope.type === type) out.push(envelope);
@@ -118,7 +95,7 @@ describe('engine: acting stages, retries, history, bus waits', () => {
   async function publish(type: string, payload: Record<string, unknown>, date = new Date()): Promise<void> {
     const id = randomUUID();
     const envelope: EventEnvelope = { id, idempotency_key: id, date: date.toISOString(), app: 'tests', version: 'v1', type, payload };
-    await nc.jetstream().publish(eventSubject(namespace, 'tests', 'v1', type), sc.encode(JSON.stringify(envelope)), { msgID: id });
+    await nc.jetstream().publish(eventSubject(under.namespace, 'tests', 'v1', type), sc.encode(JSON.stringify(envelope)), { msgID: id });
   }
 
   it('refuses malformed acting stages at create (VALIDATION → 400) with the stage and the field', async () => {

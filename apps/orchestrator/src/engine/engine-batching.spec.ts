@@ -1,21 +1,11 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
-import { runServiceMigrations } from '@wfp/platform';
-import { createTestDatabase, createTestNamespace, eventually, FakeClock, removeTestNamespace, TestDatabase, testNatsUrl } from '@wfp/testing';
-import { OrchestratorAppModule } from '../app.module';
-import { loadOrchestratorConfig } from '../config';
-import { orchestratorDatabase } from '../database/orchestrator-database';
+import { eventually, FakeClock } from '@wfp/testing';
+import { EngineUnderTest, startEngineUnderTest, unwrap } from '../../test/engine-under-test';
 import { EngineDb } from './db/engine-db';
 import { EngineService } from './engine.service';
 import { StageKind } from './stage-kind';
 import { STAGE_KINDS } from './stages/registry';
 import { MAX_TRANSITION_FAILURES } from './systems/claim-and-advance.system';
-
-function unwrap<T>(reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-  return reply.data;
-}
 
 /** Test-only kinds: an output for `save_as`, a kind whose start throws, an acting kind. */
 const testKinds: StageKind[] = [
@@ -25,38 +15,22 @@ const testKinds: StageKind[] = [
 ];
 
 describe('set-based engine: inline runs, start-many, failure isolation', () => {
-  let database: TestDatabase;
-  let namespace: string;
-  let app: INestApplicationContext;
+  let under: EngineUnderTest;
   let engine: EngineService;
   let sql: Client;
   const clock = new FakeClock('2026-03-01T10:00:00Z');
 
   beforeAll(async () => {
     for (const kind of testKinds) (STAGE_KINDS as Map<string, StageKind>).set(kind.kind, kind);
-    database = await createTestDatabase('engine_batch');
-    namespace = createTestNamespace('engine_batch');
-    await runServiceMigrations(orchestratorDatabase(database.url));
-    const config = loadOrchestratorConfig({
-      DATABASE_URL: database.url,
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: namespace,
-      LOG_LEVEL: 'silent',
-      ORCHESTRATOR_POLL_INTERVAL_MS: '20',
-      ORCHESTRATOR_CLAIM_BATCH: '16',
-    });
-    app = await NestFactory.createApplicationContext(OrchestratorAppModule.forRoot(config, { clock }), { logger: false });
-    await app.init();
-    engine = app.get(EngineService);
-    sql = new Client({ connectionString: database.url });
+    under = await startEngineUnderTest('engine_batch', { clock, env: { LOG_LEVEL: 'silent', ORCHESTRATOR_CLAIM_BATCH: '16' } });
+    engine = under.engine;
+    sql = new Client({ connectionString: under.database.url });
     await sql.connect();
   });
 
   afterAll(async () => {
     await sql?.end();
-    await app?.close();
-    await database?.drop();
-    await removeTestNamespace(namespace);
+    await under?.stop();
     for (const kind of testKinds) (STAGE_KINDS as Map<string, StageKind>).delete(kind.kind);
   });
 
@@ -65,7 +39,7 @@ describe('set-based engine: inline runs, start-many, failure isolation', () => {
   it('starts and finishes a 1-stage noop instance in one statement (one commit)', async () => {
     const workflow = unwrap(await engine.createWorkflow({ stages: [{ noop: {} }] }));
     unwrap(await engine.startInstance(workflow.id, {})); // warms the workflow cache
-    const pool = app.get(EngineDb).pool;
+    const pool = under.app.get(EngineDb).pool;
     const query = jest.spyOn(pool, 'query');
     try {
       const started = unwrap(await engine.startInstance(workflow.id, {}));

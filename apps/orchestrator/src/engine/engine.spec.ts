@@ -1,55 +1,21 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { connect, NatsConnection } from 'nats';
 import { eventsStreamName, WorkflowInstance } from '@wfp/contracts';
-import { runServiceMigrations } from '@wfp/platform';
-import {
-  createTestDatabase,
-  createTestNamespace,
-  eventually,
-  FakeClock,
-  removeTestNamespace,
-  TestDatabase,
-  testNatsUrl,
-} from '@wfp/testing';
-import { OrchestratorAppModule } from '../app.module';
-import { loadOrchestratorConfig } from '../config';
-import { orchestratorDatabase } from '../database/orchestrator-database';
+import { eventually, FakeClock, testNatsUrl } from '@wfp/testing';
+import { EngineUnderTest, startEngineUnderTest, unwrap } from '../../test/engine-under-test';
 import { EngineService } from './engine.service';
 
-function unwrap<T>(reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-  return reply.data;
-}
-
 describe('workflow engine (real Postgres + NATS, fake clock)', () => {
-  let database: TestDatabase;
-  let namespace: string;
-  let app: INestApplicationContext;
+  let under: EngineUnderTest;
   let engine: EngineService;
   const clock = new FakeClock('2026-03-01T10:00:00Z');
 
   beforeAll(async () => {
-    database = await createTestDatabase('engine');
-    namespace = createTestNamespace('engine');
-    await runServiceMigrations(orchestratorDatabase(database.url));
-    const config = loadOrchestratorConfig({
-      DATABASE_URL: database.url,
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: namespace,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      ORCHESTRATOR_POLL_INTERVAL_MS: '20',
-    });
-    app = await NestFactory.createApplicationContext(OrchestratorAppModule.forRoot(config, { clock }), { logger: process.env.TEST_LOG_LEVEL ? undefined : false });
-    app.enableShutdownHooks();
-    await app.init();
-    engine = app.get(EngineService);
+    under = await startEngineUnderTest('engine', { clock });
+    engine = under.engine;
   });
 
   afterAll(async () => {
-    await app?.close();
-    await database?.drop();
-    await removeTestNamespace(namespace);
+    await under?.stop();
   });
 
   const instance = async (id: string) => unwrap(await engine.getInstance(id));
@@ -156,10 +122,10 @@ describe('workflow engine (real Postgres + NATS, fake clock)', () => {
     try {
       const jsm = await nc.jetstreamManager();
       const found = await eventually(async () => {
-        const info = await jsm.streams.info(eventsStreamName(namespace));
+        const info = await jsm.streams.info(eventsStreamName(under.namespace));
         const events: Array<{ type: string; app: string; version: string; payload: Record<string, unknown> }> = [];
         for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-          const msg = await jsm.streams.getMessage(eventsStreamName(namespace), { seq }).catch(() => undefined);
+          const msg = await jsm.streams.getMessage(eventsStreamName(under.namespace), { seq }).catch(() => undefined);
           if (msg) events.push(msg.json());
         }
         const mine = events.filter((e) => e.payload.instanceID === started.id);

@@ -1,46 +1,20 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { runServiceMigrations } from '@wfp/platform';
-import { createTestDatabase, createTestNamespace, eventually, FakeClock, removeTestNamespace, TestDatabase, testNatsUrl } from '@wfp/testing';
-import { OrchestratorAppModule } from '../../../app.module';
-import { loadOrchestratorConfig } from '../../../config';
-import { orchestratorDatabase } from '../../../database/orchestrator-database';
+import { eventually, FakeClock } from '@wfp/testing';
+import { EngineUnderTest, startEngineUnderTest, unwrap } from '../../../../test/engine-under-test';
 import { EngineService } from '../../engine.service';
-
-function unwrap<T>(reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-  return reply.data;
-}
 
 /** Issue 9 §3: no delay value can leave an instance stuck behind a timer with an invalid date. */
 describe('delay stage in the engine (real Postgres + NATS, fake clock)', () => {
-  let database: TestDatabase;
-  let namespace: string;
-  let app: INestApplicationContext;
+  let under: EngineUnderTest;
   let engine: EngineService;
   const clock = new FakeClock('2026-03-01T10:00:00Z');
 
   beforeAll(async () => {
-    database = await createTestDatabase('delay');
-    namespace = createTestNamespace('delay');
-    await runServiceMigrations(orchestratorDatabase(database.url));
-    const config = loadOrchestratorConfig({
-      DATABASE_URL: database.url,
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: namespace,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      ORCHESTRATOR_POLL_INTERVAL_MS: '20',
-    });
-    app = await NestFactory.createApplicationContext(OrchestratorAppModule.forRoot(config, { clock }), { logger: process.env.TEST_LOG_LEVEL ? undefined : false });
-    app.enableShutdownHooks();
-    await app.init();
-    engine = app.get(EngineService);
+    under = await startEngineUnderTest('delay', { clock });
+    engine = under.engine;
   });
 
   afterAll(async () => {
-    await app?.close();
-    await database?.drop();
-    await removeTestNamespace(namespace);
+    await under?.stop();
   });
 
   it('rejects a literal out-of-range duration or date at create', async () => {

@@ -1,6 +1,6 @@
 import { ActContext } from '../../stage-kind';
 import { UNCONFIGURED } from '../acting';
-import { FakeLedger } from '../fake-ledger';
+import { FakeLedger } from '../../../../test/fake-ledger';
 import { createSendStage, SendInput } from './send.stage';
 
 function context(key = 'run-1'): ActContext {

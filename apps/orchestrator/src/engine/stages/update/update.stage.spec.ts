@@ -1,6 +1,6 @@
 import { ActContext } from '../../stage-kind';
 import { UNCONFIGURED } from '../acting';
-import { FakeLedger } from '../fake-ledger';
+import { FakeLedger } from '../../../../test/fake-ledger';
 import { createUpdateStage, UpdateInput } from './update.stage';
 
 function context(key: string): ActContext {

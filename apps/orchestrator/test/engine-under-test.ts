@@ -1,0 +1,60 @@
+/**
+ * The orchestrator in a test process (test-only; not part of the build): a fresh database with the
+ * orchestrator's migrations, a NATS namespace of its own, and the whole Nest application context
+ * on the real local Postgres and NATS — the engine as the service runs it.
+ */
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { runServiceMigrations } from '@wfp/platform';
+import { createTestDatabase, createTestNamespace, FakeClock, removeTestNamespace, TestDatabase, testNatsUrl } from '@wfp/testing';
+import { OrchestratorAppModule } from '../src/app.module';
+import { loadOrchestratorConfig } from '../src/config';
+import { orchestratorDatabase } from '../src/database/orchestrator-database';
+import { EngineService } from '../src/engine/engine.service';
+
+/** The data of a successful reply; a failed one throws with its code and message. */
+export function unwrap<T>(reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
+  return reply.data;
+}
+
+export interface EngineUnderTest {
+  app: INestApplicationContext;
+  engine: EngineService;
+  database: TestDatabase;
+  namespace: string;
+  /** Closes the application, drops the database and removes the namespace. */
+  stop(): Promise<void>;
+}
+
+/** Starts the orchestrator (`env` adds or overrides its configuration; `clock` injects time). */
+export async function startEngineUnderTest(label: string, options: { env?: Record<string, string>; clock?: FakeClock } = {}): Promise<EngineUnderTest> {
+  const database = await createTestDatabase(label);
+  const namespace = createTestNamespace(label);
+  await runServiceMigrations(orchestratorDatabase(database.url));
+  const config = loadOrchestratorConfig({
+    DATABASE_URL: database.url,
+    NATS_URL: testNatsUrl(),
+    NATS_NAMESPACE: namespace,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ORCHESTRATOR_POLL_INTERVAL_MS: '20',
+    ...options.env,
+  });
+  const app = await NestFactory.createApplicationContext(
+    OrchestratorAppModule.forRoot(config, options.clock ? { clock: options.clock } : undefined),
+    { logger: process.env.TEST_LOG_LEVEL ? undefined : false },
+  );
+  app.enableShutdownHooks();
+  await app.init();
+  return {
+    app,
+    engine: app.get(EngineService),
+    database,
+    namespace,
+    async stop() {
+      await app.close();
+      await database.drop();
+      await removeTestNamespace(namespace);
+    },
+  };
+}
