@@ -1,10 +1,10 @@
-import { AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamClient, JetStreamManager, JsMsg, nanos } from 'nats';
+import { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
 import { quoteIdent } from '../database/service-database';
-import { isNotFound } from './events-stream';
-import { gauges, metrics, secondsSince } from '../observability/metrics';
+import { ensureDurableConsumer, observeConsumerPending } from './durable-consumer-config';
+import { metrics, secondsSince } from '../observability/metrics';
 import { consumerSpan, type TraceContext } from '../observability/tracing';
 
 /** One distinct event of a batch (a redelivered duplicate in the same batch is folded into it). */
@@ -79,38 +79,12 @@ export class BatchConsumer {
   async start(): Promise<void> {
     const { js, jsm, stream, name, filterSubject, maxDeliver = 5, ackWaitMs = 30_000, concurrency = 2 } = this.options;
     const maxAckPending = Math.max(1000, this.batchSize * concurrency * 4);
-    const config = {
-      durable_name: name,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: filterSubject,
-      max_deliver: maxDeliver,
-      ack_wait: nanos(ackWaitMs),
-      max_ack_pending: maxAckPending,
-    };
-    try {
-      await jsm.consumers.info(stream, name);
-      await jsm.consumers.update(stream, name, {
-        max_deliver: config.max_deliver,
-        ack_wait: config.ack_wait,
-        max_ack_pending: config.max_ack_pending,
-        filter_subject: config.filter_subject,
-      });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      await jsm.consumers.add(stream, config);
-    }
+    await ensureDurableConsumer(jsm, { stream, name, filterSubject, maxDeliver, ackWaitMs, maxAckPending });
     const consumer = await js.consumers.get(stream, name);
     // Pull requests of up to 2 batches per worker; the server's max_ack_pending bounds the rest.
     // A short pull expiry: after a stream leader's node dies, a new pull reaches the new leader soon.
     this.messages = await consumer.consume({ max_messages: this.batchSize * concurrency * 2, expires: 10_000 });
-    // Pending / ack-pending are read from JetStream when /metrics is scraped.
-    const info = () => jsm.consumers.info(stream, name);
-    const removers = [
-      gauges.consumerPending.add(async () => [{ labels: { consumer: name }, value: (await info()).num_pending }]),
-      gauges.consumerAckPending.add(async () => [{ labels: { consumer: name }, value: (await info()).num_ack_pending }]),
-    ];
-    this.unobserve = () => removers.forEach((remove) => remove());
+    this.unobserve = observeConsumerPending(jsm, stream, name);
     this.running = true;
     this.reader = this.read(this.messages);
     this.workers = Array.from({ length: concurrency }, () => this.work());

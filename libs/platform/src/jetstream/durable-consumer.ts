@@ -1,10 +1,10 @@
-import { AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamClient, JetStreamManager, JsMsg, nanos } from 'nats';
+import { ConsumerMessages, DeliverPolicy, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
 import { quoteIdent } from '../database/service-database';
-import { isNotFound } from './events-stream';
-import { gauges, metrics, secondsSince } from '../observability/metrics';
+import { ensureDurableConsumer, observeConsumerPending } from './durable-consumer-config';
+import { metrics, secondsSince } from '../observability/metrics';
 import { extractTraceHeaders, inSpan, SpanKind, tracingEnabled } from '../observability/tracing';
 
 export type EventHandler = (envelope: EventEnvelope, manager: EntityManager) => Promise<void>;
@@ -57,37 +57,19 @@ export class DurableConsumer {
 
   async start(): Promise<void> {
     const { js, jsm, stream, name, filterSubject, maxDeliver = 5, ackWaitMs = 30_000, concurrency = 8 } = this.options;
-    const config = {
-      durable_name: name,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: this.options.deliverPolicy ?? DeliverPolicy.All,
-      filter_subject: filterSubject,
-      max_deliver: maxDeliver,
-      ack_wait: nanos(ackWaitMs),
-      max_ack_pending: Math.max(100, concurrency * 4),
-    };
-    try {
-      await jsm.consumers.info(stream, name);
-      await jsm.consumers.update(stream, name, {
-        max_deliver: config.max_deliver,
-        ack_wait: config.ack_wait,
-        max_ack_pending: config.max_ack_pending,
-        filter_subject: config.filter_subject,
-      });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      await jsm.consumers.add(stream, config);
-    }
+    await ensureDurableConsumer(jsm, {
+      stream,
+      name,
+      filterSubject,
+      maxDeliver,
+      ackWaitMs,
+      maxAckPending: Math.max(100, concurrency * 4),
+      deliverPolicy: this.options.deliverPolicy,
+    });
     const consumer = await js.consumers.get(stream, name);
     this.messages = await consumer.consume(this.consumeOptions(concurrency));
     this.loop = this.keepConsuming(concurrency);
-    // Pending / ack-pending are read from JetStream when /metrics is scraped.
-    const info = () => jsm.consumers.info(stream, name);
-    const removers = [
-      gauges.consumerPending.add(async () => [{ labels: { consumer: name }, value: (await info()).num_pending }]),
-      gauges.consumerAckPending.add(async () => [{ labels: { consumer: name }, value: (await info()).num_ack_pending }]),
-    ];
-    this.unobserve = () => removers.forEach((remove) => remove());
+    this.unobserve = observeConsumerPending(jsm, stream, name);
   }
 
   async stop(): Promise<void> {
