@@ -12,12 +12,6 @@ import { loadOrchestratorConfig } from '../src/config';
 import { orchestratorDatabase } from '../src/database/orchestrator-database';
 import { EngineService } from '../src/engine/engine.service';
 
-/** The data of a successful reply; a failed one throws with its code and message. */
-export function unwrap<T>(reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-  return reply.data;
-}
-
 export interface EngineUnderTest {
   app: INestApplicationContext;
   engine: EngineService;

@@ -2,6 +2,7 @@ export * from './test-database';
 export * from './test-namespace';
 export * from './fake-clock';
 export * from './eventually';
+export * from './unwrap';
 export * from './openapi-validator';
 export * from './platform-under-test';
 export * from './schemas-touched';

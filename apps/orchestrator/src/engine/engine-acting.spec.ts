@@ -3,11 +3,11 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { connect, NatsConnection, StringCodec } from 'nats';
 import { EventEnvelope, eventsStreamName, eventSubject } from '@wfp/contracts';
-import { eventually, testNatsUrl } from '@wfp/testing';
+import { eventually, testNatsUrl, unwrap } from '@wfp/testing';
 import { Client } from 'pg';
 import { EngineService } from './engine.service';
 import { FakeLedger } from '../../test/fake-ledger';
-import { EngineUnderTest, startEngineUnderTest, unwrap } from '../../test/engine-under-test';
+import { EngineUnderTest, startEngineUnderTest } from '../../test/engine-under-test';
 
 // The official SDK's model of a stage-history entry (what SDK users parse).
 // eslint-disable-next-line @typescript-eslint/no-require-imports

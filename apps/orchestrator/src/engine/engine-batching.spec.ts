@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { eventually, FakeClock } from '@wfp/testing';
-import { EngineUnderTest, startEngineUnderTest, unwrap } from '../../test/engine-under-test';
+import { eventually, FakeClock, unwrap } from '@wfp/testing';
+import { EngineUnderTest, startEngineUnderTest } from '../../test/engine-under-test';
 import { EngineDb } from './db/engine-db';
 import { EngineService } from './engine.service';
 import { StageKind } from './stage-kind';

@@ -1,7 +1,7 @@
 import { connect, NatsConnection } from 'nats';
 import { eventsStreamName, WorkflowInstance } from '@wfp/contracts';
-import { eventually, FakeClock, testNatsUrl } from '@wfp/testing';
-import { EngineUnderTest, startEngineUnderTest, unwrap } from '../../test/engine-under-test';
+import { eventually, FakeClock, testNatsUrl, unwrap } from '@wfp/testing';
+import { EngineUnderTest, startEngineUnderTest } from '../../test/engine-under-test';
 import { EngineService } from './engine.service';
 
 describe('workflow engine (real Postgres + NATS, fake clock)', () => {

@@ -1,58 +1,29 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import { connect, NatsConnection, StringCodec } from 'nats';
+import { NatsConnection, StringCodec } from 'nats';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, eventSubject, KeysetPage, Trigger } from '@wfp/contracts';
-import { ensureEventsStream, runServiceMigrations } from '@wfp/platform';
-import { createTestDatabase, createTestNamespace, eventually, removeTestNamespace, TestDatabase, testNatsUrl } from '@wfp/testing';
-import { TriggersAppModule } from '../app.module';
-import { loadTriggersConfig } from '../config';
-import { triggersDatabase } from '../database/triggers-database';
+import { eventually, unwrap } from '@wfp/testing';
 import { FakeOrchestrator } from '../../test/fake-orchestrator';
+import { startTriggersUnderTest, TriggersUnderTest } from '../../test/triggers-under-test';
 import { TriggersService } from './triggers.service';
 
-function unwrap<T>(reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-  return reply.data;
-}
-
 describe('Formance v2 trigger operations in the triggers service (real Postgres + NATS, fake orchestrator)', () => {
-  let database: TestDatabase;
+  let under: TriggersUnderTest;
   let namespace: string;
-  let app: INestApplicationContext;
   let nc: NatsConnection;
   let orchestrator: FakeOrchestrator;
   let triggers: TriggersService;
   let db: DataSource;
 
   beforeAll(async () => {
-    database = await createTestDatabase('triggers_v2');
-    namespace = createTestNamespace('triggers_v2');
-    await runServiceMigrations(triggersDatabase(database.url));
-    nc = await connect({ servers: testNatsUrl() });
-    await ensureEventsStream(await nc.jetstreamManager(), namespace);
-    orchestrator = new FakeOrchestrator(nc, namespace);
-    orchestrator.start();
-    const config = loadTriggersConfig({
-      DATABASE_URL: database.url,
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: namespace,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    });
-    app = await NestFactory.createApplicationContext(TriggersAppModule.forRoot(config), { logger: process.env.TEST_LOG_LEVEL ? undefined : false });
-    app.enableShutdownHooks();
-    await app.init();
-    triggers = app.get(TriggersService);
-    db = app.get(DataSource);
+    under = await startTriggersUnderTest('triggers_v2');
+    ({ nc, orchestrator, namespace } = under);
+    triggers = under.app.get(TriggersService);
+    db = under.app.get(DataSource);
   });
 
   afterAll(async () => {
-    await app?.close();
-    orchestrator?.stop();
-    await nc?.close();
-    await database?.drop();
-    await removeTestNamespace(namespace);
+    await under?.stop();
   });
 
   it('keyset-pages triggers in (createdAt, id) order, ties on createdAt included, both directions', async () => {

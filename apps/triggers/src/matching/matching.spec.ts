@@ -1,27 +1,16 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import { connect, JetStreamClient, NatsConnection, StringCodec } from 'nats';
+import { JetStreamClient, NatsConnection, StringCodec } from 'nats';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, eventsStreamName, eventSubject, Trigger, WorkflowTrigger } from '@wfp/contracts';
-import { ensureEventsStream, runServiceMigrations } from '@wfp/platform';
-import { createTestDatabase, createTestNamespace, eventually, removeTestNamespace, TestDatabase, testNatsUrl } from '@wfp/testing';
-import { TriggersAppModule } from '../app.module';
-import { loadTriggersConfig } from '../config';
-import { triggersDatabase } from '../database/triggers-database';
+import { eventually, unwrap } from '@wfp/testing';
 import { TriggersService } from '../formance/triggers.service';
 import { WorkflowTriggersService } from '../workflow-triggers/workflow-triggers.service';
 import { FakeOrchestrator } from '../../test/fake-orchestrator';
-
-function unwrap<T>(reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-  return reply.data;
-}
+import { startTriggersUnderTest, TriggersUnderTest } from '../../test/triggers-under-test';
 
 describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator responder)', () => {
-  let database: TestDatabase;
+  let under: TriggersUnderTest;
   let namespace: string;
-  let app: INestApplicationContext;
   let nc: NatsConnection;
   let js: JetStreamClient;
   let orchestrator: FakeOrchestrator;
@@ -31,36 +20,16 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
   const sc = StringCodec();
 
   beforeAll(async () => {
-    database = await createTestDatabase('triggers_matching');
-    namespace = createTestNamespace('triggers_matching');
-    await runServiceMigrations(triggersDatabase(database.url));
-    nc = await connect({ servers: testNatsUrl() });
-    await ensureEventsStream(await nc.jetstreamManager(), namespace);
+    under = await startTriggersUnderTest('triggers_matching', { TRIGGERS_MAX_CHAIN_DEPTH: '2', TRIGGERS_CONSUMER_MAX_DELIVER: '2' });
+    ({ nc, orchestrator, namespace } = under);
     js = nc.jetstream();
-    orchestrator = new FakeOrchestrator(nc, namespace);
-    orchestrator.start();
-    const config = loadTriggersConfig({
-      DATABASE_URL: database.url,
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: namespace,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      TRIGGERS_MAX_CHAIN_DEPTH: '2',
-      TRIGGERS_CONSUMER_MAX_DELIVER: '2',
-    });
-    app = await NestFactory.createApplicationContext(TriggersAppModule.forRoot(config), { logger: process.env.TEST_LOG_LEVEL ? undefined : false });
-    app.enableShutdownHooks();
-    await app.init();
-    triggers = app.get(TriggersService);
-    workflowTriggers = app.get(WorkflowTriggersService);
-    db = app.get(DataSource);
+    triggers = under.app.get(TriggersService);
+    workflowTriggers = under.app.get(WorkflowTriggersService);
+    db = under.app.get(DataSource);
   });
 
   afterAll(async () => {
-    await app?.close();
-    orchestrator?.stop();
-    await nc?.close();
-    await database?.drop();
-    await removeTestNamespace(namespace);
+    await under?.stop();
   });
 
   let published = 0;
@@ -398,7 +367,7 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
   it('matches a burst in batches: start-many first, no transaction open during a start, each event once', async () => {
     const workflow = orchestrator.addWorkflow();
     const trigger = await createTrigger({ event: 'BURST', workflowID: workflow.id, filter: 'event.n >= 0', vars: { n: 'event.n' } });
-    const databaseName = decodeURIComponent(new URL(database.url).pathname.slice(1));
+    const databaseName = decodeURIComponent(new URL(under.database.url).pathname.slice(1));
     // A slow orchestrator: any transaction open when a start began and still open 100 ms later
     // was held across the call (the matcher's own transactions last a few milliseconds).
     const heldAcrossStarts: number[] = [];

@@ -1,5 +1,5 @@
-import { eventually, FakeClock } from '@wfp/testing';
-import { EngineUnderTest, startEngineUnderTest, unwrap } from '../../../../test/engine-under-test';
+import { eventually, FakeClock, unwrap } from '@wfp/testing';
+import { EngineUnderTest, startEngineUnderTest } from '../../../../test/engine-under-test';
 import { EngineService } from '../../engine.service';
 
 /** Issue 9 §3: no delay value can leave an instance stuck behind a timer with an invalid date. */
