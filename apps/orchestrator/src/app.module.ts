@@ -5,12 +5,14 @@ import { OrchestratorConfig } from './config';
 import { orchestratorDatabase } from './database/orchestrator-database';
 import { ORCHESTRATOR_SCHEMA } from './database/schema';
 import { InfoModule } from './info/info.module';
-import { EngineModule } from './engine/engine.module';
-import { StagesModule } from './engine/stages/stages.module';
+import { EngineModule } from './engine/runtime/engine.module';
+import { StagesModule } from './engine/runtime/stages.module';
+import type { StageKind } from './engine/core/stage-kind';
 
 @Module({})
 export class OrchestratorAppModule {
-  static forRoot(config: OrchestratorConfig, options: { clock?: Clock } = {}): DynamicModule {
+  /** `stageKinds`: extra stage kinds registered beside the built-in ones (tests). */
+  static forRoot(config: OrchestratorConfig, options: { clock?: Clock; stageKinds?: readonly StageKind[] } = {}): DynamicModule {
     return {
       module: OrchestratorAppModule,
       imports: [
@@ -20,7 +22,7 @@ export class OrchestratorAppModule {
         EventsModule.forService(ORCHESTRATOR_SCHEMA, { deleteOnPublish: true, batchSize: 1000, pipelined: true }),
         InboxPruningModule.forService(ORCHESTRATOR_SCHEMA),
         InfoModule,
-        StagesModule,
+        StagesModule.forRoot(options.stageKinds ?? []),
         EngineModule,
       ],
       controllers: [healthControllerFor('orchestrator')],

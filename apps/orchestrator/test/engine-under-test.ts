@@ -10,7 +10,8 @@ import { createTestDatabase, createTestNamespace, FakeClock, removeTestNamespace
 import { OrchestratorAppModule } from '../src/app.module';
 import { loadOrchestratorConfig } from '../src/config';
 import { orchestratorDatabase } from '../src/database/orchestrator-database';
-import { EngineService } from '../src/engine/engine.service';
+import { EngineService } from '../src/engine/runtime/engine.service';
+import type { StageKind } from '../src/engine/core/stage-kind';
 
 export interface EngineUnderTest {
   app: INestApplicationContext;
@@ -21,8 +22,8 @@ export interface EngineUnderTest {
   stop(): Promise<void>;
 }
 
-/** Starts the orchestrator (`env` adds or overrides its configuration; `clock` injects time). */
-export async function startEngineUnderTest(label: string, options: { env?: Record<string, string>; clock?: FakeClock } = {}): Promise<EngineUnderTest> {
+/** Starts the orchestrator (`env` adds or overrides its configuration; `clock` injects time; `stageKinds` registers test kinds). */
+export async function startEngineUnderTest(label: string, options: { env?: Record<string, string>; clock?: FakeClock; stageKinds?: readonly StageKind[] } = {}): Promise<EngineUnderTest> {
   const database = await createTestDatabase(label);
   const namespace = createTestNamespace(label);
   await runServiceMigrations(orchestratorDatabase(database.url));
@@ -35,7 +36,7 @@ export async function startEngineUnderTest(label: string, options: { env?: Recor
     ...options.env,
   });
   const app = await NestFactory.createApplicationContext(
-    OrchestratorAppModule.forRoot(config, options.clock ? { clock: options.clock } : undefined),
+    OrchestratorAppModule.forRoot(config, { clock: options.clock, stageKinds: options.stageKinds }),
     { logger: process.env.TEST_LOG_LEVEL ? undefined : false },
   );
   app.enableShutdownHooks();

@@ -5,7 +5,7 @@ import { createTestDatabase, createTestNamespace, eventually, removeTestNamespac
 import { OrchestratorAppModule } from '../app.module';
 import { loadOrchestratorConfig } from '../config';
 import { orchestratorDatabase } from '../database/orchestrator-database';
-import { EngineService } from './engine.service';
+import { EngineService } from './runtime/engine.service';
 
 /**
  * Wake-ups, not polling: replica A (no workers) starts an instance whose delay ends in 400 ms;

@@ -1,5 +1,5 @@
-import { ActResult, StageKind } from '../stage-kind';
-import { RetrySpec } from './retry-policy';
+import { ActResult, StageKind } from '../core/stage-kind';
+import { RetrySpec } from './shared/retry-policy';
 
 /**
  * What acting stages share: the dependencies their `act` uses (built from configuration by the

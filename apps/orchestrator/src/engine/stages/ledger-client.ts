@@ -1,4 +1,4 @@
-import { ActResult } from '../stage-kind';
+import { ActResult } from '../core/stage-kind';
 import { isRetryableStatus, LedgerSettings, readBody, transportError } from './acting';
 
 /**

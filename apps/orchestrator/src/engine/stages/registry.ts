@@ -1,4 +1,4 @@
-import { StageKind } from '../stage-kind';
+import { StageKind } from '../core/stage-kind';
 import { StageDependencies, UNCONFIGURED } from './acting';
 import { LedgerClient } from './ledger-client';
 import { noopStage } from './noop/noop.stage';
@@ -13,9 +13,11 @@ import { createUpdateStage } from './update/update.stage';
 
 /**
  * Every stage kind, registered in one place: add a folder and a line here for a new kind.
- * Acting kinds take their dependencies (HTTP, the interventions service, the ledger) for `act`.
+ * Acting kinds take their dependencies (HTTP, the interventions service, the ledger) for `act`;
+ * the runtime builds the registry once with its configured ones (runtime/stages.module.ts), pure
+ * tests with none (`act` then rejects).
  */
-export function buildStageKinds(deps: StageDependencies): ReadonlyMap<string, StageKind> {
+export function buildStageKinds(deps: StageDependencies = UNCONFIGURED): ReadonlyMap<string, StageKind> {
   const ledger = new LedgerClient(deps.ledger, deps.fetch);
   const kinds = [
     noopStage,
@@ -30,9 +32,3 @@ export function buildStageKinds(deps: StageDependencies): ReadonlyMap<string, St
   ] as unknown as StageKind[];
   return new Map(kinds.map((kind) => [kind.kind, kind]));
 }
-
-/**
- * The kinds for validation and `start` (pure: no dependency used). The engine runs `act` through
- * the kinds built with its configured dependencies (`STAGE_RUNTIME`).
- */
-export const STAGE_KINDS: ReadonlyMap<string, StageKind> = buildStageKinds(UNCONFIGURED);

@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { APP_CONFIG, CLOCK, Clock, EventPublisher } from '@wfp/platform';
+import { APP_CONFIG, CLOCK, Clock } from '@wfp/platform';
 import type { OrchestratorConfig } from '../../config';
-import { advance, failStage } from '../advance';
-import { EngineDb, Queryable, run, sql } from '../db/engine-db';
-import { writeTransitions } from '../db/write-transitions';
+import { actEnded } from '../core/commands';
+import { ActResult, RetryPolicy, StageKind } from '../core/stage-kind';
+import { StageRegistry } from '../core/stage-resolution';
 import { EngineWakeup } from '../engine-wakeup';
-import { ActResult, RetryPolicy, StageKind } from '../stage-kind';
 import { isActingKind } from '../stages/acting';
-import { parseGoDuration } from '../stages/delay/go-duration';
-import { DEFAULT_RETRY, nextDelayMs } from '../stages/retry-policy';
-import { STAGE_KINDS } from '../stages/registry';
-import { STAGE_RUNTIME, StageRuntime } from '../stages/stages.module';
-import { Transition } from '../transition';
-import { WorkflowsSystem } from './workflows.system';
+import { parseGoDuration } from '../stages/shared/go-duration';
+import { DEFAULT_RETRY, policyOf, RetrySpec } from '../stages/shared/retry-policy';
+import { STAGE_REGISTRY } from '../stages/stage-registry.token';
+import { EngineDb, run, sql } from '../store/engine-db';
+import { InstanceLoader } from '../store/load-instances';
+import { UnitOfWork } from '../store/unit-of-work';
 
 interface Leased {
   instanceId: string;
@@ -56,20 +55,7 @@ const SQL = {
      RETURNING id::text`,
   ),
   runAttempts: sql('act.run-attempts', `UPDATE orchestrator.stage_runs SET attempts = $3 WHERE instance_id = $1 AND stage = $2`),
-  /** The instance (locked first, like every transition), then the timer if the lease is still ours. */
-  lockInstance: sql<{
-    workflow_id: string;
-    variables: Record<string, string>;
-    created_at: Date;
-    chain_depth: number;
-    buffered: Array<{ id: string; name: string }> | null;
-  }>(
-    'act.lock-instance',
-    `SELECT i.workflow_id, i.variables, i.created_at, i.chain_depth,
-            (SELECT json_agg(json_build_object('id', b.id::text, 'name', b.name) ORDER BY b.id)
-               FROM orchestrator.buffered_events b WHERE b.instance_id = i.id) AS buffered
-       FROM orchestrator.instances i WHERE i.id = $1 FOR UPDATE`,
-  ),
+  /** The timer, locked, if the lease is still ours (after the instance's lock: the loader's). */
   lockLease: sql<{ attempt: number }>(
     'act.lock-lease',
     `SELECT attempt FROM orchestrator.timers WHERE instance_id = $1 AND action = 'act' AND lease_id = $2 FOR UPDATE`,
@@ -78,7 +64,6 @@ const SQL = {
     'act.end-attempt',
     `UPDATE orchestrator.activity_log SET terminated = true, terminated_at = $2, output = $3, error = $4, next_execution = $5 WHERE id = $1`,
   ),
-  retry: sql('act.retry', `UPDATE orchestrator.timers SET due_at = $2, attempt = $3, lease_id = NULL WHERE instance_id = $1`),
   release: sql('act.release', `UPDATE orchestrator.timers SET due_at = $3, lease_id = NULL WHERE instance_id = $1 AND lease_id = $2`),
   nextDue: sql<{ due_at: Date | null }>('act.next-due', `SELECT min(due_at) AS due_at FROM orchestrator.timers WHERE action = 'act'`),
 };
@@ -113,11 +98,11 @@ export class ActSystem implements OnApplicationBootstrap, OnApplicationShutdown 
 
   constructor(
     private readonly db: EngineDb,
-    private readonly workflows: WorkflowsSystem,
-    private readonly publisher: EventPublisher,
+    private readonly loader: InstanceLoader,
+    private readonly unit: UnitOfWork,
     private readonly wakeup: EngineWakeup,
     private readonly logger: PinoLogger,
-    @Inject(STAGE_RUNTIME) private readonly runtime: StageRuntime,
+    @Inject(STAGE_REGISTRY) private readonly registry: StageRegistry,
     @Inject(APP_CONFIG) private readonly config: OrchestratorConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -167,7 +152,7 @@ export class ActSystem implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private kindOf(name: string): StageKind | undefined {
-    return this.runtime.get(name) ?? STAGE_KINDS.get(name);
+    return this.registry.get(name);
   }
 
   /** Step 1: lease up to `limit` due attempts and write their history rows. */
@@ -235,74 +220,34 @@ export class ActSystem implements OnApplicationBootstrap, OnApplicationShutdown 
     await this.record(item, kind, result);
   }
 
+  /** Step 3: the attempt's history row, then the core decides (complete, retry later, fail). */
   private async record(item: Leased, kind: StageKind | undefined, result: ActResult): Promise<void> {
     const now = this.clock.now();
-    let wakeAt: Date | undefined;
-    let transition: Transition | undefined;
-    await this.db.transaction(async (client) => {
-      const [instance] = await run(client, SQL.lockInstance, [item.instanceId]);
-      const [lease] = instance ? await run(client, SQL.lockLease, [item.instanceId, item.leaseId]) : [];
+    await this.unit.transaction(async (tx) => {
+      const instance = (await this.loader.lockAndLoad(tx.client, [item.instanceId])).get(item.instanceId);
+      const [lease] = instance?.status === 'running' ? await run(tx.client, SQL.lockLease, [item.instanceId, item.leaseId]) : [];
       const output = result.type === 'succeeded' ? JSON.stringify({ [historyName(kind, item)]: result.output ?? {} }) : null;
       const error = result.type === 'succeeded' ? null : result.error;
       if (!instance || !lease) {
         // Aborted (or the lease expired and another worker re-ran the attempt): history only.
-        await run(client, SQL.endAttempt, [item.activityId, now, output, error, null]);
+        await run(tx.client, SQL.endAttempt, [item.activityId, now, output, error, null]);
         return;
       }
-      if (result.type === 'retryable') {
-        const delay = nextDelayMs(this.policyOf(kind, item), item.attempt);
-        if (delay !== undefined) {
-          wakeAt = new Date(now.getTime() + delay);
-          await run(client, SQL.endAttempt, [item.activityId, now, null, error, wakeAt]);
-          await run(client, SQL.retry, [item.instanceId, wakeAt, item.attempt + 1]);
-          return;
-        }
-      }
-      await run(client, SQL.endAttempt, [item.activityId, now, output, error, null]);
-      const t = await this.transition(client, item.instanceId, instance, now);
-      if (result.type === 'succeeded') advance(t, { action: 'complete', stage: item.stage, output: result.output });
-      else failStage(t, item.stage, result.error);
-      await writeTransitions(client, [t]);
-      transition = t;
+      const attempt = { stage: item.stage, attempt: item.attempt, policy: retryPolicyOf(item.input) };
+      const { transition, retryAt } = actEnded(instance, attempt, result, now, this.registry);
+      await run(tx.client, SQL.endAttempt, [item.activityId, now, output, error, retryAt ?? null]);
+      await tx.write([transition]);
     });
-    const done = transition as Transition | undefined;
-    if (done) {
-      this.publisher.flush();
-      if (done.timer) this.wakeup.notify(done.timer.dueAt);
-    }
-    if (wakeAt) this.wakeup.notify(wakeAt);
   }
+}
 
-  /** The retry policy: what the stage's `start` answers for its (pure, resolved) input. */
-  private policyOf(kind: StageKind | undefined, item: Leased): RetryPolicy {
-    try {
-      const outcome = kind?.start(item.input, { now: this.clock.now(), instanceId: item.instanceId, stage: item.stage, variables: {} });
-      return outcome?.type === 'act' ? outcome.retry : DEFAULT_RETRY;
-    } catch {
-      return DEFAULT_RETRY;
-    }
-  }
-
-  private async transition(
-    client: Queryable,
-    id: string,
-    row: { workflow_id: string; variables: Record<string, string>; created_at: Date; chain_depth: number; buffered: Array<{ id: string; name: string }> | null },
-    now: Date,
-  ): Promise<Transition> {
-    const stages = await this.workflows.stagesOf(client, [row.workflow_id]);
-    return new Transition(
-      {
-        id,
-        workflowId: row.workflow_id,
-        stages: stages.get(row.workflow_id) ?? [],
-        variables: row.variables,
-        createdAt: row.created_at,
-        buffered: row.buffered ? [...row.buffered] : [],
-        chainDepth: row.chain_depth,
-      },
-      now,
-      false,
-    );
+/** An acting stage's retry policy: its resolved input carries it (`retry`, stored with the stage run). */
+function retryPolicyOf(input: Record<string, unknown>): RetryPolicy {
+  const spec = input.retry as RetrySpec | undefined;
+  try {
+    return spec && typeof spec === 'object' ? policyOf(spec) : DEFAULT_RETRY;
+  } catch {
+    return DEFAULT_RETRY;
   }
 }
 

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { fail, ok, Reply, StartManyItemResult, WorkflowInstance } from '@wfp/contracts';
-import { APP_CONFIG, CLOCK, Clock, EventPublisher, isDatabaseUnavailable } from '@wfp/platform';
+import { APP_CONFIG, CLOCK, Clock, isDatabaseUnavailable } from '@wfp/platform';
 import { OrchestratorConfig } from '../../config';
-import { advance, finish } from '../advance';
-import { EngineDb, run, sql } from '../db/engine-db';
-import { writeTransitions } from '../db/write-transitions';
-import { InstanceRow, isUuid, toInstance } from '../rows';
-import { Transition } from '../transition';
-import { EngineWakeup } from '../engine-wakeup';
-import { WorkflowsSystem } from './workflows.system';
+import { startInstance } from '../core/commands';
+import { StageRegistry } from '../core/stage-resolution';
+import { newInstance, Transition } from '../core/transition';
+import { STAGE_REGISTRY } from '../stages/stage-registry.token';
+import { EngineDb, run, sql } from '../store/engine-db';
+import { InstanceRow, isUuid, toInstance } from '../store/rows';
+import { UnitOfWork } from '../store/unit-of-work';
+import { WorkflowStages } from '../store/workflow-stages';
 
 export interface StartItem {
   workflowId: string;
@@ -36,9 +37,9 @@ const SQL = {
 export class StartSystem {
   constructor(
     private readonly db: EngineDb,
-    private readonly workflows: WorkflowsSystem,
-    private readonly publisher: EventPublisher,
-    private readonly wakeup: EngineWakeup,
+    private readonly stages: WorkflowStages,
+    private readonly unit: UnitOfWork,
+    @Inject(STAGE_REGISTRY) private readonly registry: StageRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) config: OrchestratorConfig,
   ) {
@@ -96,7 +97,7 @@ export class StartSystem {
 
   private async startBatch(items: readonly StartItem[]): Promise<StartManyItemResult[]> {
     const now = this.clock.now();
-    const stages = await this.workflows.stagesOf(this.db.pool, items.filter((i) => isUuid(i.workflowId)).map((i) => i.workflowId));
+    const stages = await this.stages.of(this.db.pool, items.filter((i) => isUuid(i.workflowId)).map((i) => i.workflowId));
     const byKey = new Map<string, Transition>();
     const plans = items.map((item): Transition | undefined => {
       const workflowStages = stages.get(item.workflowId);
@@ -109,7 +110,6 @@ export class StartSystem {
     });
     const batch = [...new Set(plans.filter((p): p is Transition => p !== undefined))];
     const { inserted, rejected } = await this.write(batch);
-    if (inserted.size > 0) this.afterCommit(batch);
 
     const results: Array<StartManyItemResult | undefined> = plans.map((plan) =>
       plan && inserted.has(plan.instance.id) ? ok(instanceOf(plan)) : undefined,
@@ -130,28 +130,16 @@ export class StartSystem {
 
   /** A new instance, run inline until its first real wait. */
   private plan(item: StartItem, stages: readonly unknown[], now: Date): Transition {
-    const instance = {
+    const instance = newInstance({
       id: randomUUID(),
       workflowId: item.workflowId,
       stages,
       variables: { ...item.variables },
       createdAt: now,
       idempotencyKey: item.idempotencyKey ?? null,
-      buffered: [],
       chainDepth: item.chainDepth ?? 0,
-    };
-    const t = new Transition(instance, now, true);
-    t.emit('STARTED_WORKFLOW', { id: item.workflowId, instanceID: instance.id });
-    try {
-      advance(t, { action: 'start', stage: 0 });
-      return t;
-    } catch (error) {
-      // A bug in a stage kind must not lose the start: the instance fails with the reason.
-      const failed = new Transition({ ...instance, variables: { ...item.variables } }, now, true);
-      failed.emit('STARTED_WORKFLOW', { id: item.workflowId, instanceID: instance.id });
-      finish(failed, `internal error: ${(error as Error).message}`);
-      return failed;
-    }
+    });
+    return startInstance(instance, now, this.registry);
   }
 
   /**
@@ -161,7 +149,7 @@ export class StartSystem {
   private async write(batch: Transition[]): Promise<{ inserted: Set<string>; rejected: Map<string, string> }> {
     const rejected = new Map<string, string>();
     try {
-      return { inserted: await writeTransitions(this.db.pool, batch), rejected };
+      return { inserted: await this.unit.commit(batch), rejected };
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw error; // the database, not an item: no item-by-item retry
       if (batch.length === 1) {
@@ -177,12 +165,6 @@ export class StartSystem {
       }
       return { inserted, rejected };
     }
-  }
-
-  private afterCommit(batch: readonly Transition[]): void {
-    this.publisher.flush();
-    const due = batch.flatMap((t) => (t.timer ? [t.timer.dueAt.getTime()] : []));
-    if (due.length > 0) this.wakeup.notify(new Date(Math.min(...due)));
   }
 }
 

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { fail, KeysetPage, ok, Reply, Workflow } from '@wfp/contracts';
 import { CLOCK, Clock, keysetSql } from '@wfp/platform';
-import { checkWorkflowConfig } from '../config-check';
-import { EngineDb, Queryable, run, sql } from '../db/engine-db';
-import { isUuid, toWorkflow, WorkflowRow } from '../rows';
+import { checkWorkflowConfig, StageRegistry } from '../core/stage-resolution';
+import { STAGE_REGISTRY } from '../stages/stage-registry.token';
+import { EngineDb, run, sql } from '../store/engine-db';
+import { isUuid, toWorkflow, WorkflowRow } from '../store/rows';
 
 const SQL = {
   insert: sql<WorkflowRow>('workflows.insert', `INSERT INTO orchestrator.workflows (id, config, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING *`),
@@ -14,28 +15,22 @@ const SQL = {
     'workflows.soft-delete',
     `UPDATE orchestrator.workflows SET deleted_at = coalesce(deleted_at, $2) WHERE id = $1 RETURNING id`,
   ),
-  stages: sql<{ id: string; stages: unknown[] | null }>(
-    'workflows.stages',
-    `SELECT id, config->'stages' AS stages FROM orchestrator.workflows WHERE id = ANY($1::uuid[])`,
-  ),
 };
 
 /**
- * Workflows: create (validated config), read, list, soft delete. A workflow's config never
- * changes after creation, so its stages are cached in memory for the engine's transitions
- * (deletion is checked by the database when an instance is inserted, not by the cache).
+ * Workflows: create (validated against the stage registry), read, list, soft delete. Configs
+ * never change after creation (store/workflow-stages.ts caches their stages for transitions).
  */
 @Injectable()
 export class WorkflowsSystem {
-  private readonly stagesCache = new Map<string, readonly unknown[]>();
-
   constructor(
     private readonly db: EngineDb,
+    @Inject(STAGE_REGISTRY) private readonly registry: StageRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async create(config: unknown): Promise<Reply<Workflow>> {
-    const checked = checkWorkflowConfig(config);
+    const checked = checkWorkflowConfig(this.registry, config);
     if (!checked.ok) return fail('VALIDATION', `creating workflow: ${checked.error}`);
     const [row] = await run(this.db.pool, SQL.insert, [randomUUID(), JSON.stringify(checked.config), this.clock.now()]);
     return ok(toWorkflow(row));
@@ -63,25 +58,5 @@ export class WorkflowsSystem {
     if (!isUuid(id)) return fail('VALIDATION', `invalid workflow id '${id}': must be a UUID`);
     const rows = await run(this.db.pool, SQL.softDelete, [id, this.clock.now()]);
     return rows.length > 0 ? ok({}) : fail('NOT_FOUND', 'Workflow not found');
-  }
-
-  /** The stages of each known workflow among `ids` (deleted ones included); unknown ids are absent. */
-  async stagesOf(db: Queryable, ids: Iterable<string>): Promise<Map<string, readonly unknown[]>> {
-    const found = new Map<string, readonly unknown[]>();
-    const missing: string[] = [];
-    for (const id of new Set(ids)) {
-      const cached = this.stagesCache.get(id);
-      if (cached) found.set(id, cached);
-      else if (isUuid(id)) missing.push(id);
-    }
-    if (missing.length > 0) {
-      for (const row of await run(db, SQL.stages, [missing])) {
-        const stages = Object.freeze(Array.isArray(row.stages) ? row.stages : []);
-        if (this.stagesCache.size > 10_000) this.stagesCache.clear();
-        this.stagesCache.set(row.id, stages);
-        found.set(row.id, stages);
-      }
-    }
-    return found;
   }
 }

@@ -1,5 +1,5 @@
-import { isTemplated, StageKind } from '../../stage-kind';
-import { formatGoDuration, parseGoDuration } from './go-duration';
+import { isTemplated, StageKind } from '../../core/stage-kind';
+import { formatGoDuration, parseGoDuration } from '../shared/go-duration';
 
 /**
  * `delay`: exactly one of `duration` (Go syntax) or `until` (RFC 3339); a durable timer.

@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { ActContext } from '../../stage-kind';
+import { ActContext } from '../../core/stage-kind';
 import { UNCONFIGURED } from '../acting';
 import { createHttpStage, hostAllowed, HttpInput } from './http.stage';
 

@@ -1,7 +1,7 @@
-import { isTemplated } from '../../stage-kind';
-import { formatGoDuration, parseGoDuration } from '../delay/go-duration';
+import { isTemplated } from '../../core/stage-kind';
+import { formatGoDuration, parseGoDuration } from '../shared/go-duration';
 import { ActingStageKind, isRetryableStatus, readBody, StageDependencies, transportError } from '../acting';
-import { checkRetry, policyOf, resolveRetry, RetrySpec, retrySpec } from '../retry-policy';
+import { checkRetry, policyOf, resolveRetry, RetrySpec, retrySpec } from '../shared/retry-policy';
 import {
   durationField,
   enumField,
@@ -12,7 +12,7 @@ import {
   Spec,
   stringField,
   unknownKeys,
-} from '../stage-fields';
+} from '../shared/stage-fields';
 
 /**
  * `http`: one outbound HTTP call.

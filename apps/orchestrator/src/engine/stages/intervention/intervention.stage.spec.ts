@@ -1,5 +1,5 @@
 import { INTERVENTIONS_COMMANDS } from '@wfp/contracts';
-import { ActContext } from '../../stage-kind';
+import { ActContext } from '../../core/stage-kind';
 import { InterventionsCommand, UNCONFIGURED } from '../acting';
 import { createInterventionStage, InterventionInput } from './intervention.stage';
 

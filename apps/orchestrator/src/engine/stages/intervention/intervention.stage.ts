@@ -1,8 +1,8 @@
 import { INTERVENTIONS_COMMANDS, SYSTEM_ACTIONS } from '@wfp/contracts';
-import { isTemplated } from '../../stage-kind';
+import { isTemplated } from '../../core/stage-kind';
 import { ActingStageKind, StageDependencies, transportError } from '../acting';
-import { checkRetry, policyOf, resolveRetry, RetrySpec, retrySpec } from '../retry-policy';
-import { enumField, firstProblem, isObject, Spec, stringField, unknownKeys } from '../stage-fields';
+import { checkRetry, policyOf, resolveRetry, RetrySpec, retrySpec } from '../shared/retry-policy';
+import { enumField, firstProblem, isObject, Spec, stringField, unknownKeys } from '../shared/stage-fields';
 
 /**
  * `intervention`: acts on an Engage intervention through the interventions service's

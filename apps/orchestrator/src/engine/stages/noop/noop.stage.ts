@@ -1,4 +1,4 @@
-import { StageKind } from '../../stage-kind';
+import { StageKind } from '../../core/stage-kind';
 
 /** `noop`: does nothing and succeeds (used by upstream tests and benchmarks). */
 export const noopStage: StageKind = {

@@ -1,4 +1,7 @@
-import { checkWorkflowConfig, decodeStage, interpolate } from '../../config-check';
+import { checkWorkflowConfig, decodeStage, interpolate } from '../../core/stage-resolution';
+import { buildStageKinds } from '../registry';
+
+const registry = buildStageKinds();
 import { publishStage } from './publish.stage';
 
 describe('publish stage', () => {
@@ -15,8 +18,8 @@ describe('publish stage', () => {
 
   it('emits the interpolated payload (every string leaf, nested too)', () => {
     const stage = { publish: { type: 'escalation.created', payload: { intervention_id: '${id}', nested: { who: 'sup ${sup}' }, n: 3, list: ['${id}'] } } };
-    expect(checkWorkflowConfig({ stages: [stage] })).toMatchObject({ ok: true });
-    const decoded = decodeStage(interpolate(stage, { id: 'i1', sup: 's1' }));
+    expect(checkWorkflowConfig(registry, { stages: [stage] })).toMatchObject({ ok: true });
+    const decoded = decodeStage(registry, interpolate(stage, { id: 'i1', sup: 's1' }));
     if ('error' in decoded) throw new Error(decoded.error);
     const resolved = decoded.kind.resolve(decoded.spec);
     if (!resolved.ok) throw new Error(resolved.error);

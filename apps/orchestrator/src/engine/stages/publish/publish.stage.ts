@@ -1,5 +1,5 @@
-import { StageKind, isTemplated } from '../../stage-kind';
-import { firstProblem, isObject, Spec, stringField, unknownKeys } from '../stage-fields';
+import { StageKind, isTemplated } from '../../core/stage-kind';
+import { firstProblem, isObject, Spec, stringField, unknownKeys } from '../shared/stage-fields';
 
 /**
  * `publish`: emits a domain event on the bus through the orchestrator's outbox, in the same

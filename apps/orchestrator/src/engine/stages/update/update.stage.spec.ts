@@ -1,4 +1,4 @@
-import { ActContext } from '../../stage-kind';
+import { ActContext } from '../../core/stage-kind';
 import { UNCONFIGURED } from '../acting';
 import { FakeLedger } from '../../../../test/fake-ledger';
 import { createUpdateStage, UpdateInput } from './update.stage';

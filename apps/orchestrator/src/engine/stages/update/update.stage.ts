@@ -1,8 +1,8 @@
-import { isTemplated } from '../../stage-kind';
+import { isTemplated } from '../../core/stage-kind';
 import { ActingStageKind, StageDependencies } from '../acting';
 import { ACCOUNT_ADDRESS, LEDGER_NAME, LedgerClient } from '../ledger-client';
-import { checkRetry, policyOf, resolveRetry, RetrySpec, retrySpec } from '../retry-policy';
-import { firstProblem, isObject, Spec, unknownKeys } from '../stage-fields';
+import { checkRetry, policyOf, resolveRetry, RetrySpec, retrySpec } from '../shared/retry-policy';
+import { firstProblem, isObject, Spec, unknownKeys } from '../shared/stage-fields';
 
 /**
  * `update` (Formance's `Update`): account metadata,

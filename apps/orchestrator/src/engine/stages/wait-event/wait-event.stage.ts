@@ -1,6 +1,6 @@
-import { StageKind } from '../../stage-kind';
-import { formatGoDuration, parseGoDuration } from '../delay/go-duration';
-import { durationField, enumField, firstProblem, optionalString } from '../stage-fields';
+import { StageKind } from '../../core/stage-kind';
+import { formatGoDuration, parseGoDuration } from '../shared/go-duration';
+import { durationField, enumField, firstProblem, optionalString } from '../shared/stage-fields';
 
 /**
  * `wait_event`: completes when an event with exactly this name is sent to the instance.

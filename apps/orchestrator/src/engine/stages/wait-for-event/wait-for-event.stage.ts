@@ -1,7 +1,7 @@
 import { compile, compileErrorMessage } from '@wfp/expressions';
-import { isTemplated, StageKind } from '../../stage-kind';
-import { formatGoDuration, parseGoDuration } from '../delay/go-duration';
-import { durationField, enumField, firstProblem, optionalString, saveAsField, stringField, unknownKeys } from '../stage-fields';
+import { isTemplated, StageKind } from '../../core/stage-kind';
+import { formatGoDuration, parseGoDuration } from '../shared/go-duration';
+import { durationField, enumField, firstProblem, optionalString, saveAsField, stringField, unknownKeys } from '../shared/stage-fields';
 
 /**
  * `wait_for_event`: waits for a domain event on the bus

@@ -1,0 +1,120 @@
+import { advance } from './advance';
+import { ActResult, retryDelayMs, RetryPolicy } from './stage-kind';
+import { StageRegistry } from './stage-resolution';
+import { cancelStage, failStage, finish } from './lifecycle';
+import { failAtTimer, runDueTimer } from './timer-actions';
+import { InstanceSnapshot, Transition } from './transition';
+import { applyBusEvent } from './wait-ends';
+
+/**
+ * The engine's commands, pure: each takes an instance as the one loader read it (or, for a start,
+ * a new one) and answers the transition to commit — or why it does not apply. Every system is
+ * "lock → load → command → commit"; the model test drives these same functions.
+ */
+
+/** Starts a new instance (`instance.status === 'new'`) and runs it inline until its first real wait. */
+export function startInstance(instance: InstanceSnapshot, now: Date, registry: StageRegistry): Transition {
+  const t = new Transition(instance, now, registry);
+  t.emit('STARTED_WORKFLOW', { id: instance.workflowId, instanceID: instance.id });
+  try {
+    advance(t, { action: 'start', stage: 0 });
+    return t;
+  } catch (error) {
+    // A bug in a stage kind must not lose the start: the instance fails with the reason.
+    const failed = new Transition(instance, now, registry);
+    failed.emit('STARTED_WORKFLOW', { id: instance.workflowId, instanceID: instance.id });
+    finish(failed, `internal error: ${(error as Error).message}`);
+    return failed;
+  }
+}
+
+/**
+ * `sendEvent`: completes the current `wait_event` when it waits for `name` (and runs on inline,
+ * where a later `wait_event` consumes an event buffered earlier); otherwise buffers the event.
+ */
+export function sendEvent(instance: InstanceSnapshot, name: string, now: Date, registry: StageRegistry): Transition | 'terminated' {
+  if (instance.status !== 'running') return 'terminated';
+  const t = new Transition(instance, now, registry);
+  const wait = instance.wait;
+  if (wait && wait.event === name && t.runStatus(wait.stage) === 'waiting') {
+    t.clearWaits();
+    advance(t, { action: 'complete', stage: wait.stage });
+  } else {
+    t.bufferEvent(name);
+  }
+  return t;
+}
+
+/** The instance's due timer fires (`start`, `resume`, `timeout`). */
+export function timerDue(instance: InstanceSnapshot, now: Date, registry: StageRegistry): Transition {
+  const t = new Transition(instance, now, registry);
+  runDueTimer(t);
+  return t;
+}
+
+/** Fails the instance at its timer: a transition that kept throwing (error "internal error: …"). */
+export function failInstance(instance: InstanceSnapshot, now: Date, registry: StageRegistry, error: string): Transition {
+  const t = new Transition(instance, now, registry);
+  failAtTimer(t, error);
+  return t;
+}
+
+/**
+ * A bus event matched the instance's `wait_for_event` at `stage` (the consumer claimed the wait):
+ * `on_event` applies and the instance runs on inline. Undefined when it no longer applies.
+ */
+export function busEventMatched(
+  instance: InstanceSnapshot,
+  wait: { stage: number; onEvent: 'continue' | 'succeed' },
+  payload: Record<string, unknown>,
+  now: Date,
+  registry: StageRegistry,
+): Transition | undefined {
+  if (instance.status !== 'running') return undefined;
+  const t = new Transition(instance, now, registry);
+  if (t.runStatus(wait.stage) !== 'waiting') return undefined;
+  t.clearWaits();
+  const next = applyBusEvent(t, wait.stage, wait.onEvent, payload);
+  if (next) advance(t, next);
+  return t;
+}
+
+/**
+ * An acting attempt of `stage` ended: success completes the stage (its output saved under
+ * `save_as`) and runs on inline; a retryable failure with attempts left moves the `act` timer to
+ * the back-off (next attempt); a fatal failure or the last attempt fails the stage.
+ */
+export function actEnded(
+  instance: InstanceSnapshot,
+  attempt: { stage: number; attempt: number; policy: RetryPolicy },
+  result: ActResult,
+  now: Date,
+  registry: StageRegistry,
+): { transition: Transition; retryAt?: Date } {
+  const t = new Transition(instance, now, registry);
+  const { stage } = attempt;
+  if (result.type === 'succeeded') {
+    advance(t, { action: 'complete', stage, output: result.output });
+    return { transition: t };
+  }
+  if (result.type === 'retryable') {
+    const delay = retryDelayMs(attempt.policy, attempt.attempt);
+    if (delay !== undefined) {
+      const retryAt = new Date(now.getTime() + delay);
+      t.setRunStatus(stage, 'acting');
+      t.setTimer({ stage, action: 'act', dueAt: retryAt, attempt: attempt.attempt + 1 });
+      return { transition: t, retryAt };
+    }
+  }
+  failStage(t, stage, result.error);
+  return { transition: t };
+}
+
+/** Abort: every open stage run and the instance end with error "canceled"; nothing is left behind. */
+export function abortInstance(instance: InstanceSnapshot, now: Date, registry: StageRegistry): Transition | 'terminated' {
+  if (instance.status !== 'running') return 'terminated';
+  const t = new Transition(instance, now, registry);
+  for (const stage of [...instance.openRuns.keys()].sort((a, b) => a - b)) cancelStage(t, stage);
+  finish(t, 'canceled');
+  return t;
+}

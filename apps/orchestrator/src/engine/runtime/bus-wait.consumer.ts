@@ -1,0 +1,68 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DeliverPolicy, NatsConnection } from 'nats';
+import { PinoLogger } from 'nestjs-pino';
+import { eventsStreamName, eventsSubjectRoot } from '@wfp/contracts';
+import { APP_CONFIG, DurableConsumer, ensureEventsStream, NATS_CONNECTION } from '@wfp/platform';
+import type { OrchestratorConfig } from '../../config';
+import { ORCHESTRATOR_SCHEMA } from '../../database/schema';
+import { managerQuery } from '../store/sql-query';
+import { anyWaitFor, matchBusWaits } from '../store/bus-waits';
+import { BusWaitsSystem } from '../systems/bus-waits.system';
+
+export const BUS_WAIT_CONSUMER = 'orchestrator-bus-waits';
+
+/**
+ * The orchestrator's durable JetStream consumer of every domain event (`<namespace>.events.>`)
+ * for `wait_for_event`: exactly once through the inbox (see DurableConsumer); an event of a type
+ * no instance waits for is acked without a transaction; otherwise the waits of that type only are
+ * matched (bus-wait-matcher.ts) and completed in the same transaction. The durable starts at new
+ * events when first created (no wait can be older than it). Events that arrive while the
+ * orchestrator is down wait in JetStream and are matched when it is back.
+ */
+@Injectable()
+export class BusWaitConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private consumer?: DurableConsumer;
+  /** The after-commit steps of the transactions that completed waits. */
+  private readonly committed: Array<() => void> = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly busWaits: BusWaitsSystem,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(APP_CONFIG) private readonly config: OrchestratorConfig,
+    private readonly logger: PinoLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const namespace = this.config.NATS_NAMESPACE;
+    const jsm = await this.nc.jetstreamManager();
+    await ensureEventsStream(jsm, namespace);
+    this.consumer = new DurableConsumer({
+      js: this.nc.jetstream(),
+      jsm,
+      dataSource: this.dataSource,
+      schema: ORCHESTRATOR_SCHEMA,
+      stream: eventsStreamName(namespace),
+      name: BUS_WAIT_CONSUMER,
+      filterSubject: `${eventsSubjectRoot(namespace)}.>`,
+      deliverPolicy: DeliverPolicy.New,
+      logger: this.logger.logger.child({ component: 'bus-wait-consumer' }),
+      maxDeliver: 50,
+      backoffMs: [200, 1000, 5000, 30_000],
+      shouldHandle: (envelope) => this.dataSource.transaction((manager) => anyWaitFor(managerQuery(manager), envelope.type)),
+      handler: async (envelope, manager) => {
+        const matched = await matchBusWaits(managerQuery(manager), envelope);
+        if (matched.length > 0) this.committed.push(await this.busWaits.completeBusWaits(manager, matched, envelope));
+      },
+      afterCommit: () => {
+        for (const done of this.committed.splice(0)) done();
+      },
+    });
+    await this.consumer.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+}

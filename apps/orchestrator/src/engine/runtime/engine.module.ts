@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { EngineWakeup } from '../engine-wakeup';
+import { EngineDb } from '../store/engine-db';
+import { InstanceLoader } from '../store/load-instances';
+import { UnitOfWork } from '../store/unit-of-work';
+import { WorkflowStages } from '../store/workflow-stages';
+import { AbortSystem } from '../systems/abort.system';
+import { ActSystem } from '../systems/act.system';
+import { BusWaitsSystem } from '../systems/bus-waits.system';
+import { ClaimAndAdvanceSystem } from '../systems/claim-and-advance.system';
+import { ReadsSystem } from '../systems/reads.system';
+import { StartSystem } from '../systems/start.system';
+import { WaitsSystem } from '../systems/waits.system';
+import { WorkflowsSystem } from '../systems/workflows.system';
+import { BusWaitConsumer } from './bus-wait.consumer';
+import { EngineController } from './engine.controller';
+import { EngineService } from './engine.service';
+import { EngineWorker } from './engine-worker';
+
+/** Workflows, instances and the durable worker: the engine facade over its systems. */
+@Module({
+  controllers: [EngineController],
+  providers: [
+    EngineDb,
+    EngineWakeup,
+    WorkflowStages,
+    InstanceLoader,
+    UnitOfWork,
+    WorkflowsSystem,
+    StartSystem,
+    ClaimAndAdvanceSystem,
+    WaitsSystem,
+    AbortSystem,
+    ReadsSystem,
+    ActSystem,
+    BusWaitsSystem,
+    BusWaitConsumer,
+    EngineService,
+    EngineWorker,
+  ],
+  exports: [EngineService],
+})
+export class EngineModule {}

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { InstanceHistory, KeysetPage, Reply, StageHistory, StartManyItemResult, Workflow, WorkflowInstance } from '@wfp/contracts';
+import { AbortSystem } from '../systems/abort.system';
+import { ClaimAndAdvanceSystem } from '../systems/claim-and-advance.system';
+import { ReadsSystem } from '../systems/reads.system';
+import { StartItem, StartSystem } from '../systems/start.system';
+import { WaitsSystem } from '../systems/waits.system';
+import { WorkflowsSystem } from '../systems/workflows.system';
+
+/**
+ * The orchestrator engine's facade: one entry point over its systems, each owning one concern
+ * and its SQL (see apps/orchestrator/README.md for the state machine and who performs what):
+ * workflows, start, claim-and-advance (timers), waits (events), abort, reads.
+ */
+@Injectable()
+export class EngineService {
+  constructor(
+    private readonly workflows: WorkflowsSystem,
+    private readonly starts: StartSystem,
+    private readonly claims: ClaimAndAdvanceSystem,
+    private readonly waits: WaitsSystem,
+    private readonly aborts: AbortSystem,
+    private readonly reads: ReadsSystem,
+  ) {}
+
+  createWorkflow(config: unknown): Promise<Reply<Workflow>> {
+    return this.workflows.create(config);
+  }
+
+  getWorkflow(id: string): Promise<Reply<Workflow>> {
+    return this.workflows.get(id);
+  }
+
+  /** Live workflows by (createdAt, id): all of them, or one keyset page. */
+  listWorkflows(page?: KeysetPage): Promise<Workflow[]> {
+    return this.workflows.list(page);
+  }
+
+  deleteWorkflow(id: string): Promise<Reply<Record<string, never>>> {
+    return this.workflows.delete(id);
+  }
+
+  startInstance(
+    workflowId: string,
+    variables: Record<string, string>,
+    idempotencyKey?: string,
+    chainDepth?: number,
+  ): Promise<Reply<WorkflowInstance>> {
+    return this.starts.start({ workflowId, variables, idempotencyKey, chainDepth });
+  }
+
+  startManyInstances(items: readonly StartItem[]): Promise<StartManyItemResult[]> {
+    return this.starts.startMany(items);
+  }
+
+  getInstance(id: string): Promise<Reply<WorkflowInstance>> {
+    return this.reads.instance(id);
+  }
+
+  /** Instances of live workflows by (createdAt, id): all matches, or one keyset page. */
+  listInstances(filter: { workflowID?: string; running?: boolean; page?: KeysetPage }): Promise<WorkflowInstance[]> {
+    return this.reads.listInstances(filter);
+  }
+
+  history(id: string): Promise<Reply<InstanceHistory[]>> {
+    return this.reads.history(id);
+  }
+
+  stageHistory(id: string, stage: number): Promise<Reply<StageHistory[]>> {
+    return this.reads.stageHistory(id, stage);
+  }
+
+  sendEvent(id: string, name: string): Promise<Reply<Record<string, never>>> {
+    return this.waits.sendEvent(id, name);
+  }
+
+  abort(id: string): Promise<Reply<Record<string, never>>> {
+    return this.aborts.abort(id);
+  }
+
+  /** Advances one batch of due work (the worker's step); returns how many timers it claimed. */
+  advanceDue(limit: number): Promise<number> {
+    return this.claims.advanceDue(limit);
+  }
+
+  nextDue(): Promise<Date | undefined> {
+    return this.claims.nextDue();
+  }
+}

@@ -1,0 +1,57 @@
+import { Workflow, WorkflowInstance } from '@wfp/contracts';
+import { InstanceStatus } from '../core/statuses';
+
+/** `orchestrator.workflows` (config immutable after creation; soft delete). */
+export interface WorkflowRow {
+  id: string;
+  config: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+/** `orchestrator.instances`. */
+export interface InstanceRow {
+  id: string;
+  workflow_id: string;
+  variables: Record<string, string>;
+  idempotency_key: string | null;
+  status: InstanceStatus;
+  created_at: Date;
+  updated_at: Date;
+  terminated: boolean;
+  terminated_at: Date | null;
+  error: string | null;
+}
+
+const iso = (date: Date) => new Date(date).toISOString();
+
+export function toWorkflow(row: WorkflowRow): Workflow {
+  const config: Record<string, unknown> = { ...row.config, name: typeof row.config.name === 'string' ? row.config.name : '' };
+  if (!Array.isArray(config.stages)) config.stages = [];
+  return {
+    id: row.id,
+    config: config as Workflow['config'],
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    ...(row.deleted_at ? { deletedAt: iso(row.deleted_at) } : {}),
+  };
+}
+
+/** An instance as a start answers it (no status, no workflow). */
+export function toInstance(row: InstanceRow): WorkflowInstance {
+  return {
+    id: row.id,
+    workflowID: row.workflow_id,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    terminated: row.terminated,
+    ...(row.terminated_at ? { terminatedAt: iso(row.terminated_at) } : {}),
+    ...(row.error ? { error: row.error } : {}),
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

@@ -1,0 +1,108 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { EventPublisher } from '@wfp/platform';
+import { Transition } from '../core/transition';
+import { StageRegistry } from '../core/stage-resolution';
+import { recordTransitions } from '../engine-metrics';
+import { EngineWakeup } from '../engine-wakeup';
+import { STAGE_REGISTRY } from '../stages/stage-registry.token';
+import { insertBusWait } from './bus-waits';
+import { EngineDb, pgQuery, Queryable } from './engine-db';
+import { writeTransitions } from './write-transitions';
+
+/** What a transaction has written so far (for the after-commit step). */
+interface Written {
+  batch: Transition[];
+  inserted: Set<string>[];
+}
+
+/**
+ * An open engine transaction: systems `write` their batches of transitions into it; once the
+ * transaction commits, the unit of work flushes the outbox, wakes the workers at the earliest due
+ * time and records the metrics — once, for everything it wrote.
+ */
+export class EngineTransaction {
+  private readonly written: Written = { batch: [], inserted: [] };
+
+  constructor(
+    readonly client: Queryable,
+    private readonly unit: UnitOfWork,
+  ) {}
+
+  /** Writes a batch's rows, then its bus waits (each under its event type's lock). Returns the new instances inserted. */
+  async write(batch: readonly Transition[]): Promise<Set<string>> {
+    if (batch.length === 0) return new Set();
+    const inserted = await writeTransitions(this.client, batch);
+    for (const t of batch) {
+      const wait = t.busWait;
+      if (!wait || (t.isNew && !inserted.has(t.instance.id))) continue;
+      await insertBusWait(pgQuery(this.client), {
+        instance_id: t.instance.id, stage: wait.stage, event_type: wait.eventType, condition: wait.condition,
+        on_event: wait.onEvent, on_timeout: wait.onTimeout, save_as: wait.saveAs, deadline: wait.deadline,
+      });
+    }
+    this.written.batch.push(...batch);
+    this.written.inserted.push(inserted);
+    return inserted;
+  }
+
+  /** Call once the transaction committed: flush, wake, metrics. */
+  committed(): void {
+    this.unit.afterCommit(this.written);
+    this.written.batch = [];
+    this.written.inserted = [];
+  }
+}
+
+/**
+ * THE way engine state changes are committed: `transaction(work)` runs `work` in one Postgres
+ * transaction and, once it commits, does the after-commit step; `commit(batch)` writes one batch
+ * on its own (one autocommit statement when it has no bus wait); `join(client)` writes into a
+ * transaction someone else owns (the bus-wait consumer's inbox transaction), which calls
+ * `committed()` after its commit. No network call happens inside the transaction.
+ */
+@Injectable()
+export class UnitOfWork {
+  constructor(
+    private readonly db: EngineDb,
+    private readonly publisher: EventPublisher,
+    private readonly wakeup: EngineWakeup,
+    @Inject(STAGE_REGISTRY) private readonly registry: StageRegistry,
+  ) {}
+
+  async transaction<R>(work: (tx: EngineTransaction) => Promise<R>): Promise<R> {
+    let tx: EngineTransaction | undefined;
+    const result = await this.db.transaction(async (client) => {
+      tx = new EngineTransaction(client, this);
+      return work(tx);
+    });
+    tx?.committed();
+    return result;
+  }
+
+  /** One batch in a transaction of its own; returns the new instances inserted. */
+  async commit(batch: readonly Transition[]): Promise<Set<string>> {
+    if (batch.length === 0) return new Set();
+    if (batch.some((t) => t.busWait)) return this.transaction((tx) => tx.write(batch));
+    // One statement: autocommit (a start is one round trip and one commit).
+    const tx = new EngineTransaction(this.db.pool, this);
+    const inserted = await tx.write(batch);
+    tx.committed();
+    return inserted;
+  }
+
+  join(client: PoolClient): EngineTransaction {
+    return new EngineTransaction(client, this);
+  }
+
+  /** @internal the after-commit step of a transaction. */
+  afterCommit(written: Written): void {
+    if (written.batch.length === 0) return;
+    const inserted = new Set(written.inserted.flatMap((ids) => [...ids]));
+    recordTransitions(written.batch, inserted, this.registry);
+    this.publisher.flush();
+    const live = written.batch.filter((t) => !t.isNew || inserted.has(t.instance.id));
+    const due = live.flatMap((t) => (t.timer ? [t.timer.dueAt.getTime()] : []));
+    if (due.length > 0) this.wakeup.notify(new Date(Math.min(...due)));
+  }
+}
