@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { parse as parseYaml } from 'yaml';
 import { isUuid } from '@wfp/contracts';
 import { ApiError } from '../http/api-error';
-import { YAML_CONTENT_TYPES } from '../http-app';
+import { YAML_CONTENT_TYPES } from '../http/content-types';
 import { findTextViolation, textPolicyError } from '../http/text-policy';
 import { yamlNestingProblem } from './yaml-nesting';
 
