@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { commonEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
-import { formanceAuthEnvShape } from './orchestration/auth/formance-auth-config';
+import { formanceAuthEnvShape } from './formance-auth/formance-auth-config';
+import { orchestrationEnvShape } from './orchestration/orchestration-config';
 import { orchestrationPagingEnvShape } from './orchestration/paging/cursor-config';
 import { solvimonEnvShape } from './solvimon/solvimon-config';
 import { engageEnvShape } from './engage/engage-config';
@@ -21,6 +22,7 @@ export const gatewayEnvSchema = z.object({
    */
   GATEWAY_SHARED_SECRETS: z.enum(['nats', 'process']).default('nats'),
   ...formanceAuthEnvShape,
+  ...orchestrationEnvShape,
   ...orchestrationPagingEnvShape,
   ...solvimonEnvShape,
   ...engageEnvShape,

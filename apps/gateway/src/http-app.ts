@@ -1,18 +1,16 @@
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
-import express, { json, text, urlencoded } from 'express';
+import express from 'express';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { GatewayAppModule } from './app.module';
 import { GatewayConfig } from './config';
 import { expressApiErrorHandler } from './http/api-exception.filter';
+import { bodyParsers } from './http/body-parsers';
 import { API_ERROR_RENDERERS, ApiErrorRenderer } from './http/error-renderers';
 import { CONSOLE_PATH, consoleStaticHandler, resolveConsoleDir } from './console/console-static';
 import { textPolicyMiddleware } from './http/text-policy';
 import { httpMetricsMiddleware } from './metrics/http-metrics';
-
-/** YAML bodies (Formance accepts workflow configs as `text/vnd.yaml`). */
-export const YAML_CONTENT_TYPES = ['text/vnd.yaml', 'application/yaml', 'application/x-yaml', 'text/yaml'];
 
 /**
  * The Express instance under Nest, with a case-sensitive router: `/API/ORCHESTRATION/WORKFLOWS`
@@ -28,9 +26,10 @@ export function createExpressInstance(): express.Express {
 }
 
 /**
- * Builds the gateway's HTTP application: body parsers with a size limit (their errors rendered in
- * each API's format), the text policy (`http/text-policy.ts`) on every request, Rails-style nested
- * query strings, logs with request ids (`logDestination` replaces stdout: tests capture the lines).
+ * Builds the gateway's HTTP application: body parsers with a size limit (`http/body-parsers.ts`,
+ * their errors rendered in each API's format), the text policy (`http/text-policy.ts`) on every
+ * request, Rails-style nested query strings, logs with request ids (`logDestination` replaces
+ * stdout: tests capture the lines).
  */
 export async function createGatewayApp(
   config: GatewayConfig,
@@ -46,10 +45,7 @@ export async function createGatewayApp(
   app.set('x-powered-by', false);
   // First: every request is counted (route template, status, duration), body-parser errors included.
   app.use(httpMetricsMiddleware());
-  const limit = config.BODY_LIMIT_BYTES;
-  app.use(json({ limit, type: ['application/json', 'application/*+json'] }));
-  app.use(urlencoded({ limit, extended: true, parameterLimit: 1000 }));
-  app.use(text({ limit, type: YAML_CONTENT_TYPES }));
+  for (const parser of bodyParsers(config.BODY_LIMIT_BYTES)) app.use(parser);
   // NUL, invalid UTF-16, nesting depth and string lengths: one policy for every API.
   app.use(textPolicyMiddleware);
   // The console's static files (its /console/api/* routes are Nest controllers).

@@ -1,4 +1,5 @@
 export * from './namespace';
+export * from './uuid';
 export * from './subjects';
 export * from './reply';
 export * from './health/health';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UUID_PATTERN } from './uuid';
 
 /**
  * Keyset paging of list commands: rows are ordered by (createdAt, id) ascending and a page is
@@ -9,7 +10,7 @@ export const keysetKeySchema = z.object({
   /** The row's `createdAt` (for occurrences: `date`), as the list item shows it (ISO 8601, ms). */
   createdAt: z.iso.datetime({ offset: true }),
   /** Row ids are UUIDs in every keyset-paged table. */
-  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID'),
+  id: z.string().regex(UUID_PATTERN, 'must be a UUID'),
 });
 export type KeysetKey = z.infer<typeof keysetKeySchema>;
 

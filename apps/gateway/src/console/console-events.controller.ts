@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 import { ApiError } from '../http/api-error';
-import { FormanceAuthService } from '../orchestration/auth/formance-auth.service';
+import { FormanceAuthService } from '../formance-auth/formance-auth.service';
 import { BusTailService, Tail, TailedEvent } from './bus-tail.service';
 import { categoryOf, matchesFilter, parseEventFilter } from './event-filter';
 

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { connect } from 'nats';
 import { natsClientOptions, natsServers } from '@wfp/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
-import { OrchestrationModule } from '../orchestration/orchestration.module';
+import { FormanceAuthModule } from '../formance-auth/formance-auth.module';
 import { BusTailService, CONSOLE_NATS_CONNECTION } from './bus-tail.service';
 import { ConsoleEventsController } from './console-events.controller';
 
@@ -11,7 +11,7 @@ import { ConsoleEventsController } from './console-events.controller';
  * `http-app.ts`). Holds no state beyond the open streams.
  */
 @Module({
-  imports: [OrchestrationModule],
+  imports: [FormanceAuthModule],
   controllers: [ConsoleEventsController],
   providers: [
     {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { EventEnvelope } from '@wfp/contracts';
 import { ApiError } from '../http/api-error';
 import { GatewayEventPublisher } from './event-publisher.service';
-import { FormanceAuth } from '../orchestration/auth/formance-auth.decorator';
+import { FormanceAuth } from '../formance-auth/formance-auth.decorator';
 import { IngestEventResponse, ingestEventBodySchema } from './events-wire';
 
 const ingestSchema = ingestEventBodySchema;

@@ -3,7 +3,7 @@ import { COMMANDS, InfoReplyData, infoReplyDataSchema } from '@wfp/contracts';
 import { GatewayCommandClient } from '../commands/commands.module';
 import { callService } from '../commands/call-service';
 import { RequestId } from '../http/request-id.decorator';
-import { FormancePublic } from './auth/formance-auth.decorator';
+import { FormancePublic } from '../formance-auth/formance-auth.decorator';
 
 /** getServerInfo (v1 and v2): `{version}`, unwrapped, no auth. */
 @FormancePublic()

@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { parse as parseYaml } from 'yaml';
+import { isUuid } from '@wfp/contracts';
 import { ApiError } from '../http/api-error';
-import { YAML_CONTENT_TYPES } from '../http-app';
+import { YAML_CONTENT_TYPES } from '../http/content-types';
 import { findTextViolation, textPolicyError } from '../http/text-policy';
 import { yamlNestingProblem } from './yaml-nesting';
 
@@ -50,7 +51,7 @@ export function truthyQuery(value: unknown): boolean {
 
 /** Formance routes take UUID workflow ids. */
 export function assertUuid(id: string, what: string): void {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+  if (!isUuid(id)) {
     throw new ApiError(400, 'VALIDATION', `invalid ${what} '${id}': must be a UUID`);
   }
 }

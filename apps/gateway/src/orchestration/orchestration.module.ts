@@ -1,9 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { FormanceAuthModule } from '../formance-auth/formance-auth.module';
 import { InfoController } from './info.controller';
-import { FormanceAuthGuard } from './auth/formance-auth.guard';
-import { FormanceAuthService } from './auth/formance-auth.service';
-import { OAuthTokenController } from './auth/oauth-token.controller';
 import { WorkflowOperations } from './operations/workflow-operations';
 import { InstanceOperations } from './operations/instance-operations';
 import { TriggerOperations } from './operations/trigger-operations';
@@ -16,12 +13,14 @@ import { InstancesV2Controller } from './v2/instances-v2.controller';
 import { TriggersV2Controller } from './v2/triggers-v2.controller';
 
 /**
- * Formance Orchestration under /api/orchestration (v1) and /api/orchestration/v2 (v2), and its
- * OAuth2 token endpoint. Each operation has one implementation (`operations/`) that both
- * versions' controllers bind; the versions differ only in list paging (v1: everything, v2:
- * signed keyset cursors) and in v2's extra test-trigger route.
+ * Formance Orchestration under /api/orchestration (v1) and /api/orchestration/v2 (v2), behind
+ * Formance OAuth2 (`FormanceAuthModule`, which also serves the token endpoint). Each operation
+ * has one implementation (`operations/`) that both versions' controllers bind; the versions
+ * differ only in list paging (v1: everything, v2: signed keyset cursors) and in v2's extra
+ * test-trigger route.
  */
 @Module({
+  imports: [FormanceAuthModule],
   controllers: [
     InfoController,
     WorkflowsV1Controller,
@@ -30,16 +29,12 @@ import { TriggersV2Controller } from './v2/triggers-v2.controller';
     WorkflowsV2Controller,
     InstancesV2Controller,
     TriggersV2Controller,
-    OAuthTokenController,
   ],
   providers: [
-    FormanceAuthService,
-    { provide: APP_GUARD, useClass: FormanceAuthGuard },
     WorkflowOperations,
     InstanceOperations,
     TriggerOperations,
     CursorPaging,
   ],
-  exports: [FormanceAuthService],
 })
 export class OrchestrationModule {}

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { fail, KeysetPage, ok, Reply, Trigger, TriggerOccurrence, TriggerTestResult, WorkflowInstance } from '@wfp/contracts';
+import { fail, isUuid, KeysetPage, ok, Reply, Trigger, TriggerOccurrence, TriggerTestResult, WorkflowInstance } from '@wfp/contracts';
 import { Clock, CLOCK, keysetSql } from '@wfp/platform';
 import { compile, compileErrorMessage, evaluateFilter, evaluateVar } from '@wfp/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { OccurrenceRow, toOccurrence, toTrigger, TRIGGER_COLUMNS, TriggerRow } from './trigger-rows';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NO_ROWS = 'sql: no rows in result set';
 
 /** Formance trigger operations (v1 and v2) on the `triggers` schema. */
@@ -108,7 +107,7 @@ export class TriggersService {
   }
 
   private async liveTrigger(id: string): Promise<TriggerRow | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     const rows: TriggerRow[] = await this.dataSource.query(
       `SELECT ${TRIGGER_COLUMNS} FROM triggers.triggers WHERE id = $1 AND deleted_at IS NULL`,
       [id],
@@ -145,7 +144,7 @@ export class TriggersService {
 
   /** Soft delete: gone from get, list and matching; unknown or already deleted → NOT_FOUND. */
   async delete(id: string): Promise<Reply<Record<string, never>>> {
-    if (!UUID.test(id)) return fail('NOT_FOUND', NO_ROWS);
+    if (!isUuid(id)) return fail('NOT_FOUND', NO_ROWS);
     return this.dataSource.transaction(async (m) => {
       const [rows]: [unknown[], number] = await m.query(
         `UPDATE triggers.triggers SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
@@ -162,7 +161,7 @@ export class TriggersService {
    * statuses, as upstream). An unknown trigger has none (200, empty list, as upstream).
    */
   async listOccurrences(triggerId: string, requestId?: string, page?: KeysetPage): Promise<Reply<TriggerOccurrence[]>> {
-    if (!UUID.test(triggerId)) return ok([]);
+    if (!isUuid(triggerId)) return ok([]);
     const params: unknown[] = [triggerId];
     const keyset = keysetSql(page, { createdAt: 'date', id: 'id' }, params);
     const found: OccurrenceRow[] = await this.dataSource.query(

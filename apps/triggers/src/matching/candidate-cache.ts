@@ -18,7 +18,7 @@ type Queryable = Pick<EntityManager, 'query'>;
  */
 export class CandidateCache {
   private generation: string | undefined;
-  private readonly byKey = new Map<string, IndexedCandidates>();
+  private readonly byKey = new Map<string, IndexedCandidates<Candidate>>();
 
   constructor(private readonly maxKeys = 10_000) {}
 
@@ -32,7 +32,7 @@ export class CandidateCache {
   }
 
   /** The indexed candidates of (event, version), as of the last {@link revalidate}. */
-  async candidates(db: Queryable, event: string, version: string): Promise<IndexedCandidates> {
+  async candidates(db: Queryable, event: string, version: string): Promise<IndexedCandidates<Candidate>> {
     const key = `${event}\u0000${version}`;
     const cached = this.byKey.get(key);
     if (cached) return cached;

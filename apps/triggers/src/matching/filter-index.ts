@@ -1,5 +1,4 @@
 import { compile } from '@wfp/expressions';
-import type { Candidate } from './candidate-cache';
 
 /**
  * Indexes of trigger filters, so that the cost of an event does not grow with the triggers
@@ -135,7 +134,12 @@ export function equalityKeyOf(filter: string): { path: string[]; value: string }
   return key?.kind === 'values' && key.values.length === 1 ? { path: key.path, value: key.values[0] } : undefined;
 }
 
-type Entry = [order: number, candidate: Candidate];
+/** What the index needs of a candidate: its filter (none = matches every event of its type). */
+export interface FilterCandidate {
+  filter: string | null;
+}
+
+type Entry<C> = [order: number, candidate: C];
 
 function valueAt(payload: Record<string, unknown>, path: string[]): unknown {
   let value: unknown = payload;
@@ -150,17 +154,17 @@ function valueAt(payload: Record<string, unknown>, path: string[]): unknown {
 }
 
 /** Triggers by the literal their filter requires at one path (`==`, `in`). */
-class ValuesIndex {
-  readonly byValue = new Map<string, Entry[]>();
+class ValuesIndex<C> {
+  readonly byValue = new Map<string, Entry<C>[]>();
   constructor(readonly path: string[]) {}
-  add(values: string[], entry: Entry): void {
+  add(values: string[], entry: Entry<C>): void {
     for (const value of new Set(values)) {
       const list = this.byValue.get(value) ?? [];
       list.push(entry);
       this.byValue.set(value, list);
     }
   }
-  select(payload: Record<string, unknown>, out: Entry[]): void {
+  select(payload: Record<string, unknown>, out: Entry<C>[]): void {
     const value = valueAt(payload, this.path);
     if (typeof value === 'string') {
       const hits = this.byValue.get(value);
@@ -170,17 +174,17 @@ class ValuesIndex {
 }
 
 /** Triggers by the prefix their filter requires at one path, grouped by prefix length. */
-class PrefixIndex {
-  private readonly byLength = new Map<number, Map<string, Entry[]>>();
+class PrefixIndex<C> {
+  private readonly byLength = new Map<number, Map<string, Entry<C>[]>>();
   constructor(readonly path: string[]) {}
-  add(prefix: string, entry: Entry): void {
-    const byPrefix = this.byLength.get(prefix.length) ?? new Map<string, Entry[]>();
+  add(prefix: string, entry: Entry<C>): void {
+    const byPrefix = this.byLength.get(prefix.length) ?? new Map<string, Entry<C>[]>();
     this.byLength.set(prefix.length, byPrefix);
     const list = byPrefix.get(prefix) ?? [];
     list.push(entry);
     byPrefix.set(prefix, list);
   }
-  select(payload: Record<string, unknown>, out: Entry[]): void {
+  select(payload: Record<string, unknown>, out: Entry<C>[]): void {
     const value = valueAt(payload, this.path);
     if (typeof value !== 'string') return;
     for (const [length, byPrefix] of this.byLength) {
@@ -192,18 +196,18 @@ class PrefixIndex {
 }
 
 /** Triggers by the bound their filter requires at one path and operator, sorted by bound. */
-class RangeIndex {
-  private entries: Array<[bound: number, entry: Entry]> = [];
+class RangeIndex<C> {
+  private entries: Array<[bound: number, entry: Entry<C>]> = [];
   private sorted = true;
   constructor(
     readonly path: string[],
     readonly op: RangeOp,
   ) {}
-  add(bound: number, entry: Entry): void {
+  add(bound: number, entry: Entry<C>): void {
     this.entries.push([bound, entry]);
     this.sorted = false;
   }
-  select(payload: Record<string, unknown>, out: Entry[]): void {
+  select(payload: Record<string, unknown>, out: Entry<C>[]): void {
     const raw = valueAt(payload, this.path);
     if (typeof raw !== 'number' && typeof raw !== 'bigint') return;
     const value = Number(raw);
@@ -232,22 +236,24 @@ class RangeIndex {
   }
 }
 
-type Index = ValuesIndex | PrefixIndex | RangeIndex;
+type Index<C> = ValuesIndex<C> | PrefixIndex<C> | RangeIndex<C>;
 
 /**
  * The candidates of one (event type, version), indexed by their filters' necessary conditions so
  * that an event evaluates only the filters that can match it: 10,000 triggers filtering on
  * `event.key == "…"` or `event.amount > N` cost a lookup or a binary search, not 10,000 evaluations.
+ * Generic over the candidate (anything with a `filter`), so the cache of trigger rows depends on
+ * the index and not the other way round.
  */
-export class IndexedCandidates {
+export class IndexedCandidates<C extends FilterCandidate> {
   /** Triggers without an indexable condition (evaluated for every event). */
-  private readonly always: Entry[] = [];
-  private readonly indexes = new Map<string, Index>();
+  private readonly always: Entry<C>[] = [];
+  private readonly indexes = new Map<string, Index<C>>();
 
-  constructor(readonly all: Candidate[]) {
+  constructor(readonly all: C[]) {
     all.forEach((candidate, order) => {
       const key = candidate.filter ? indexKeyOf(candidate.filter) : undefined;
-      const entry: Entry = [order, candidate];
+      const entry: Entry<C> = [order, candidate];
       if (!key) {
         this.always.push(entry);
         return;
@@ -255,14 +261,14 @@ export class IndexedCandidates {
       const id = JSON.stringify([key.kind, key.kind === 'range' ? key.op : '', key.path]);
       let index = this.indexes.get(id);
       if (key.kind === 'values') {
-        if (!index) this.indexes.set(id, (index = new ValuesIndex(key.path)));
-        (index as ValuesIndex).add(key.values, entry);
+        if (!index) this.indexes.set(id, (index = new ValuesIndex<C>(key.path)));
+        (index as ValuesIndex<C>).add(key.values, entry);
       } else if (key.kind === 'prefix') {
-        if (!index) this.indexes.set(id, (index = new PrefixIndex(key.path)));
-        (index as PrefixIndex).add(key.prefix, entry);
+        if (!index) this.indexes.set(id, (index = new PrefixIndex<C>(key.path)));
+        (index as PrefixIndex<C>).add(key.prefix, entry);
       } else {
-        if (!index) this.indexes.set(id, (index = new RangeIndex(key.path, key.op)));
-        (index as RangeIndex).add(key.bound, entry);
+        if (!index) this.indexes.set(id, (index = new RangeIndex<C>(key.path, key.op)));
+        (index as RangeIndex<C>).add(key.bound, entry);
       }
     });
   }
@@ -272,9 +278,9 @@ export class IndexedCandidates {
   }
 
   /** The candidates that may match this payload, in creation order. */
-  select(payload: Record<string, unknown>): Candidate[] {
+  select(payload: Record<string, unknown>): C[] {
     if (this.indexes.size === 0) return this.all;
-    const selected: Entry[] = [...this.always];
+    const selected: Entry<C>[] = [...this.always];
     for (const index of this.indexes.values()) index.select(payload, selected);
     if (selected.length > 1) selected.sort((a, b) => a[0] - b[0]);
     return selected.map(([, candidate]) => candidate);

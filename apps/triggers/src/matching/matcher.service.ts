@@ -6,6 +6,7 @@ import {
   EventEnvelope,
   FAILED_TRIGGER,
   isBillingEventType,
+  isUuid,
   StartInstanceRequestInput,
   SUCCEEDED_TRIGGER,
   TRIGGER_EVENTS_APP,
@@ -21,8 +22,6 @@ import { Candidate, CandidateCache } from './candidate-cache';
 import { chainDepths, insertOccurrences, OccurrenceRow } from './occurrence-records';
 
 export const MATCHING_CONSUMER = 'triggers-matching';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The orchestrator's idempotency key of a trigger firing: one instance per (trigger, event). */
 export function startKey(triggerId: string, eventId: string): string {
@@ -220,7 +219,7 @@ function isLifecycleEvent(envelope: EventEnvelope): boolean {
 /** The occurrence a trigger lifecycle event reports (whose chain depth the event extends). */
 function sourceOccurrenceOf(envelope: EventEnvelope): string | undefined {
   const id = envelope.payload.id;
-  return isLifecycleEvent(envelope) && typeof id === 'string' && UUID.test(id) ? id : undefined;
+  return isLifecycleEvent(envelope) && typeof id === 'string' && isUuid(id) ? id : undefined;
 }
 
 /** Depth of an event in a chain of triggers firing on other triggers' lifecycle events. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
+import { EventEnvelope, eventEnvelopeSchema, isUuid } from '@wfp/contracts';
 import { quoteIdent } from '../database/service-database';
 import { currentTraceparent } from '../observability/tracing';
 
@@ -70,9 +70,4 @@ export async function enqueueEvents(
     [envelopes.map((e) => (isUuid(e.id) ? e.id : randomUUID())), envelopes.map((e) => JSON.stringify(e)), currentTraceparent()],
   );
   return envelopes;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-function isUuid(value: string): boolean {
-  return UUID.test(value);
 }

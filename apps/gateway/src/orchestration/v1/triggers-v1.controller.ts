@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nes
 import type { Request } from 'express';
 import type { Trigger, TriggerOccurrence } from '@wfp/contracts';
 import { RequestId } from '../../http/request-id.decorator';
-import { FormanceAuth } from '../auth/formance-auth.decorator';
+import { FormanceAuth } from '../../formance-auth/formance-auth.decorator';
 import { listAll } from '../operations/list-source';
 import { TriggerOperations } from '../operations/trigger-operations';
 

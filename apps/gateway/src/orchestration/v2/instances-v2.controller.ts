@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import type { InstanceHistory, StageHistory, WorkflowInstance } from '@wfp/contracts';
 import { RequestId } from '../../http/request-id.decorator';
-import { FormanceAuth } from '../auth/formance-auth.decorator';
+import { FormanceAuth } from '../../formance-auth/formance-auth.decorator';
 import type { CursorPage } from '../formance-v2-wire';
 import { CursorPaging } from '../paging/cursor-paging';
 import { InstanceOperations } from '../operations/instance-operations';

@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nes
 import type { Request } from 'express';
 import type { Workflow, WorkflowInstance } from '@wfp/contracts';
 import { RequestId } from '../../http/request-id.decorator';
-import { FormanceAuth } from '../auth/formance-auth.decorator';
+import { FormanceAuth } from '../../formance-auth/formance-auth.decorator';
 import type { CursorPage } from '../formance-v2-wire';
 import { CursorPaging } from '../paging/cursor-paging';
 import { WorkflowOperations } from '../operations/workflow-operations';

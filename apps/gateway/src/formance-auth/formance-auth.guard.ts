@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { ApiError } from '../../http/api-error';
+import { ApiError } from '../http/api-error';
 import { requiresFormanceAuth } from './formance-auth.decorator';
 import { FormanceAuthService } from './formance-auth.service';
 

@@ -23,6 +23,4 @@ export const formanceAuthEnvShape = {
   FORMANCE_AUTH_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Lifetime of issued access tokens, in seconds. */
   FORMANCE_AUTH_TOKEN_TTL_SECONDS: intFromEnv(10, 86_400).default(3600),
-  /** Longest a `runWorkflow?wait=true` blocks before answering with the still-running instance. */
-  ORCHESTRATION_RUN_WAIT_TIMEOUT_MS: intFromEnv(0, 3_600_000).default(30_000),
 };

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { FormanceAuthGuard } from './formance-auth.guard';
 import { FormanceAuth, FormancePublic, isUnderProtectedPrefix, requiresFormanceAuth } from './formance-auth.decorator';
 import { FormanceAuthService } from './formance-auth.service';
-import { loadGatewayConfig } from '../../config';
+import { loadGatewayConfig } from '../config';
 
 describe('Formance auth guard', () => {
   @Controller('api/events')

@@ -1,4 +1,4 @@
-import { loadGatewayConfig } from '../../config';
+import { loadGatewayConfig } from '../config';
 import { FormanceAuthService } from './formance-auth.service';
 
 describe('Formance auth tokens', () => {

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { GATEWAY_CONFIG, GatewayConfig } from '../../config';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 
 export const SCOPES = ['orchestration:read', 'orchestration:write'] as const;
 const ISSUER = 'wfp-gateway';
