@@ -4,7 +4,7 @@ import { RetrySpec } from './shared/retry-policy';
 /**
  * What acting stages share: the dependencies their `act` uses (built from configuration by the
  * engine module; the registry used for validation gets unconfigured ones), the activity name and
- * input that stage history shows for each attempt, and how `save_as` outputs become variables.
+ * input that stage history shows for each attempt (`save_as` outputs become variables in core/lifecycle.ts `saveOutput`).
  */
 
 /** A command to the interventions service, acting as the system actor (transport errors throw). */
@@ -54,24 +54,6 @@ export interface ActingStageKind<T extends Record<string, unknown> & { retry: Re
 
 export function isActingKind(kind: StageKind): kind is ActingStageKind<Record<string, unknown> & { retry: RetrySpec }> {
   return typeof (kind as { activity?: unknown }).activity === 'function' && typeof kind.act === 'function';
-}
-
-/**
- * Variables from a `save_as` output: every scalar leaf becomes `<name>.<path>` (strings as is,
- * numbers/booleans in JSON form, null as ""). Objects nest (`hook.body.id`); arrays are skipped.
- */
-export function saveAsVariables(name: string, output: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (prefix: string, value: unknown) => {
-    if (value === null) out[prefix] = '';
-    else if (typeof value === 'string') out[prefix] = value;
-    else if (typeof value === 'number' || typeof value === 'boolean') out[prefix] = JSON.stringify(value);
-    else if (value && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [key, item] of Object.entries(value)) walk(`${prefix}.${key}`, item);
-    }
-  };
-  for (const [key, value] of Object.entries(output)) walk(`${name}.${key}`, value);
-  return out;
 }
 
 /** A short, secret-free description of a thrown transport error. */

@@ -51,7 +51,5 @@ export function toInstance(row: InstanceRow): WorkflowInstance {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+/** One UUID check for the platform (libs/contracts). */
+export { isUuid } from '@wfp/contracts';

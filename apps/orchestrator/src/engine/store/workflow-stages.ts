@@ -1,5 +1,5 @@
+import { isUuid } from '@wfp/contracts';
 import { Injectable } from '@nestjs/common';
-import { isUuid } from './rows';
 import { Queryable, run, sql } from './engine-db';
 
 const SQL = {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { fail, InstanceHistory, KeysetPage, ok, Reply, StageHistory, WorkflowInstance } from '@wfp/contracts';
+import { fail, InstanceHistory, isUuid, KeysetPage, ok, Reply, StageHistory, WorkflowInstance } from '@wfp/contracts';
 import { keysetSql } from '@wfp/platform';
 import { EngineDb, run, sql, Statement } from '../store/engine-db';
-import { isUuid } from '../store/rows';
 
 /*
  * Each read is ONE statement that builds the reply's JSON in Postgres (`jsonb_build_object`,

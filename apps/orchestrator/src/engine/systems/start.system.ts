@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { fail, ok, Reply, StartManyItemResult, WorkflowInstance } from '@wfp/contracts';
+import { fail, isUuid, ok, Reply, StartManyItemResult, WorkflowInstance } from '@wfp/contracts';
 import { APP_CONFIG, CLOCK, Clock, isDatabaseUnavailable } from '@wfp/platform';
 import { OrchestratorConfig } from '../../config';
 import { startInstance } from '../core/commands';
@@ -8,7 +8,7 @@ import { StageRegistry } from '../core/stage-resolution';
 import { newInstance, Transition } from '../core/transition';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { EngineDb, run, sql } from '../store/engine-db';
-import { InstanceRow, isUuid, toInstance } from '../store/rows';
+import { InstanceRow, toInstance } from '../store/rows';
 import { UnitOfWork } from '../store/unit-of-work';
 import { WorkflowStages } from '../store/workflow-stages';
 

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fail, ok, Reply } from '@wfp/contracts';
+import { fail, isUuid, ok, Reply } from '@wfp/contracts';
 import { CLOCK, Clock } from '@wfp/platform';
 import { sendEvent } from '../core/commands';
 import { StageRegistry } from '../core/stage-resolution';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { InstanceLoader } from '../store/load-instances';
-import { isUuid } from '../store/rows';
 import { UnitOfWork } from '../store/unit-of-work';
 
 /**

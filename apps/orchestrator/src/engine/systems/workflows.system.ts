@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { fail, KeysetPage, ok, Reply, Workflow } from '@wfp/contracts';
+import { fail, isUuid, KeysetPage, ok, Reply, Workflow } from '@wfp/contracts';
 import { CLOCK, Clock, keysetSql } from '@wfp/platform';
 import { checkWorkflowConfig, StageRegistry } from '../core/stage-resolution';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { EngineDb, run, sql } from '../store/engine-db';
-import { isUuid, toWorkflow, WorkflowRow } from '../store/rows';
+import { toWorkflow, WorkflowRow } from '../store/rows';
 
 const SQL = {
   insert: sql<WorkflowRow>('workflows.insert', `INSERT INTO orchestrator.workflows (id, config, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING *`),
