@@ -4,5 +4,5 @@ module.exports = {
   ...preset,
   displayName: 'orchestrator',
   rootDir: __dirname,
-  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
 };
