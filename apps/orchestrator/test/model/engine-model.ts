@@ -1,0 +1,292 @@
+/**
+ * A REFERENCE MODEL of one workflow instance, written from the documented semantics
+ * (docs/orchestration-v1.md, docs/stages.md, apps/orchestrator/README.md "State machine") — not
+ * from the implementation, which it must never import. Pure, synchronous, no I/O; time is a number
+ * of milliseconds that only moves when a command moves it. Differential tests drive the real
+ * engine and this model with the same commands and compare `view()` after every step.
+ *
+ * Choices where the documents leave a detail open (each one deliberate):
+ *  1. Commands are applied in order and each is atomic (one engine transaction). Everything that
+ *     can happen inline does: a stage that finishes at once lets the next one start in the same
+ *     step (noop, publish, a delay of 0 ms, a wait_event whose event is buffered, an elapsed
+ *     deadline…). So `runs` never shows `running` between commands.
+ *  2. Buffered events: an event that does not complete the current wait_event is buffered (FIFO)
+ *     and consumed by the FIRST later wait_event with that name, however that stage is reached —
+ *     also inline right after a sendEvent completed an earlier wait, after a delay's timer, after
+ *     an act or a bus event. Finishing (success, failure, abort) drops the buffer.
+ *  3. `timerDue` fires the instance's pending timer: the clock jumps to its due time, or stays
+ *     where it is if that is already later (time never goes back); stages started by it start at
+ *     that `now`. `advanceClock` only moves the clock: timers that became due do NOT fire (the
+ *     worker has not claimed them yet), so a sendEvent may still beat a wait_event's passed deadline
+ *     ("sendEvent completes the stage first", outcomes/wait-deadline) — the event wins.
+ *  4. `timerDue` on an `act` timer is not applicable (attempts run only through `actResult`, as
+ *     the claim skips act timers). `actResult` runs the due attempt: the clock jumps to its due time
+ *     (as in 3), the attempt ends instantly; a retry is due `nextDelayMs` after that. The lease (the
+ *     timer moving to the call's timeout + margin while the call runs) is not modelled: `timer`
+ *     shows when the attempt is due.
+ *  5. Act errors: the model's acting stage fails with ACT_ERRORS.retryable (last attempt) or
+ *     ACT_ERRORS.fatal; a driver of the real engine must make its acting kind answer these strings.
+ *  6. `busEvent` counts only while the wait_for_event is open and not past its deadline (an event
+ *     published exactly AT the deadline still counts: the matcher's `deadline >= date`). It is
+ *     published after every earlier command, so it always postdates the wait's start. Bus events
+ *     are never buffered: no open matching wait → not_applicable, and nothing changes.
+ *  7. Answers: sendEvent / abort of a terminated instance → 'terminated' (the API's 400);
+ *     timerDue with no timer, actResult with no act timer, busEvent without a matching wait, a
+ *     negative advanceClock → 'not_applicable' (nothing changes); advanceClock → 'ok' always.
+ *  8. A delay: ms < 0 fails the stage with "negative duration provided" (a negative `duration`);
+ *     ms = 0 completes inline (due time not after now); ms > 0 sleeps on a `resume` timer.
+ *     A wait_event / wait_for_event with timeoutMs <= 0 has an elapsed deadline: its on_timeout
+ *     applies inline (for wait_event only after a buffered event of that name was looked for).
+ *  9. Timer `attempt` is 0 for resume / timeout timers, the attempt number (1, 2, …) for act.
+ * 10. `on_event: succeed` / `on_timeout: succeed`: that stage succeeds and the instance succeeds;
+ *     the stages after it are never reached (no run).
+ * 11. Not modelled: variables / `${var}` interpolation, resolve errors, save_as outputs, lifecycle
+ *     events, history inputs, internal errors (MAX_TRANSITION_FAILURES), leases and crashes.
+ * 12. The model never writes a `start` timer (every start runs inline); the action is in the type
+ *     only because the engine has one.
+ */
+
+export type ModelStage =
+  | { kind: 'noop' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'wait_event'; event: string; timeoutMs?: number; onTimeout?: 'fail' | 'continue' }
+  | { kind: 'wait_for_event'; eventType: string; timeoutMs?: number; onEvent: 'continue' | 'succeed'; onTimeout: 'fail' | 'continue' | 'succeed' }
+  /** An acting stage (http…); `attempts` total, the first included. */
+  | { kind: 'act'; attempts: number; backoffMs: number; maxBackoffMs: number }
+  | { kind: 'publish'; eventType: string };
+
+export type ModelCommand =
+  | { type: 'sendEvent'; name: string }
+  /** The instance's pending timer fires (the clock jumps to its due time). */
+  | { type: 'timerDue' }
+  | { type: 'advanceClock'; ms: number }
+  | { type: 'busEvent'; eventType: string }
+  /** The current acting attempt ends. */
+  | { type: 'actResult'; result: 'succeeded' | 'retryable' | 'fatal' }
+  | { type: 'abort' };
+
+export type ModelInstanceStatus = 'running' | 'succeeded' | 'failed' | 'canceled';
+export type ModelRunStatus = 'running' | 'sleeping' | 'waiting' | 'acting' | 'succeeded' | 'failed' | 'canceled';
+export type ModelAnswer = 'ok' | 'not_applicable' | 'terminated';
+
+/** The observable state, compared after every step. */
+export interface ModelView {
+  status: ModelInstanceStatus;
+  /** 'timeout', 'canceled', an act error, 'negative duration provided'; null unless failed/canceled. */
+  error: string | null;
+  /** The reached stages, in order. */
+  runs: Array<{ stage: number; status: ModelRunStatus; error: string | null }>;
+  /** Buffered event names, oldest first. */
+  buffered: string[];
+  /** The open wait_event. */
+  wait: { stage: number; event: string; deadline: number | null } | null;
+  /** The open wait_for_event. */
+  busWait: { stage: number; eventType: string; deadline: number | null } | null;
+  timer: { stage: number; action: 'start' | 'resume' | 'timeout' | 'act'; dueAt: number; attempt: number } | null;
+  /** Domain event types emitted by publish stages, in order. */
+  published: string[];
+}
+
+/** The error of a wait whose deadline passed with on_timeout `fail`. */
+export const TIMEOUT = 'timeout';
+/** The error of an aborted stage and instance. */
+export const CANCELED = 'canceled';
+/** The error of a delay with a negative duration. */
+export const NEGATIVE_DURATION = 'negative duration provided';
+/** The errors the model's acting stage fails with (choice 5). */
+export const ACT_ERRORS = { retryable: 'act: retryable failure', fatal: 'act: fatal failure' } as const;
+
+/** Delay before attempt `attempt + 1` after attempt `attempt` failed retryably; undefined: none left. */
+export function nextDelayMs(policy: { attempts: number; backoffMs: number; maxBackoffMs: number }, attempt: number): number | undefined {
+  if (attempt >= policy.attempts) return undefined;
+  return Math.min(policy.backoffMs * 2 ** (attempt - 1), policy.maxBackoffMs);
+}
+
+const TERMINAL_RUN: ReadonlySet<ModelRunStatus> = new Set(['succeeded', 'failed', 'canceled']);
+
+export class EngineModel {
+  now: number;
+  private status: ModelInstanceStatus = 'running';
+  private error: string | null = null;
+  private readonly runs: ModelView['runs'] = [];
+  private buffered: string[] = [];
+  private wait: (NonNullable<ModelView['wait']> & { onTimeout: 'fail' | 'continue' }) | null = null;
+  private busWait:
+    | (NonNullable<ModelView['busWait']> & { onEvent: 'continue' | 'succeed'; onTimeout: 'fail' | 'continue' | 'succeed' })
+    | null = null;
+  private timer: ModelView['timer'] = null;
+  private readonly published: string[] = [];
+
+  /** Starts the instance at `startAt`: stage 0 runs inline (a workflow without stages succeeds). */
+  constructor(private readonly stages: readonly ModelStage[], startAt: number) {
+    this.now = startAt;
+    this.startStage(0);
+  }
+
+  get terminated(): boolean {
+    return this.status !== 'running';
+  }
+
+  view(): ModelView {
+    return {
+      status: this.status,
+      error: this.error,
+      runs: this.runs.map((run) => ({ ...run })),
+      buffered: [...this.buffered],
+      wait: this.wait && { stage: this.wait.stage, event: this.wait.event, deadline: this.wait.deadline },
+      busWait: this.busWait && { stage: this.busWait.stage, eventType: this.busWait.eventType, deadline: this.busWait.deadline },
+      timer: this.timer && { ...this.timer },
+      published: [...this.published],
+    };
+  }
+
+  apply(cmd: ModelCommand): ModelAnswer {
+    switch (cmd.type) {
+      case 'advanceClock':
+        if (!(cmd.ms >= 0)) return 'not_applicable';
+        this.now += cmd.ms;
+        return 'ok';
+      case 'sendEvent':
+        if (this.terminated) return 'terminated';
+        if (this.wait && this.wait.event === cmd.name) this.completeStage(this.wait.stage);
+        else this.buffered.push(cmd.name);
+        return 'ok';
+      case 'abort':
+        if (this.terminated) return 'terminated';
+        for (const run of this.runs) {
+          if (!TERMINAL_RUN.has(run.status)) Object.assign(run, { status: 'canceled', error: CANCELED });
+        }
+        this.finish(CANCELED);
+        return 'ok';
+      case 'timerDue':
+        return this.timerDue();
+      case 'busEvent': {
+        const wait = this.busWait;
+        if (this.terminated || !wait || wait.eventType !== cmd.eventType) return 'not_applicable';
+        if (wait.deadline !== null && this.now > wait.deadline) return 'not_applicable';
+        if (wait.onEvent === 'succeed') this.succeedInstanceAt(wait.stage);
+        else this.completeStage(wait.stage);
+        return 'ok';
+      }
+      case 'actResult':
+        return this.actResult(cmd.result);
+    }
+  }
+
+  private timerDue(): ModelAnswer {
+    const timer = this.timer;
+    if (this.terminated || !timer || timer.action === 'act') return 'not_applicable';
+    this.now = Math.max(this.now, timer.dueAt);
+    this.timer = null;
+    if (timer.action === 'start') this.startStage(timer.stage);
+    else if (timer.action === 'resume') this.completeStage(timer.stage);
+    else if (this.wait?.stage === timer.stage) this.timeout(timer.stage, this.wait.onTimeout);
+    else if (this.busWait?.stage === timer.stage) this.timeout(timer.stage, this.busWait.onTimeout);
+    return 'ok';
+  }
+
+  private actResult(result: 'succeeded' | 'retryable' | 'fatal'): ModelAnswer {
+    const timer = this.timer;
+    if (this.terminated || !timer || timer.action !== 'act') return 'not_applicable';
+    this.now = Math.max(this.now, timer.dueAt);
+    if (result === 'succeeded') {
+      this.completeStage(timer.stage);
+      return 'ok';
+    }
+    const stage = this.stages[timer.stage];
+    const delay = result === 'retryable' && stage.kind === 'act' ? nextDelayMs(stage, timer.attempt) : undefined;
+    if (delay === undefined) this.failStage(timer.stage, ACT_ERRORS[result]);
+    else this.timer = { stage: timer.stage, action: 'act', dueAt: this.now + delay, attempt: timer.attempt + 1 };
+    return 'ok';
+  }
+
+  /** Reaches stage `index` and runs it (inline as far as it goes). */
+  private startStage(index: number): void {
+    if (index >= this.stages.length) return this.finish(null);
+    const stage = this.stages[index];
+    this.runs.push({ stage: index, status: 'running', error: null });
+    switch (stage.kind) {
+      case 'noop':
+        return this.completeStage(index);
+      case 'publish':
+        this.published.push(stage.eventType);
+        return this.completeStage(index);
+      case 'delay':
+        if (stage.ms < 0) return this.failStage(index, NEGATIVE_DURATION);
+        if (stage.ms === 0) return this.completeStage(index);
+        this.setRun(index, 'sleeping');
+        this.timer = { stage: index, action: 'resume', dueAt: this.now + stage.ms, attempt: 0 };
+        return;
+      case 'wait_event': {
+        const buffered = this.buffered.indexOf(stage.event);
+        if (buffered >= 0) {
+          this.buffered.splice(buffered, 1);
+          return this.completeStage(index);
+        }
+        const onTimeout = stage.onTimeout ?? 'fail';
+        const deadline = stage.timeoutMs === undefined ? null : this.now + stage.timeoutMs;
+        if (deadline !== null && deadline <= this.now) return this.timeout(index, onTimeout);
+        this.setRun(index, 'waiting');
+        this.wait = { stage: index, event: stage.event, deadline, onTimeout };
+        if (deadline !== null) this.timer = { stage: index, action: 'timeout', dueAt: deadline, attempt: 0 };
+        return;
+      }
+      case 'wait_for_event': {
+        const deadline = stage.timeoutMs === undefined ? null : this.now + stage.timeoutMs;
+        if (deadline !== null && deadline <= this.now) return this.timeout(index, stage.onTimeout);
+        this.setRun(index, 'waiting');
+        this.busWait = { stage: index, eventType: stage.eventType, deadline, onEvent: stage.onEvent, onTimeout: stage.onTimeout };
+        if (deadline !== null) this.timer = { stage: index, action: 'timeout', dueAt: deadline, attempt: 0 };
+        return;
+      }
+      case 'act':
+        this.setRun(index, 'acting');
+        this.timer = { stage: index, action: 'act', dueAt: this.now, attempt: 1 };
+        return;
+    }
+  }
+
+  /** A wait's deadline: `fail` (error "timeout"), `continue` (next stage), `succeed` (the instance ends well). */
+  private timeout(index: number, onTimeout: 'fail' | 'continue' | 'succeed'): void {
+    if (onTimeout === 'fail') return this.failStage(index, TIMEOUT);
+    if (onTimeout === 'succeed') return this.succeedInstanceAt(index);
+    this.completeStage(index);
+  }
+
+  /** `on_event` / `on_timeout: succeed`: the stage succeeds and so does the instance; later stages are never reached. */
+  private succeedInstanceAt(index: number): void {
+    this.setRun(index, 'succeeded');
+    this.finish(null);
+  }
+
+  /** The stage succeeded: its wait and timer go; the next stage runs inline (or the instance succeeds). */
+  private completeStage(index: number): void {
+    this.setRun(index, 'succeeded');
+    this.wait = null;
+    this.busWait = null;
+    this.timer = null;
+    this.startStage(index + 1);
+  }
+
+  private failStage(index: number, error: string): void {
+    this.setRun(index, 'failed', error);
+    this.finish(error);
+  }
+
+  /** Terminates the instance (error null: success); no timer, wait or buffered event is left. */
+  private finish(error: string | null): void {
+    this.status = error === null ? 'succeeded' : error === CANCELED ? 'canceled' : 'failed';
+    this.error = error;
+    this.wait = null;
+    this.busWait = null;
+    this.timer = null;
+    this.buffered = [];
+  }
+
+  private setRun(index: number, status: ModelRunStatus, error: string | null = null): void {
+    const run = this.runs.find((candidate) => candidate.stage === index);
+    if (!run) throw new Error(`model: stage ${index} was never reached`);
+    run.status = status;
+    run.error = error;
+  }
+}
