@@ -323,6 +323,7 @@ describe('engine vs reference model (differential, real services)', () => {
     const round = async (cases: Case[], kills: number[]): Promise<void> => {
       const ids: string[] = [];
       for (const c of cases) ids.push(await api.start(c.stages));
+      const startedAt = Date.now();
       let restarting = Promise.resolve();
       const killer = (async () => {
         for (const offset of kills) {
@@ -331,11 +332,13 @@ describe('engine vs reference model (differential, real services)', () => {
           await restarting;
         }
       })();
+      let resent = 0;
       const sendAll = async (id: string, name: string, log: Array<{ name: string; answer: SendAnswer }>) => {
         for (let attempt = 0; ; attempt++) {
           const answer = await api.send(id, name);
           // Nobody received it: not applied, send it again once the orchestrator is back.
           if (answer === 'not_delivered' && attempt < 200) {
+            resent++;
             await restarting;
             await pause(20);
             continue;
@@ -354,7 +357,14 @@ describe('engine vs reference model (differential, real services)', () => {
         return log;
       });
       const logs = await Promise.all(runs);
+      const sendsDoneAt = Date.now() - startedAt;
       await killer;
+      const answers = logs.flat().map((s) => s.answer);
+      const count = (answer: SendAnswer) => answers.filter((a) => a === answer).length;
+      console.log(
+        `chaos round: ${cases.length} instances, kills at +${kills.join(', +')} ms, sends done at +${sendsDoneAt} ms: ` +
+          `${count('accepted')} accepted, ${count('rejected')} refused (terminated), ${count('ambiguous')} ambiguous, ${resent} re-sent (not delivered)`,
+      );
       const failures: string[] = [];
       for (const [n, c] of cases.entries()) {
         const actual = await observe(api, ids[n], c.stages, 30_000);

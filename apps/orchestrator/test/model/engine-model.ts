@@ -37,6 +37,8 @@
  *     ms = 0 completes inline (due time not after now); ms > 0 sleeps on a `resume` timer.
  *     A wait_event / wait_for_event with timeoutMs <= 0 has an elapsed deadline: its on_timeout
  *     applies inline (for wait_event only after a buffered event of that name was looked for).
+ *     (The real engine refuses a timeout that is not positive, so drivers of it should generate
+ *     timeoutMs >= 1; the inline rule mirrors outcomes/wait-deadline and wait-bus.)
  *  9. Timer `attempt` is 0 for resume / timeout timers, the attempt number (1, 2, …) for act.
  * 10. `on_event: succeed` / `on_timeout: succeed`: that stage succeeds and the instance succeeds;
  *     the stages after it are never reached (no run).
