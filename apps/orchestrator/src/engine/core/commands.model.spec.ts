@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { ACT_ERRORS, EngineModel, ModelCommand, ModelStage, ModelView } from '../../../test/model/engine-model';
 import { applyTransition, MemoryInstance, memoryInstance } from '../../../test/model/memory-store';
-import { buildStageKinds } from '../stages/registry';
+import { STAGE_DEFINITIONS } from '../stages/registry';
 import { abortInstance, actEnded, busEventMatched, sendEvent, startInstance, timerDue } from './commands';
-import { StageKind } from './stage-kind';
+import { StageDefinition } from './stage-kind';
 import { StageRegistry } from './stage-resolution';
 import { IllegalTransition } from './statuses';
 import { newInstance, Transition } from './transition';
@@ -27,13 +27,13 @@ const TYPES = ['t.one', 't.two'];
 const START = Date.parse('2026-03-01T10:00:00Z');
 
 /** The acting stage of the model: `start` answers `act` with the stage's own retry policy. */
-const modelAct: StageKind = {
+const modelAct: StageDefinition = {
   kind: 'model_act',
   checkStructure: () => undefined,
   resolve: (spec) => ({ ok: true, input: spec }),
   start: (input) => ({ type: 'act', retry: input.retry as { attempts: number; backoffMs: number; maxBackoffMs: number } }),
 };
-const registry: StageRegistry = new Map([...buildStageKinds(), [modelAct.kind, modelAct]]);
+const registry: StageRegistry = new Map([...STAGE_DEFINITIONS, [modelAct.kind, modelAct]]);
 
 /** A model stage as a workflow config stage. */
 function configOf(stage: ModelStage): Record<string, unknown> {

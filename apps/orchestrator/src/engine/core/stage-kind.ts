@@ -1,6 +1,7 @@
 /**
  * The stage-kind plug-in contract. A kind is one folder under `stages/<kind>/` with its test
- * beside it and one line in `stages/registry.ts`. Phases:
+ * beside it and one line in `stages/registry.ts`: a pure {@link StageDefinition} and, for acting
+ * kinds, a {@link StageActor}. Phases:
  *
  * 1. `checkStructure` at workflow creation (uninterpolated spec; `${var}` placeholders allowed):
  *    an error message → 400.
@@ -8,8 +9,8 @@
  *    resolved input is what `/history` shows.
  * 3. `start`, inside the engine's transaction (pure: no I/O, time from `context.now`): says what
  *    the engine does next — see {@link StageOutcome}.
- * 4. `act`, only for kinds whose `start` answers `{type: 'act'}`: the one side effect on the
- *    world, run by the engine **outside any database transaction**, at least once per attempt
+ * 4. `act` (a separate {@link StageActor}), only for kinds whose `start` answers `{type: 'act'}`:
+ *    the one side effect on the world, run by the engine **outside any database transaction**, at least once per attempt
  *    (a crash mid-call re-runs the attempt with the same idempotency key). Its result is recorded
  *    as one stage-history attempt; retryable failures are retried per the stage's retry policy
  *    through a durable timer.
@@ -100,11 +101,29 @@ export interface StageStartContext {
   variables: Record<string, string>;
 }
 
+/** One acting attempt as stage history shows it: `name` and `input` (`{<name>: request}`). */
+export interface Activity {
+  name: string;
+  request: Record<string, unknown>;
+}
+
+/** What the engine needs to know of an acting kind without calling it (pure). */
+export interface ActingDefinition<T> {
+  /** The attempt's history name and request. */
+  activity(input: T): Activity;
+  /** The retry policy of the stage (from its resolved input). */
+  retryPolicy(input: T): RetryPolicy;
+  /** How long one call may take (the lease adds a margin). */
+  callTimeoutMs(input: T): number;
+}
+
 /**
- * A stage kind (plug-in): its structural check at workflow creation, its resolution and full
- * validation when reached (after variable interpolation), and what starting it does.
+ * A stage kind's definition — pure, registered once (stages/registry.ts `STAGE_DEFINITIONS`):
+ * its structural check at workflow creation, its resolution and full validation when reached
+ * (after variable interpolation), what starting it does, and — for acting kinds — the activity,
+ * retry policy and call timeout. Like a Temporal workflow: deterministic, no dependencies.
  */
-export interface StageKind<T extends Record<string, unknown> = Record<string, unknown>> {
+export interface StageDefinition<T extends Record<string, unknown> = Record<string, unknown>> {
   /** The key in the workflow config, e.g. `wait_event`. */
   readonly kind: string;
   /** Structural check of the stage's (uninterpolated) spec; returns an error message or undefined. */
@@ -112,8 +131,19 @@ export interface StageKind<T extends Record<string, unknown> = Record<string, un
   /** Full validation once variables are interpolated; `input` is what /history shows. */
   resolve(spec: Record<string, unknown>): Resolved<T>;
   start(input: T, context: StageStartContext): StageOutcome;
-  /** The side effect of an acting stage (only called after `start` answered `{type: 'act'}`). */
-  act?(input: T, context: ActContext): Promise<ActResult>;
+  /** Present on kinds whose `start` answers `{type: 'act'}`. */
+  readonly acting?: ActingDefinition<T>;
+}
+
+/**
+ * A stage kind's actor — the one side effect on the world, with its dependencies (HTTP, the
+ * interventions service, the ledger), built by the runtime and looked up by kind name
+ * (runtime/stages.module.ts `STAGE_ACTORS`). Like a Temporal activity: run outside any
+ * transaction, at least once per attempt.
+ */
+export interface StageActor<T extends Record<string, unknown> = Record<string, unknown>> {
+  readonly kind: string;
+  act(input: T, context: ActContext): Promise<ActResult>;
 }
 
 /** `RunDelay` for `delay`, `RunWaitEvent` for `wait_event` (Formance's history names). */
@@ -125,3 +155,6 @@ export function historyName(kind: string): string {
 export function isTemplated(value: string): boolean {
   return /\$\{[^}]+\}/.test(value);
 }
+
+/** A definition with, optionally, its actor in one object (to register a kind in one go, e.g. a test kind). */
+export type StageKind<T extends Record<string, unknown> = Record<string, unknown>> = StageDefinition<T> & { act?: StageActor<T>['act'] };

@@ -1,10 +1,10 @@
-import { StageKind } from './stage-kind';
+import { StageDefinition } from './stage-kind';
 
 /** The stage kinds by name (stages/registry.ts builds it once; the core only reads it). */
-export type StageRegistry = ReadonlyMap<string, StageKind>;
+export type StageRegistry = ReadonlyMap<string, StageDefinition>;
 
 /** A stage of a config: its single key (the kind) and its spec. */
-export function decodeStage(registry: StageRegistry, stage: unknown): { kind: StageKind; spec: Record<string, unknown> } | { error: string } {
+export function decodeStage(registry: StageRegistry, stage: unknown): { kind: StageDefinition; spec: Record<string, unknown> } | { error: string } {
   if (stage === null || typeof stage !== 'object' || Array.isArray(stage)) return { error: 'a stage must be an object' };
   const keys = Object.keys(stage);
   if (keys.length === 0) return { error: 'empty specification' };
@@ -52,7 +52,7 @@ export function interpolate(value: unknown, variables: Record<string, string>): 
 
 /** A stage reached at run time: decoded, interpolated and resolved (or why not). */
 export type CheckedStage =
-  | { ok: true; kind: string; definition: StageKind; input: Record<string, unknown> }
+  | { ok: true; kind: string; definition: StageDefinition; input: Record<string, unknown> }
   | { ok: false; kind: string; error: string };
 
 export function checkedStage(registry: StageRegistry, stage: unknown, variables: Record<string, string>): CheckedStage {

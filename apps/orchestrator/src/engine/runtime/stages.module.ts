@@ -2,11 +2,11 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import { interventionSchema } from '@wfp/contracts';
 import { APP_CONFIG, CommandClient, natsServers } from '@wfp/platform';
 import type { OrchestratorConfig } from '../../config';
-import { StageKind } from '../core/stage-kind';
+import { StageActor, StageKind } from '../core/stage-kind';
 import { StageRegistry } from '../core/stage-resolution';
 import { InterventionsCommand, StageDependencies } from '../stages/acting';
-import { buildStageKinds } from '../stages/registry';
-import { STAGE_REGISTRY } from '../stages/stage-registry.token';
+import { buildStageActors, STAGE_DEFINITIONS } from '../stages/registry';
+import { STAGE_ACTORS, STAGE_REGISTRY } from '../stages/stage-registry.token';
 
 /** The interventions service's commands, for the `intervention` stage. */
 @Injectable()
@@ -29,12 +29,7 @@ export class InterventionsClient extends CommandClient implements OnModuleInit, 
   }
 }
 
-/**
- * THE stage registry (`STAGE_REGISTRY`): every kind, built once with its configured dependencies
- * — what workflows are validated against, what the core resolves and starts stages with, what the
- * act system calls `act` on.
- */
-export { STAGE_REGISTRY };
+export { STAGE_ACTORS, STAGE_REGISTRY };
 
 export function stageDependencies(config: OrchestratorConfig, interventions: InterventionsCommand): StageDependencies {
   return {
@@ -54,7 +49,12 @@ export function stageDependencies(config: OrchestratorConfig, interventions: Int
   };
 }
 
-/** The stage registry (acting stages' dependencies — HTTP, the interventions service, the ledger — from configuration). */
+/**
+ * The stage kinds: `STAGE_REGISTRY`, the definitions (what workflows are validated against, what
+ * the core resolves and starts stages with), and `STAGE_ACTORS`, the acting kinds' actors built
+ * once with their dependencies from configuration (HTTP, the interventions service, the ledger).
+ * `extraKinds` (tests) adds kinds to both.
+ */
 @Global()
 @Module({})
 export class StagesModule {
@@ -63,18 +63,20 @@ export class StagesModule {
       module: StagesModule,
       providers: [
         InterventionsClient,
+        { provide: STAGE_REGISTRY, useValue: new Map([...STAGE_DEFINITIONS, ...extraKinds.map((kind) => [kind.kind, kind] as const)]) as StageRegistry },
         {
-          provide: STAGE_REGISTRY,
+          provide: STAGE_ACTORS,
           inject: [APP_CONFIG, InterventionsClient],
-          useFactory: (config: OrchestratorConfig, client: InterventionsClient): StageRegistry => {
-            const kinds = buildStageKinds(
+          useFactory: (config: OrchestratorConfig, client: InterventionsClient): ReadonlyMap<string, StageActor> => {
+            const actors = buildStageActors(
               stageDependencies(config, (command, payload) => client.send(command, payload, interventionSchema) as ReturnType<InterventionsCommand>),
             );
-            return new Map([...kinds, ...extraKinds.map((kind) => [kind.kind, kind] as const)]);
+            const extra = extraKinds.flatMap((kind) => (kind.act ? [[kind.kind, { kind: kind.kind, act: kind.act.bind(kind) }] as const] : []));
+            return new Map([...actors, ...extra]);
           },
         },
       ],
-      exports: [STAGE_REGISTRY],
+      exports: [STAGE_REGISTRY, STAGE_ACTORS],
     };
   }
 }

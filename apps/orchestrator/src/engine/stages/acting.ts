@@ -1,10 +1,7 @@
-import { ActResult, StageKind } from '../core/stage-kind';
-import { RetrySpec } from './shared/retry-policy';
-
 /**
- * What acting stages share: the dependencies their `act` uses (built from configuration by the
- * engine module; the registry used for validation gets unconfigured ones), the activity name and
- * input that stage history shows for each attempt (`save_as` outputs become variables in core/lifecycle.ts `saveOutput`).
+ * What acting stages' actors share: the dependencies their `act` uses (built from configuration
+ * by runtime/stages.module.ts; pure tests pass their own), transport-error descriptions, retryable
+ * statuses and a bounded body reader.
  */
 
 /** A command to the interventions service, acting as the system actor (transport errors throw). */
@@ -40,21 +37,8 @@ export const UNCONFIGURED: StageDependencies = {
   interventions: () => Promise.reject(new Error('stage dependencies are not configured')),
 };
 
-/** One attempt as stage history shows it: `name` and `input` (`{<name>: request}`). */
-export interface Activity {
-  name: string;
-  request: Record<string, unknown>;
-}
-
-/** A stage kind whose `start` answers `act`: its activity description and its `act`. */
-export interface ActingStageKind<T extends Record<string, unknown> & { retry: RetrySpec }> extends StageKind<T> {
-  activity(input: T): Activity;
-  act(input: T, context: Parameters<NonNullable<StageKind<T>['act']>>[1]): Promise<ActResult>;
-}
-
-export function isActingKind(kind: StageKind): kind is ActingStageKind<Record<string, unknown> & { retry: RetrySpec }> {
-  return typeof (kind as { activity?: unknown }).activity === 'function' && typeof kind.act === 'function';
-}
+/** How long one call of `intervention`, `send` and `update` may take (the lease adds a margin). */
+export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 
 /** A short, secret-free description of a thrown transport error. */
 export function transportError(error: unknown, timeoutMs?: number): string {

@@ -1,4 +1,4 @@
-import { StageKind } from '../core/stage-kind';
+import { StageActor, StageDefinition } from '../core/stage-kind';
 import { StageDependencies, UNCONFIGURED } from './acting';
 import { LedgerClient } from './ledger-client';
 import { noopStage } from './noop/noop.stage';
@@ -6,29 +6,26 @@ import { delayStage } from './delay/delay.stage';
 import { waitEventStage } from './wait-event/wait-event.stage';
 import { waitForEventStage } from './wait-for-event/wait-for-event.stage';
 import { publishStage } from './publish/publish.stage';
-import { createHttpStage } from './http/http.stage';
-import { createInterventionStage } from './intervention/intervention.stage';
-import { createSendStage } from './send/send.stage';
-import { createUpdateStage } from './update/update.stage';
+import { createHttpActor, httpStage } from './http/http.stage';
+import { createInterventionActor, interventionStage } from './intervention/intervention.stage';
+import { createSendActor, sendStage } from './send/send.stage';
+import { createUpdateActor, updateStage } from './update/update.stage';
 
 /**
  * Every stage kind, registered in one place: add a folder and a line here for a new kind.
- * Acting kinds take their dependencies (HTTP, the interventions service, the ledger) for `act`;
- * the runtime builds the registry once with its configured ones (runtime/stages.module.ts), pure
- * tests with none (`act` then rejects).
+ * Definitions are pure and registered once; actors (the acting kinds' `act`) are built by the
+ * runtime with their dependencies (HTTP, the interventions service, the ledger) and looked up by
+ * kind name.
  */
-export function buildStageKinds(deps: StageDependencies = UNCONFIGURED): ReadonlyMap<string, StageKind> {
+export const STAGE_DEFINITIONS: ReadonlyMap<string, StageDefinition> = new Map(
+  ([noopStage, delayStage, waitEventStage, waitForEventStage, publishStage, httpStage, interventionStage, sendStage, updateStage] as unknown as StageDefinition[]).map(
+    (definition) => [definition.kind, definition],
+  ),
+);
+
+/** The acting kinds' actors with `deps` (unconfigured ones reject every call). */
+export function buildStageActors(deps: StageDependencies = UNCONFIGURED): ReadonlyMap<string, StageActor> {
   const ledger = new LedgerClient(deps.ledger, deps.fetch);
-  const kinds = [
-    noopStage,
-    delayStage,
-    waitEventStage,
-    waitForEventStage,
-    publishStage,
-    createHttpStage(deps),
-    createInterventionStage(deps),
-    createSendStage(deps, ledger),
-    createUpdateStage(deps, ledger),
-  ] as unknown as StageKind[];
-  return new Map(kinds.map((kind) => [kind.kind, kind]));
+  const actors = [createHttpActor(deps), createInterventionActor(deps), createSendActor(deps, ledger), createUpdateActor(deps, ledger)] as unknown as StageActor[];
+  return new Map(actors.map((actor) => [actor.kind, actor]));
 }

@@ -4,13 +4,12 @@ import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, CLOCK, Clock } from '@wfp/platform';
 import type { OrchestratorConfig } from '../../config';
 import { actEnded } from '../core/commands';
-import { ActResult, RetryPolicy, StageKind } from '../core/stage-kind';
+import { ActResult, RetryPolicy, StageActor, StageDefinition } from '../core/stage-kind';
 import { StageRegistry } from '../core/stage-resolution';
 import { EngineWakeup } from '../engine-wakeup';
-import { isActingKind } from '../stages/acting';
-import { parseGoDuration } from '../stages/shared/go-duration';
-import { DEFAULT_RETRY, policyOf, RetrySpec } from '../stages/shared/retry-policy';
-import { STAGE_REGISTRY } from '../stages/stage-registry.token';
+import { DEFAULT_CALL_TIMEOUT_MS } from '../stages/acting';
+import { DEFAULT_RETRY } from '../stages/shared/retry-policy';
+import { STAGE_ACTORS, STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { EngineDb, run, sql } from '../store/engine-db';
 import { InstanceLoader } from '../store/load-instances';
 import { UnitOfWork } from '../store/unit-of-work';
@@ -70,7 +69,6 @@ const SQL = {
 
 /** Extra lease time beyond the call's own timeout. */
 const LEASE_MARGIN_MS = 30_000;
-const DEFAULT_CALL_MS = 60_000;
 
 class Shutdown extends Error {
   override readonly name = 'Shutdown';
@@ -103,6 +101,7 @@ export class ActSystem implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly wakeup: EngineWakeup,
     private readonly logger: PinoLogger,
     @Inject(STAGE_REGISTRY) private readonly registry: StageRegistry,
+    @Inject(STAGE_ACTORS) private readonly actors: ReadonlyMap<string, StageActor>,
     @Inject(APP_CONFIG) private readonly config: OrchestratorConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -151,8 +150,9 @@ export class ActSystem implements OnApplicationBootstrap, OnApplicationShutdown 
     }
   }
 
-  private kindOf(name: string): StageKind | undefined {
-    return this.registry.get(name);
+  /** The acting definition of a kind (history name, retry policy, call timeout). */
+  private actingOf(name: string): StageDefinition['acting'] {
+    return this.registry.get(name)?.acting;
   }
 
   /** Step 1: lease up to `limit` due attempts and write their history rows. */
@@ -163,10 +163,10 @@ export class ActSystem implements OnApplicationBootstrap, OnApplicationShutdown 
       const leased: Leased[] = [];
       for (const row of rows) {
         const input = row.input ?? {};
-        const kind = this.kindOf(row.kind);
-        const activity = kind && isActingKind(kind) ? kind.activity(input as never) : { name: row.kind, request: input };
+        const acting = this.actingOf(row.kind);
+        const activity = acting ? acting.activity(input) : { name: row.kind, request: input };
         const leaseId = randomUUID();
-        const callMs = typeof input.timeout === 'string' ? (parseGoDuration(input.timeout) ?? DEFAULT_CALL_MS) : DEFAULT_CALL_MS;
+        const callMs = acting ? acting.callTimeoutMs(input) : DEFAULT_CALL_TIMEOUT_MS;
         await run(client, SQL.lease, [row.instance_id, new Date(now.getTime() + callMs + LEASE_MARGIN_MS), leaseId]);
         const [open] = await run(client, SQL.openAttempt, [row.instance_id, row.stage, row.attempt]);
         let activityId: string;
@@ -196,12 +196,12 @@ export class ActSystem implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** Step 2 (the call, outside any transaction) and step 3 (record it). */
   private async perform(item: Leased, signal: AbortSignal): Promise<void> {
-    const kind = this.kindOf(item.kind);
+    const actor = this.actors.get(item.kind);
     let result: ActResult;
-    if (!kind?.act) result = { type: 'fatal', error: `${item.kind}: this stage kind cannot act` };
+    if (!actor) result = { type: 'fatal', error: `${item.kind}: this stage kind cannot act` };
     else {
       try {
-        result = await kind.act(item.input, {
+        result = await actor.act(item.input, {
           instanceId: item.instanceId,
           stage: item.stage,
           attempt: item.attempt,
@@ -217,23 +217,24 @@ export class ActSystem implements OnApplicationBootstrap, OnApplicationShutdown 
       await run(this.db.pool, SQL.release, [item.instanceId, item.leaseId, this.clock.now()]);
       return;
     }
-    await this.record(item, kind, result);
+    await this.record(item, result);
   }
 
   /** Step 3: the attempt's history row, then the core decides (complete, retry later, fail). */
-  private async record(item: Leased, kind: StageKind | undefined, result: ActResult): Promise<void> {
+  private async record(item: Leased, result: ActResult): Promise<void> {
+    const acting = this.actingOf(item.kind);
     const now = this.clock.now();
     await this.unit.transaction(async (tx) => {
       const instance = (await this.loader.lockAndLoad(tx.client, [item.instanceId])).get(item.instanceId);
       const [lease] = instance?.status === 'running' ? await run(tx.client, SQL.lockLease, [item.instanceId, item.leaseId]) : [];
-      const output = result.type === 'succeeded' ? JSON.stringify({ [historyName(kind, item)]: result.output ?? {} }) : null;
+      const output = result.type === 'succeeded' ? JSON.stringify({ [acting ? acting.activity(item.input).name : item.kind]: result.output ?? {} }) : null;
       const error = result.type === 'succeeded' ? null : result.error;
       if (!instance || !lease) {
         // Aborted (or the lease expired and another worker re-ran the attempt): history only.
         await run(tx.client, SQL.endAttempt, [item.activityId, now, output, error, null]);
         return;
       }
-      const attempt = { stage: item.stage, attempt: item.attempt, policy: retryPolicyOf(item.input) };
+      const attempt = { stage: item.stage, attempt: item.attempt, policy: retryPolicyOf(acting, item.input) };
       const { transition, retryAt } = actEnded(instance, attempt, result, now, this.registry);
       await run(tx.client, SQL.endAttempt, [item.activityId, now, output, error, retryAt ?? null]);
       await tx.write([transition]);
@@ -241,16 +242,11 @@ export class ActSystem implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 }
 
-/** An acting stage's retry policy: its resolved input carries it (`retry`, stored with the stage run). */
-function retryPolicyOf(input: Record<string, unknown>): RetryPolicy {
-  const spec = input.retry as RetrySpec | undefined;
+/** An acting stage's retry policy, as its definition reads it from the resolved input. */
+function retryPolicyOf(acting: StageDefinition['acting'], input: Record<string, unknown>): RetryPolicy {
   try {
-    return spec && typeof spec === 'object' ? policyOf(spec) : DEFAULT_RETRY;
+    return acting ? acting.retryPolicy(input) : DEFAULT_RETRY;
   } catch {
     return DEFAULT_RETRY;
   }
-}
-
-function historyName(kind: StageKind | undefined, item: Leased): string {
-  return kind && isActingKind(kind) ? kind.activity(item.input as never).name : item.kind;
 }

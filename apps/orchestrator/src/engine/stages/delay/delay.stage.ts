@@ -1,4 +1,4 @@
-import { isTemplated, StageKind } from '../../core/stage-kind';
+import { isTemplated, StageDefinition } from '../../core/stage-kind';
 import { formatGoDuration, parseGoDuration } from '../shared/go-duration';
 
 /**
@@ -75,7 +75,7 @@ function isRepresentable(date: Date): boolean {
   return Number.isFinite(time) && time >= MIN_UNTIL.getTime() && time <= MAX_UNTIL.getTime();
 }
 
-export const delayStage: StageKind<DelayInput> = {
+export const delayStage: StageDefinition<DelayInput> = {
   kind: 'delay',
   checkStructure: (spec) => fieldProblem(spec, true),
   resolve(spec) {

@@ -2,9 +2,9 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { ActContext } from '../../core/stage-kind';
 import { UNCONFIGURED } from '../acting';
-import { createHttpStage, hostAllowed, HttpInput } from './http.stage';
+import { createHttpActor, httpStage, hostAllowed, HttpInput } from './http.stage';
 
-const stage = createHttpStage({ ...UNCONFIGURED, fetch });
+const stage = { ...httpStage, ...createHttpActor({ ...UNCONFIGURED, fetch }) };
 
 function context(overrides: Partial<ActContext> = {}): ActContext {
   return { instanceId: 'i1', stage: 0, attempt: 1, idempotencyKey: 'key-1', now: new Date(), signal: new AbortController().signal, ...overrides };
@@ -83,7 +83,7 @@ describe('http stage', () => {
     expect(calls).toEqual([expect.objectContaining({ method: 'POST', url: '/hook', body: '{"id":"i1"}' })]);
     expect(calls[0].headers['idempotency-key']).toBe('key-1');
     expect(calls[0].headers['x-token']).toBe('t');
-    expect(stage.activity(input)).toEqual({ name: 'HttpRequest', request: { method: 'POST', url: `${base}/hook`, body: '{"id":"i1"}' } });
+    expect(stage.acting!.activity(input)).toEqual({ name: 'HttpRequest', request: { method: 'POST', url: `${base}/hook`, body: '{"id":"i1"}' } });
   });
 
   it('408, 429 and 5xx are retryable; other 4xx and redirects are fatal', async () => {
@@ -116,7 +116,7 @@ describe('http stage', () => {
     expect(hostAllowed('example.com', ['example.com'])).toBe(true);
     expect(hostAllowed('evil.com', ['example.com', '*.example.com'])).toBe(false);
     expect(hostAllowed('notexample.com', ['*.example.com'])).toBe(false);
-    const guarded = createHttpStage({ ...UNCONFIGURED, fetch, httpAllowedHosts: ['hooks.example.com'] });
+    const guarded = { ...httpStage, ...createHttpActor({ ...UNCONFIGURED, fetch, httpAllowedHosts: ['hooks.example.com'] }) };
     const result = await guarded.act(resolved({ url: `${base}/x` }), context());
     expect(result).toEqual({ type: 'fatal', error: expect.stringMatching(/host '127.0.0.1' is not in the allowed hosts/) });
     expect(calls).toHaveLength(0);

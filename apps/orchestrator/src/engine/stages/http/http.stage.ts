@@ -1,6 +1,6 @@
-import { isTemplated } from '../../core/stage-kind';
+import { isTemplated, StageActor, StageDefinition } from '../../core/stage-kind';
 import { formatGoDuration, parseGoDuration } from '../shared/go-duration';
-import { ActingStageKind, isRetryableStatus, readBody, StageDependencies, transportError } from '../acting';
+import { isRetryableStatus, readBody, StageDependencies, transportError } from '../acting';
 import { checkRetry, policyOf, resolveRetry, RetrySpec, retrySpec } from '../shared/retry-policy';
 import {
   durationField,
@@ -107,8 +107,8 @@ function scalarFields(text: string): Record<string, unknown> {
   );
 }
 
-export function createHttpStage(deps: StageDependencies): ActingStageKind<HttpInput> {
-  return {
+/** `http`'s definition (pure). */
+export const httpStage: StageDefinition<HttpInput> = {
     kind: 'http',
     checkStructure: (spec) => problemOf(spec, true),
     resolve(spec) {
@@ -133,7 +133,17 @@ export function createHttpStage(deps: StageDependencies): ActingStageKind<HttpIn
       };
     },
     start: (input) => ({ type: 'act', retry: policyOf(input.retry) }),
-    activity: (input) => ({ name: 'HttpRequest', request: { method: input.method, url: input.url, ...(input.body !== undefined ? { body: input.body } : {}) } }),
+    acting: {
+      activity: (input) => ({ name: 'HttpRequest', request: { method: input.method, url: input.url, ...(input.body !== undefined ? { body: input.body } : {}) } }),
+      retryPolicy: (input) => policyOf(input.retry),
+      callTimeoutMs: (input) => parseGoDuration(input.timeout)!,
+    },
+};
+
+/** `http`'s actor: the call, through `deps.fetch`, within the allowed hosts. */
+export function createHttpActor(deps: StageDependencies): StageActor<HttpInput> {
+  return {
+    kind: 'http',
     async act(input, context) {
       const url = new URL(input.url);
       if (!hostAllowed(url.hostname, deps.httpAllowedHosts)) {

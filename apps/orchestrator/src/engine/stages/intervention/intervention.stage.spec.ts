@@ -1,7 +1,7 @@
 import { INTERVENTIONS_COMMANDS } from '@wfp/contracts';
 import { ActContext } from '../../core/stage-kind';
 import { InterventionsCommand, UNCONFIGURED } from '../acting';
-import { createInterventionStage, InterventionInput } from './intervention.stage';
+import { createInterventionActor, interventionStage, InterventionInput } from './intervention.stage';
 
 function context(): ActContext {
   return { instanceId: 'i1', stage: 1, attempt: 1, idempotencyKey: 'run-key', now: new Date(), signal: new AbortController().signal };
@@ -18,8 +18,8 @@ describe('intervention stage', () => {
     sent.push({ command: cmd, payload });
     return answer();
   };
-  const stage = createInterventionStage({ ...UNCONFIGURED, interventions: command });
-  const configured = createInterventionStage({ ...UNCONFIGURED, interventions: command, interventionsActorUserId: '5f00000000000000000000b1' });
+  const stage = { ...interventionStage, ...createInterventionActor({ ...UNCONFIGURED, interventions: command }) };
+  const configured = { ...interventionStage, ...createInterventionActor({ ...UNCONFIGURED, interventions: command, interventionsActorUserId: '5f00000000000000000000b1' }) };
   beforeEach(() => (sent.length = 0));
 
   function resolved(spec: Record<string, unknown>): InterventionInput {

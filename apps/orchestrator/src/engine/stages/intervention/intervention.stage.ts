@@ -1,6 +1,6 @@
 import { INTERVENTIONS_COMMANDS, SYSTEM_ACTIONS } from '@wfp/contracts';
-import { isTemplated } from '../../core/stage-kind';
-import { ActingStageKind, StageDependencies, transportError } from '../acting';
+import { isTemplated, StageActor, StageDefinition } from '../../core/stage-kind';
+import { DEFAULT_CALL_TIMEOUT_MS, StageDependencies, transportError } from '../acting';
 import { checkRetry, policyOf, resolveRetry, RetrySpec, retrySpec } from '../shared/retry-policy';
 import { enumField, firstProblem, isObject, Spec, stringField, unknownKeys } from '../shared/stage-fields';
 
@@ -66,8 +66,8 @@ function problemOf(spec: Spec, atCreate: boolean): string | undefined {
   return undefined;
 }
 
-export function createInterventionStage(deps: StageDependencies): ActingStageKind<InterventionInput> {
-  return {
+/** `intervention`'s definition (pure). */
+export const interventionStage: StageDefinition<InterventionInput> = {
     kind: 'intervention',
     checkStructure: (spec) => problemOf(spec, true),
     resolve(spec) {
@@ -88,7 +88,10 @@ export function createInterventionStage(deps: StageDependencies): ActingStageKin
       };
     },
     start: (input) => ({ type: 'act', retry: policyOf(input.retry) }),
-    activity: (input) => ({
+    acting: {
+      retryPolicy: (input) => policyOf(input.retry),
+      callTimeoutMs: () => DEFAULT_CALL_TIMEOUT_MS,
+      activity: (input) => ({
       name: 'InterventionAction',
       request: {
         id: input.id,
@@ -98,6 +101,13 @@ export function createInterventionStage(deps: StageDependencies): ActingStageKin
         ...(input.custom_fields !== undefined ? { custom_fields: input.custom_fields } : {}),
       },
     }),
+    },
+};
+
+/** `intervention`'s actor: the system action, through the interventions service's command. */
+export function createInterventionActor(deps: StageDependencies): StageActor<InterventionInput> {
+  return {
+    kind: 'intervention',
     async act(input, context) {
       const payload: Record<string, unknown> = {
         id: input.id,

@@ -1,7 +1,7 @@
-import { StageKind } from '../../core/stage-kind';
+import { StageDefinition } from '../../core/stage-kind';
 
 /** `noop`: does nothing and succeeds (used by upstream tests and benchmarks). */
-export const noopStage: StageKind = {
+export const noopStage: StageDefinition = {
   kind: 'noop',
   checkStructure: () => undefined,
   resolve: () => ({ ok: true, input: {} }),

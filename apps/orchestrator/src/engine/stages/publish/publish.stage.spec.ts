@@ -1,7 +1,7 @@
 import { checkWorkflowConfig, decodeStage, interpolate } from '../../core/stage-resolution';
-import { buildStageKinds } from '../registry';
+import { STAGE_DEFINITIONS } from '../registry';
 
-const registry = buildStageKinds();
+const registry = STAGE_DEFINITIONS;
 import { publishStage } from './publish.stage';
 
 describe('publish stage', () => {

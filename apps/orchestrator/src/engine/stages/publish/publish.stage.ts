@@ -1,4 +1,4 @@
-import { StageKind, isTemplated } from '../../core/stage-kind';
+import { isTemplated, StageDefinition } from '../../core/stage-kind';
 import { firstProblem, isObject, Spec, stringField, unknownKeys } from '../shared/stage-fields';
 
 /**
@@ -35,7 +35,7 @@ function problemOf(spec: Spec, atCreate: boolean): string | undefined {
   return undefined;
 }
 
-export const publishStage: StageKind<PublishInput> = {
+export const publishStage: StageDefinition<PublishInput> = {
   kind: 'publish',
   checkStructure: (spec) => problemOf(spec, true),
   resolve(spec) {

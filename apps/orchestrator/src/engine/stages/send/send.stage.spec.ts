@@ -1,7 +1,7 @@
 import { ActContext } from '../../core/stage-kind';
 import { UNCONFIGURED } from '../acting';
 import { FakeLedger } from '../../../../test/fake-ledger';
-import { createSendStage, SendInput } from './send.stage';
+import { createSendActor, sendStage, SendInput } from './send.stage';
 
 function context(key = 'run-1'): ActContext {
   return { instanceId: 'i1', stage: 0, attempt: 1, idempotencyKey: key, now: new Date(), signal: new AbortController().signal };
@@ -9,14 +9,14 @@ function context(key = 'run-1'): ActContext {
 
 describe('send stage (against a fake Formance Ledger v2 API)', () => {
   const ledger = new FakeLedger();
-  let stage: ReturnType<typeof createSendStage>;
+  let stage: ReturnType<typeof createSendActor> & typeof sendStage;
   beforeAll(async () => {
     await ledger.start();
-    stage = createSendStage({
+    stage = { ...sendStage, ...createSendActor({
       ...UNCONFIGURED,
       fetch,
       ledger: { baseUrl: ledger.url, clientId: FakeLedger.CLIENT_ID, clientSecret: FakeLedger.CLIENT_SECRET, timeoutMs: 5000 },
-    });
+    }) };
   });
   afterAll(() => ledger.stop());
 
@@ -98,7 +98,7 @@ describe('send stage (against a fake Formance Ledger v2 API)', () => {
     expect(out.body.script).toMatchObject({ plain: expect.stringContaining('destination = @world') });
     expect(into).toMatchObject({ ledger: 'us', body: { postings: [{ source: 'world', destination: 'b', amount: 5, asset: 'EUR' }], metadata: { 'orchestration/move-from-ledger': 'eu' } } });
     expect(ledger.requests.slice(-2).map((r) => r.key)).toEqual(['cross:1', 'cross:2']);
-    expect(stage.activity(input)).toMatchObject({ name: 'CreateTransaction', request: { ledger: 'eu', data: { metadata: { 'orchestration/move-to-ledger': 'us' } }, transactions: [{ ledger: 'eu' }, { ledger: 'us' }] } });
+    expect(stage.acting!.activity(input)).toMatchObject({ name: 'CreateTransaction', request: { ledger: 'eu', data: { metadata: { 'orchestration/move-to-ledger': 'us' } }, transactions: [{ ledger: 'eu' }, { ledger: 'us' }] } });
   });
 
   it("fails at once on the ledger's refusals; retries insufficient funds, 429 and refreshes a refused token", async () => {
@@ -117,12 +117,12 @@ describe('send stage (against a fake Formance Ledger v2 API)', () => {
   });
 
   it('never shows the client secret; wrong credentials and a missing ledger fail with a clear message', async () => {
-    const wrong = createSendStage({ ...UNCONFIGURED, fetch, ledger: { baseUrl: ledger.url, clientId: 'x', clientSecret: 'nope-secret', timeoutMs: 5000 } });
+    const wrong = { ...sendStage, ...createSendActor({ ...UNCONFIGURED, fetch, ledger: { baseUrl: ledger.url, clientId: 'x', clientSecret: 'nope-secret', timeoutMs: 5000 } }) };
     const input = resolved({ ...accounts, amount: { asset: 'USD', amount: 1 } });
     const result = await wrong.act(input, context('k-e'));
     expect(result).toEqual({ type: 'fatal', error: 'ledger authentication: HTTP 401 from the token endpoint (check the client credentials)' });
     expect(JSON.stringify(result)).not.toContain('nope-secret');
-    const none = createSendStage({ ...UNCONFIGURED, fetch });
+    const none = { ...sendStage, ...createSendActor({ ...UNCONFIGURED, fetch }) };
     expect(await none.act(input, context())).toEqual({ type: 'fatal', error: 'no ledger is configured (ORCHESTRATOR_LEDGER_URL)' });
   });
 });

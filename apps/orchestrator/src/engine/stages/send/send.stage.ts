@@ -1,5 +1,5 @@
-import { isTemplated } from '../../core/stage-kind';
-import { ActingStageKind, StageDependencies } from '../acting';
+import { isTemplated, StageActor, StageDefinition } from '../../core/stage-kind';
+import { DEFAULT_CALL_TIMEOUT_MS, StageDependencies } from '../acting';
 import { ACCOUNT_ADDRESS, LEDGER_NAME, LedgerClient } from '../ledger-client';
 import { checkRetry, policyOf, resolveRetry, RetrySpec, retrySpec } from '../shared/retry-policy';
 import { firstProblem, isObject, Spec, unknownKeys } from '../shared/stage-fields';
@@ -121,8 +121,8 @@ function transaction(posting: Posting, allowOverdraft: boolean, metadata: Record
   return body;
 }
 
-export function createSendStage(deps: StageDependencies, ledger = new LedgerClient(deps.ledger, deps.fetch)): ActingStageKind<SendInput> {
-  const plan = (input: SendInput): Array<{ ledger: string; body: Record<string, unknown> }> => {
+/** The ledger calls of a send: one, or two through the accounts' `throughAccount` across ledgers. */
+function plan(input: SendInput): Array<{ ledger: string; body: Record<string, unknown> }> {
     const { source, destination } = { source: input.source.account, destination: input.destination.account };
     const amount = BigInt(input.amount.amount);
     const asset = input.amount.asset;
@@ -149,8 +149,10 @@ export function createSendStage(deps: StageDependencies, ledger = new LedgerClie
         ),
       },
     ];
-  };
-  return {
+}
+
+/** `send`'s definition (pure). */
+export const sendStage: StageDefinition<SendInput> = {
     kind: 'send',
     checkStructure: (spec) => problemOf(spec, true),
     resolve(spec) {
@@ -174,10 +176,20 @@ export function createSendStage(deps: StageDependencies, ledger = new LedgerClie
     },
     start: (input) => ({ type: 'act', retry: policyOf(input.retry) }),
     // As the SDK's ActivityCreateTransaction: `{ledger, data}` (the first call), plus every call of a cross-ledger send.
-    activity: (input) => {
-      const calls = plan(input).map((call) => ({ ledger: call.ledger, data: JSON.parse(historyJson(call.body)) as unknown }));
-      return { name: 'CreateTransaction', request: { ...calls[0], ...(calls.length > 1 ? { transactions: calls } : {}) } };
+    acting: {
+      activity: (input) => {
+        const calls = plan(input).map((call) => ({ ledger: call.ledger, data: JSON.parse(historyJson(call.body)) as unknown }));
+        return { name: 'CreateTransaction', request: { ...calls[0], ...(calls.length > 1 ? { transactions: calls } : {}) } };
+      },
+      retryPolicy: (input) => policyOf(input.retry),
+      callTimeoutMs: () => DEFAULT_CALL_TIMEOUT_MS,
     },
+};
+
+/** `send`'s actor: the ledger transactions, through the ledger client. */
+export function createSendActor(deps: StageDependencies, ledger = new LedgerClient(deps.ledger, deps.fetch)): StageActor<SendInput> {
+  return {
+    kind: 'send',
     async act(input, context) {
       const calls = plan(input);
       const transactions: Array<{ ledger: string; id: unknown }> = [];

@@ -1,7 +1,7 @@
 import { ActContext } from '../../core/stage-kind';
 import { UNCONFIGURED } from '../acting';
 import { FakeLedger } from '../../../../test/fake-ledger';
-import { createUpdateStage, UpdateInput } from './update.stage';
+import { createUpdateActor, updateStage, UpdateInput } from './update.stage';
 
 function context(key: string): ActContext {
   return { instanceId: 'i1', stage: 0, attempt: 1, idempotencyKey: key, now: new Date(), signal: new AbortController().signal };
@@ -9,14 +9,14 @@ function context(key: string): ActContext {
 
 describe('update stage (against a fake Formance Ledger v2 API)', () => {
   const ledger = new FakeLedger();
-  let stage: ReturnType<typeof createUpdateStage>;
+  let stage: ReturnType<typeof createUpdateActor> & typeof updateStage;
   beforeAll(async () => {
     await ledger.start();
-    stage = createUpdateStage({
+    stage = { ...updateStage, ...createUpdateActor({
       ...UNCONFIGURED,
       fetch,
       ledger: { baseUrl: ledger.url, clientId: FakeLedger.CLIENT_ID, clientSecret: FakeLedger.CLIENT_SECRET, timeoutMs: 5000 },
-    });
+    }) };
   });
   afterAll(() => ledger.stop());
 
@@ -46,6 +46,6 @@ describe('update stage (against a fake Formance Ledger v2 API)', () => {
       ['/v2/main/accounts/users%3A1/metadata', 'u1'],
       ['/v2/main/accounts/users%3A1/metadata', 'u1'],
     ]);
-    expect(stage.activity(input)).toEqual({ name: 'AddAccountMetadata', request: { id: 'users:1', ledger: 'main', metadata: { tier: 'gold' } } });
+    expect(stage.acting!.activity(input)).toEqual({ name: 'AddAccountMetadata', request: { id: 'users:1', ledger: 'main', metadata: { tier: 'gold' } } });
   });
 });

@@ -1,5 +1,5 @@
-import { isTemplated } from '../../core/stage-kind';
-import { ActingStageKind, StageDependencies } from '../acting';
+import { isTemplated, StageActor, StageDefinition } from '../../core/stage-kind';
+import { DEFAULT_CALL_TIMEOUT_MS, StageDependencies } from '../acting';
 import { ACCOUNT_ADDRESS, LEDGER_NAME, LedgerClient } from '../ledger-client';
 import { checkRetry, policyOf, resolveRetry, RetrySpec, retrySpec } from '../shared/retry-policy';
 import { firstProblem, isObject, Spec, unknownKeys } from '../shared/stage-fields';
@@ -31,8 +31,8 @@ function problemOf(spec: Spec, atCreate: boolean): string | undefined {
   return undefined;
 }
 
-export function createUpdateStage(deps: StageDependencies, ledger = new LedgerClient(deps.ledger, deps.fetch)): ActingStageKind<UpdateInput> {
-  return {
+/** `update`'s definition (pure). */
+export const updateStage: StageDefinition<UpdateInput> = {
     kind: 'update',
     checkStructure: (spec) => problemOf(spec, true),
     resolve(spec) {
@@ -50,10 +50,20 @@ export function createUpdateStage(deps: StageDependencies, ledger = new LedgerCl
       };
     },
     start: (input) => ({ type: 'act', retry: policyOf(input.retry) }),
-    activity: (input) => ({
-      name: 'AddAccountMetadata',
-      request: { id: input.account.id, ledger: input.account.ledger, metadata: input.account.metadata }, // the SDK's ActivityAddAccountMetadata
-    }),
+    acting: {
+      activity: (input) => ({
+        name: 'AddAccountMetadata',
+        request: { id: input.account.id, ledger: input.account.ledger, metadata: input.account.metadata }, // the SDK's ActivityAddAccountMetadata
+      }),
+      retryPolicy: (input) => policyOf(input.retry),
+      callTimeoutMs: () => DEFAULT_CALL_TIMEOUT_MS,
+    },
+};
+
+/** `update`'s actor: the metadata write, through the ledger client. */
+export function createUpdateActor(deps: StageDependencies, ledger = new LedgerClient(deps.ledger, deps.fetch)): StageActor<UpdateInput> {
+  return {
+    kind: 'update',
     async act(input, context) {
       const path = `/v2/${encodeURIComponent(input.account.ledger)}/accounts/${encodeURIComponent(input.account.id)}/metadata`;
       const result = await ledger.post(path, input.account.metadata, context.idempotencyKey, context.signal);

@@ -1,4 +1,4 @@
-import { StageKind } from '../../core/stage-kind';
+import { StageDefinition } from '../../core/stage-kind';
 import { formatGoDuration, parseGoDuration } from '../shared/go-duration';
 import { durationField, enumField, firstProblem, optionalString } from '../shared/stage-fields';
 
@@ -17,7 +17,7 @@ function problemOf(spec: Record<string, unknown>, atCreate: boolean): string | u
   return firstProblem(durationField('wait_event', spec, 'timeout', atCreate), enumField('wait_event', spec, 'on_timeout', ON_TIMEOUT, atCreate));
 }
 
-export const waitEventStage: StageKind<WaitEventInput> = {
+export const waitEventStage: StageDefinition<WaitEventInput> = {
   kind: 'wait_event',
   checkStructure: (spec) => problemOf(spec, true),
   resolve(spec) {

@@ -1,5 +1,5 @@
 import { compile, compileErrorMessage } from '@wfp/expressions';
-import { isTemplated, StageKind } from '../../core/stage-kind';
+import { isTemplated, StageDefinition } from '../../core/stage-kind';
 import { formatGoDuration, parseGoDuration } from '../shared/go-duration';
 import { durationField, enumField, firstProblem, optionalString, saveAsField, stringField, unknownKeys } from '../shared/stage-fields';
 
@@ -51,7 +51,7 @@ function problemOf(spec: Record<string, unknown>, atCreate: boolean): string | u
   return undefined;
 }
 
-export const waitForEventStage: StageKind<WaitForEventInput> = {
+export const waitForEventStage: StageDefinition<WaitForEventInput> = {
   kind: 'wait_for_event',
   checkStructure: (spec) => problemOf(spec, true),
   resolve(spec) {
