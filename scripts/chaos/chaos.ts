@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import { connect, NatsConnection } from 'nats';
 import { Client } from 'pg';
 import { eventsStreamName } from '@wfp/contracts';
-import { PlatformUnderTest, ServiceName } from '@wfp/testing';
+import { ALL_SERVICES, PlatformUnderTest, ServiceName } from '@wfp/testing';
 import { ChaosNats, ChaosPostgres } from './infra';
 
 interface Options {
@@ -308,6 +308,9 @@ async function main(): Promise<void> {
     let stable = 0;
     let lastTotal = -1;
     let consumer = { pending: -1, ackPending: -1, redelivered: -1 };
+    let progressAt = Date.now();
+    let lastPending = -1;
+    let logsWritten = false;
     while (Date.now() < deadline) {
       const info = await jsm.consumers.info(eventsStreamName(p.namespace), 'triggers-matching').catch(() => undefined);
       consumer = info ? { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered } : consumer;
@@ -317,7 +320,15 @@ async function main(): Promise<void> {
       const { total, running } = rows[0];
       const drained = info !== undefined && info.num_pending === 0 && info.num_ack_pending === 0;
       stable = drained && running === 0 && total === lastTotal ? stable + 1 : 0;
+      if (total !== lastTotal || consumer.pending !== lastPending) progressAt = Date.now();
+      lastPending = consumer.pending;
       lastTotal = total;
+      if (!logsWritten && Date.now() - progressAt > 30_000) {
+        // No progress for 30 s: keep every service's output for the post-mortem.
+        for (const service of ALL_SERVICES) writeFileSync(join(dir, `${service}.log`), p.logText(service));
+        log(`no progress for 30 s: service logs written to ${dir}/<service>.log`);
+        logsWritten = true;
+      }
       if (stable >= 3) {
         quiescedAt = Date.now();
         break;
