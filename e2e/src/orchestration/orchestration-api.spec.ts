@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { SDK } from '@formance/formance-sdk';
 import { eventually, OpenApiResponseValidator, PlatformUnderTest, itConformsToVendorSpec } from '@wfp/testing';
 import { CLIENT_ID, CLIENT_SECRET, rawClient, sdkFor, token } from './helpers';
@@ -184,6 +186,42 @@ describe('Formance Orchestration v1 through the official SDK (auth on)', () => {
     });
     expect(wrong.status).toBe(401);
     await expect(sdkFor(platform, false).orchestration.v1.listWorkflows()).rejects.toMatchObject({ statusCode: 401 });
+  });
+
+  it('redrives a failed instance from its failed stage (our extension, v1 and v2 paths, write scope)', async () => {
+    let fixed = false;
+    const hook = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => (fixed ? res.writeHead(200, { 'content-type': 'application/json' }).end('{}') : res.writeHead(404).end()));
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+      const created = await http('POST', '/workflows', { body: { stages: [{ noop: {} }, { http: { url, retry: { attempts: 1 } } }] } });
+      const workflowID = (created.body as { data: { id: string } }).data.id;
+      const started = await http('POST', `/workflows/${workflowID}/instances`, { body: {} });
+      const id = (started.body as { data: { id: string } }).data.id;
+      const ended = () =>
+        eventually(async () => {
+          const got = (await http('GET', `/instances/${id}`)).body as { data: { terminated: boolean; error?: string } };
+          return got.data.terminated ? got.data : undefined;
+        }, { what: 'termination', timeoutMs: 20_000 });
+      expect(await ended()).toMatchObject({ error: 'HTTP 404 Not Found' });
+      const readOnly = rawClient(platform, validator, await token(platform, 'orchestration:read'));
+      expect((await readOnly('PUT', `/instances/${id}/redrive`)).status).toBe(401);
+      fixed = true;
+      expect((await http('PUT', `/instances/${id}/redrive`)).status).toBe(204);
+      const done = await ended();
+      expect(done.error).toBeUndefined();
+      const history = (await http('GET', `/instances/${id}/history`)).body as { data: Array<{ name: string; redrives?: number }> };
+      expect(history.data.map((h) => [h.name, h.redrives])).toEqual([['RunNoop', undefined], ['RunHttp', 1]]);
+      const again = await http('PUT', `/v2/instances/${id}/redrive`);
+      expect(again).toMatchObject({ status: 400, body: { errorCode: 'VALIDATION', errorMessage: `instance ${id} is succeeded: only a failed instance can be redriven` } });
+      expect((await http('PUT', `/instances/${UNKNOWN}/redrive`)).status).toBe(404);
+    } finally {
+      hook.closeAllConnections();
+      await new Promise((resolve) => hook.close(resolve));
+    }
   });
 
   // Declared last: every response validated above, against the vendor's file (skipped without SPECS_DIR).

@@ -82,6 +82,7 @@ export const COMMAND_CATALOG: Record<string, CommandCatalogEntry> = {
   [ORCHESTRATOR_COMMANDS.getInstance]: o(instanceIdRequestSchema, workflowInstanceSchema),
   [ORCHESTRATOR_COMMANDS.sendEvent]: o(sendEventRequestSchema, emptyReplyDataSchema),
   [ORCHESTRATOR_COMMANDS.abortInstance]: o(instanceIdRequestSchema, emptyReplyDataSchema),
+  [ORCHESTRATOR_COMMANDS.redriveInstance]: o(instanceIdRequestSchema, emptyReplyDataSchema),
   [ORCHESTRATOR_COMMANDS.getInstanceHistory]: o(instanceIdRequestSchema, z.array(instanceHistorySchema)),
   [ORCHESTRATOR_COMMANDS.getStageHistory]: o(stageHistoryRequestSchema, z.array(stageHistorySchema)),
 

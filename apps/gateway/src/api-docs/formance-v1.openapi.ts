@@ -110,6 +110,13 @@ export function formanceV1Document(): OpenApiDocument {
         responses: { 204: noContent('Workflow aborted'), ...failure },
       });
       registry.registerPath({
+        method: 'put', path: '/instances/{instanceID}/redrive', operationId: 'redriveInstance', tags: ['Workflows'], security,
+        summary: 'Run a failed instance again from its failed stage (extension)',
+        description: 'Not in Formance Flows. The same instance runs again from the stage that failed: earlier stages are not re-run; history counts the redrive. Only a failed instance (400 otherwise).',
+        request: { params: instanceID },
+        responses: { 204: noContent('Instance redriven'), ...failure },
+      });
+      registry.registerPath({
         method: 'get', path: '/instances/{instanceID}/history', operationId: 'getInstanceHistory', summary: 'Get a workflow instance history by id', tags: ['Workflows'], security,
         request: { params: instanceID },
         responses: { 200: json(named('GetWorkflowInstanceHistoryResponse', instanceHistoryResponseSchema), 'History of the instance'), ...failure },

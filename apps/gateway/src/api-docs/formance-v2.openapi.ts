@@ -119,6 +119,13 @@ export function formanceV2Document(): OpenApiDocument {
         responses: { 204: noContent('Workflow aborted'), ...failure },
       });
       registry.registerPath({
+        method: 'put', path: '/v2/instances/{instanceID}/redrive', operationId: 'v2RedriveInstance', tags, security: write,
+        summary: 'Run a failed instance again from its failed stage (extension)',
+        description: 'Not in Formance Flows. The same instance runs again from the stage that failed: earlier stages are not re-run; history counts the redrive. Only a failed instance (400 otherwise).',
+        request: { params: instanceID },
+        responses: { 204: noContent('Instance redriven'), ...failure },
+      });
+      registry.registerPath({
         method: 'get', path: '/v2/instances/{instanceID}/history', operationId: 'v2GetInstanceHistory', summary: 'Get a workflow instance history by id', tags, security: read,
         request: { params: instanceID },
         responses: { 200: json(named('V2GetWorkflowInstanceHistoryResponse', v2InstanceHistoryResponseSchema), 'History of the instance'), ...failure },

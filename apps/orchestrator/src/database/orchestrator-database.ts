@@ -6,6 +6,7 @@ import { SetBasedEngine1732000000002 } from './migrations/1732000000002-set-base
 import { EngineWithoutChildForeignKeys1732000000003 } from './migrations/1732000000003-engine-without-child-foreign-keys';
 import { ActingStages1732000000015 } from './migrations/1732000000015-acting-stages';
 import { OrchestratorOutboxTraceparent1732000014000 } from './migrations/1732000014000-outbox-traceparent';
+import { Redrive1732000019000 } from './migrations/1732000019000-redrive';
 
 /** Entities of the orchestrator schema (registered here as features add them). */
 export const ORCHESTRATOR_ENTITIES: Function[] = [];
@@ -18,6 +19,7 @@ export const ORCHESTRATOR_MIGRATIONS: Function[] = [
   EngineWithoutChildForeignKeys1732000000003,
   ActingStages1732000000015,
   OrchestratorOutboxTraceparent1732000014000,
+  Redrive1732000019000,
 ];
 
 export function orchestratorDatabase(databaseUrl: string): ServiceDatabaseOptions {

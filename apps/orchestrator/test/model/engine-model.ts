@@ -44,6 +44,9 @@
  *     the stages after it are never reached (no run).
  * 11. Not modelled: variables / `${var}` interpolation, resolve errors, save_as outputs, lifecycle
  *     events, history inputs, internal errors (MAX_TRANSITION_FAILURES), leases and crashes.
+ * 13. `redrive` (our extension): only a failed instance (else not_applicable); its failed stage
+ *     runs again from scratch at `now` (a fresh deadline, attempts from 1), earlier stages are not
+ *     re-run, nothing buffered before the failure comes back (finishing dropped it).
  * 12. The model never writes a `start` timer (every start runs inline); the action is in the type
  *     only because the engine has one.
  */
@@ -65,7 +68,9 @@ export type ModelCommand =
   | { type: 'busEvent'; eventType: string }
   /** The current acting attempt ends. */
   | { type: 'actResult'; result: 'succeeded' | 'retryable' | 'fatal' }
-  | { type: 'abort' };
+  | { type: 'abort' }
+  /** A failed instance runs again from its failed stage (our extension). */
+  | { type: 'redrive' };
 
 export type ModelInstanceStatus = 'running' | 'succeeded' | 'failed' | 'canceled';
 export type ModelRunStatus = 'running' | 'sleeping' | 'waiting' | 'acting' | 'succeeded' | 'failed' | 'canceled';
@@ -172,6 +177,16 @@ export class EngineModel {
       }
       case 'actResult':
         return this.actResult(cmd.result);
+      case 'redrive': {
+        if (this.status !== 'failed') return 'not_applicable';
+        const failed = this.runs.findIndex((run) => run.status === 'failed');
+        if (failed < 0) return 'not_applicable';
+        const [run] = this.runs.splice(failed, 1);
+        this.status = 'running';
+        this.error = null;
+        this.startStage(run.stage);
+        return 'ok';
+      }
     }
   }
 

@@ -15,6 +15,8 @@ export const ORCHESTRATOR_COMMANDS = {
   getInstance: 'orchestrator.v1.instances.get',
   sendEvent: 'orchestrator.v1.instances.send-event',
   abortInstance: 'orchestrator.v1.instances.abort',
+  /** Our extension: a failed instance runs again from its failed stage (docs/compatibility.md). */
+  redriveInstance: 'orchestrator.v1.instances.redrive',
   getInstanceHistory: 'orchestrator.v1.instances.history',
   getStageHistory: 'orchestrator.v1.instances.stage-history',
 } as const;

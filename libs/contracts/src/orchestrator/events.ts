@@ -24,5 +24,7 @@ export const WORKFLOW_EVENT_TYPES = {
   STARTED_WORKFLOW_STAGE: workflowStageEventPayloadSchema,
   SUCCEEDED_WORKFLOW_STAGE: workflowStageEventPayloadSchema,
   FAILED_WORKFLOW_STAGE: failedWorkflowStageEventPayloadSchema,
+  /** Our extension: a failed instance runs again from stage `number` (a redrive). */
+  REDRIVEN_WORKFLOW: workflowStageEventPayloadSchema,
 } as const;
 export type WorkflowEventType = keyof typeof WORKFLOW_EVENT_TYPES;

@@ -36,6 +36,10 @@ export const instanceHistorySchema = z.object({
   terminated: z.boolean(),
   startedAt: z.string(),
   terminatedAt: z.string().optional(),
+  /** Our extension (present once redriven): how many times a redrive ran this stage again. */
+  redrives: z.number().int().optional(),
+  /** Our extension: the stage's error before its last redrive. */
+  errorBeforeRedrive: z.string().optional(),
 });
 export type InstanceHistory = z.infer<typeof instanceHistorySchema>;
 

@@ -27,7 +27,7 @@ export interface InstanceFilters {
 }
 
 /**
- * Instance operations (list, get, events, abort, history, stage history): the one implementation
+ * Instance operations (list, get, events, abort, redrive, history, stage history): the one implementation
  * behind the v1 and v2 routes.
  */
 @Injectable()
@@ -63,6 +63,11 @@ export class InstanceOperations {
 
   async abort(id: string, requestId?: string): Promise<void> {
     await callService(this.commands, COMMANDS.orchestrator.abortInstance, { id }, emptyReplyDataSchema, requestId);
+  }
+
+  /** Our extension: a failed instance runs again from its failed stage (docs/compatibility.md). */
+  async redrive(id: string, requestId?: string): Promise<void> {
+    await callService(this.commands, COMMANDS.orchestrator.redriveInstance, { id }, emptyReplyDataSchema, requestId);
   }
 
   async history(id: string, requestId?: string): Promise<{ data: InstanceHistory[] }> {

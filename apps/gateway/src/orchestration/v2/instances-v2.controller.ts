@@ -37,6 +37,13 @@ export class InstancesV2Controller {
     return this.ops.abort(id, requestId);
   }
 
+  /** Our extension: run a failed instance again from its failed stage. */
+  @Put(':instanceID/redrive')
+  @HttpCode(204)
+  redrive(@Param('instanceID') id: string, @RequestId() requestId?: string): Promise<void> {
+    return this.ops.redrive(id, requestId);
+  }
+
   @Get(':instanceID/history')
   history(@Param('instanceID') id: string, @RequestId() requestId?: string): Promise<{ data: InstanceHistory[] }> {
     return this.ops.history(id, requestId);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { ACT_ERRORS, EngineModel, ModelCommand, ModelStage, ModelView } from '../../../test/model/engine-model';
 import { applyTransition, MemoryInstance, memoryInstance } from '../../../test/model/memory-store';
 import { STAGE_DEFINITIONS } from '../stages/registry';
-import { abortInstance, actEnded, busEventMatched, sendEvent, startInstance, timerDue } from './commands';
+import { abortInstance, actEnded, busEventMatched, redriveInstance, sendEvent, startInstance, timerDue } from './commands';
 import { StageDefinition } from './stage-kind';
 import { StageRegistry } from './stage-resolution';
 import { IllegalTransition } from './statuses';
@@ -12,7 +12,7 @@ import { newInstance, Transition } from './transition';
  * The pure core against the reference model (test/model/engine-model.ts): random workflows of
  * noop / delay / wait_event / wait_for_event / an acting stage / publish, and random command
  * sequences (sendEvent, timer due, clock moves, bus events, act success / retryable / fatal,
- * abort). After EVERY step the core's state (its transitions applied to an in-memory copy of the
+ * abort, redrive). After EVERY step the core's state (its transitions applied to an in-memory copy of the
  * engine's tables) must equal the model's view, and every status change must be a row of the
  * transition tables (Transition throws IllegalTransition otherwise).
  *
@@ -88,6 +88,7 @@ const commandArb: fc.Arbitrary<ModelCommand> = fc.oneof(
   { arbitrary: fc.record({ type: fc.constant('busEvent' as const), eventType: fc.constantFrom(...TYPES) }), weight: 2 },
   { arbitrary: fc.record({ type: fc.constant('actResult' as const), result: fc.constantFrom('succeeded' as const, 'retryable' as const, 'fatal' as const) }), weight: 3 },
   { arbitrary: fc.constant<ModelCommand>({ type: 'abort' }), weight: 1 },
+  { arbitrary: fc.constant<ModelCommand>({ type: 'redrive' }), weight: 2 },
 );
 
 /** The core driven like the engine's systems drive it, over the in-memory tables. */
@@ -112,6 +113,13 @@ class CoreUnderTest {
         return this.answer(sendEvent(s, command.name, new Date(this.now), registry));
       case 'abort':
         return this.answer(abortInstance(s, new Date(this.now), registry));
+      case 'redrive': {
+        // Where it failed, as the redrive system reads it: the failed run, else the next stage.
+        const failed = [...this.store.runs].filter(([, run]) => run.status === 'failed').map(([stage]) => stage);
+        const from = failed.length > 0 ? { stage: Math.max(...failed), failedRun: true } : { stage: this.store.runs.size, failedRun: false };
+        const t = redriveInstance(s, from, new Date(this.now), registry);
+        return t === 'not_failed' ? 'not_applicable' : this.answer(t);
+      }
       case 'timerDue': {
         if (!running || !s.timer || s.timer.action === 'act') return 'not_applicable';
         this.now = Math.max(this.now, s.timer.dueAt.getTime());

@@ -118,3 +118,22 @@ export function abortInstance(instance: InstanceSnapshot, now: Date, registry: S
   finish(t, 'canceled');
   return t;
 }
+
+/**
+ * Redrive: a failed instance runs again from its failed stage `from.stage` (the same instance:
+ * its succeeded stages are not re-run, its variables are kept); the stage is resolved and started
+ * anew (an acting stage's attempts start again at 1). Anything but a failed instance: 'not_failed'.
+ */
+export function redriveInstance(
+  instance: InstanceSnapshot,
+  from: { stage: number; failedRun: boolean },
+  now: Date,
+  registry: StageRegistry,
+): Transition | 'not_failed' {
+  if (instance.status !== 'failed') return 'not_failed';
+  const t = new Transition(instance, now, registry);
+  t.redrive(from.stage, from.failedRun);
+  t.emit('REDRIVEN_WORKFLOW', { id: instance.workflowId, instanceID: instance.id, number: from.stage });
+  advance(t, { action: 'start', stage: from.stage });
+  return t;
+}

@@ -44,6 +44,7 @@ export const INSTANCE_TRANSITIONS: ReadonlyArray<{ from: From<InstanceStatus>; t
   { from: 'running', to: 'succeeded', by: 'claim-and-advance | waits | act | bus waits' },
   { from: 'running', to: 'failed', by: 'claim-and-advance | waits | act | bus waits' },
   { from: 'running', to: 'canceled', by: 'abort' },
+  { from: 'failed', to: 'running', by: 'redrive (from the failed stage)' },
 ];
 
 /** Stage-run transitions (from → to) with what performs each. */
@@ -65,6 +66,7 @@ export const STAGE_RUN_TRANSITIONS: ReadonlyArray<{ from: From<StageRunStatus>; 
   { from: 'sleeping', to: 'canceled', by: 'abort' },
   { from: 'waiting', to: 'canceled', by: 'abort' },
   { from: 'acting', to: 'canceled', by: 'abort' },
+  { from: 'failed', to: 'running', by: 'redrive (the failed stage runs again)' },
 ];
 
 const key = (from: string, to: string) => `${from}→${to}`;

@@ -81,7 +81,8 @@ export type LifecycleType =
   | 'FAILED_WORKFLOW'
   | 'STARTED_WORKFLOW_STAGE'
   | 'SUCCEEDED_WORKFLOW_STAGE'
-  | 'FAILED_WORKFLOW_STAGE';
+  | 'FAILED_WORKFLOW_STAGE'
+  | 'REDRIVEN_WORKFLOW';
 
 /** An event envelope (the contract's `{id, idempotency_key, date, app, version, type, payload}`). */
 export interface OutboxEnvelope {
@@ -109,6 +110,8 @@ export interface StageRunChange {
   terminatedAt: Date | null;
   error: string | null;
   output: Record<string, unknown> | null;
+  /** A failed run started again by a redrive (its row is reused and counts the redrive). */
+  redrive?: boolean;
 }
 
 export interface TimerChange {
@@ -159,6 +162,8 @@ export class Transition {
   readonly events: OutboxEnvelope[] = [];
   /** `now` as RFC 3339 (computed once: every event and row of the transition carries it). */
   readonly nowIso: string;
+  /** Failed stage runs a redrive starts again. */
+  private readonly redriven = new Set<number>();
 
   constructor(
     /** The loaded instance; `variables` and `buffered` are updated as the transition goes. */
@@ -257,14 +262,28 @@ export class Transition {
 
   /** A stage run's current status as this transition sees it ('new': not reached). */
   runStatus(stage: number): StageRunStatus | 'new' {
-    return this.runs.get(stage)?.status ?? this.instance.openRuns.get(stage)?.status ?? 'new';
+    return this.runs.get(stage)?.status ?? this.instance.openRuns.get(stage)?.status ?? (this.redriven.has(stage) ? 'failed' : 'new');
+  }
+
+  /**
+   * A redrive: the failed instance runs again (`failed → running`) from stage `stage` — its failed
+   * run when it has one (`failedRun`), else the stage it failed before reaching.
+   */
+  redrive(stage: number, failedRun: boolean): void {
+    this.setStatus('running');
+    this.error = null;
+    this.terminatedAt = null;
+    if (failedRun) this.redriven.add(stage);
   }
 
   /** Reaches stage `stage`: a new stage run, `running`. */
   startRun(run: Omit<StageRunChange, 'isNew' | 'status' | 'startedAt' | 'terminatedAt' | 'error' | 'output'>): StageRunChange {
     const from = this.runStatus(run.stage);
     if (!isStageRunTransition(from, 'running')) throw new IllegalTransition(`stage ${run.stage}: ${from} → running`);
-    const change: StageRunChange = { ...run, isNew: true, status: 'running', startedAt: this.now, terminatedAt: null, error: null, output: null };
+    const change: StageRunChange = {
+      ...run, isNew: true, status: 'running', startedAt: this.now, terminatedAt: null, error: null, output: null,
+      ...(from === 'failed' ? { redrive: true } : {}),
+    };
     this.runs.set(run.stage, change);
     return change;
   }

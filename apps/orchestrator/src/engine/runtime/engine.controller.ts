@@ -90,6 +90,12 @@ export class EngineController {
     return parsed.ok ? this.engine.abort(parsed.value.id) : parsed.reply;
   }
 
+  @MessagePattern(COMMANDS.orchestrator.redriveInstance)
+  async redrive(@Payload() payload: unknown): Promise<Reply<Record<string, never>>> {
+    const parsed = parseCommand(instanceIdRequestSchema, payload);
+    return parsed.ok ? this.engine.redrive(parsed.value.id) : parsed.reply;
+  }
+
   @MessagePattern(COMMANDS.orchestrator.getInstanceHistory)
   async history(@Payload() payload: unknown): Promise<Reply<InstanceHistory[]>> {
     const parsed = parseCommand(instanceIdRequestSchema, payload);

@@ -9,6 +9,7 @@ import { ActSystem } from '../systems/act.system';
 import { BusWaitsSystem } from '../systems/bus-waits.system';
 import { ClaimAndAdvanceSystem } from '../systems/claim-and-advance.system';
 import { ReadsSystem } from '../systems/reads.system';
+import { RedriveSystem } from '../systems/redrive.system';
 import { StartSystem } from '../systems/start.system';
 import { WaitsSystem } from '../systems/waits.system';
 import { WorkflowsSystem } from '../systems/workflows.system';
@@ -31,6 +32,7 @@ import { EngineWorker } from './engine-worker';
     ClaimAndAdvanceSystem,
     WaitsSystem,
     AbortSystem,
+    RedriveSystem,
     ReadsSystem,
     ActSystem,
     BusWaitsSystem,

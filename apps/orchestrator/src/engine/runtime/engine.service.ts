@@ -3,6 +3,7 @@ import { InstanceHistory, KeysetPage, Reply, StageHistory, StartManyItemResult, 
 import { AbortSystem } from '../systems/abort.system';
 import { ClaimAndAdvanceSystem } from '../systems/claim-and-advance.system';
 import { ReadsSystem } from '../systems/reads.system';
+import { RedriveSystem } from '../systems/redrive.system';
 import { StartItem, StartSystem } from '../systems/start.system';
 import { WaitsSystem } from '../systems/waits.system';
 import { WorkflowsSystem } from '../systems/workflows.system';
@@ -10,7 +11,7 @@ import { WorkflowsSystem } from '../systems/workflows.system';
 /**
  * The orchestrator engine's facade: one entry point over its systems, each owning one concern
  * and its SQL (see apps/orchestrator/README.md for the state machine and who performs what):
- * workflows, start, claim-and-advance (timers), waits (events), abort, reads.
+ * workflows, start, claim-and-advance (timers), waits (events), abort, redrive, reads.
  */
 @Injectable()
 export class EngineService {
@@ -21,6 +22,7 @@ export class EngineService {
     private readonly waits: WaitsSystem,
     private readonly aborts: AbortSystem,
     private readonly reads: ReadsSystem,
+    private readonly redrives: RedriveSystem,
   ) {}
 
   createWorkflow(config: unknown): Promise<Reply<Workflow>> {
@@ -76,6 +78,11 @@ export class EngineService {
 
   abort(id: string): Promise<Reply<Record<string, never>>> {
     return this.aborts.abort(id);
+  }
+
+  /** A failed instance runs again from its failed stage (same instance id). */
+  redrive(id: string): Promise<Reply<Record<string, never>>> {
+    return this.redrives.redrive(id);
   }
 
   /** Advances one batch of due work (the worker's step); returns how many timers it claimed. */

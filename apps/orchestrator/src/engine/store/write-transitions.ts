@@ -39,6 +39,14 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
                                                    status text, started_at timestamptz, terminated_at timestamptz, error text, output jsonb)
      WHERE u.instance_id IN (SELECT id FROM live)
     ON CONFLICT (instance_id, stage) DO NOTHING),
+  redriven_runs AS (
+    UPDATE orchestrator.stage_runs r
+       SET kind = u.kind, history_name = u.history_name, input = u.input, status = u.status, started_at = u.started_at,
+           terminated_at = u.terminated_at, error = u.error, output = u.output, attempts = 0,
+           redrives = r.redrives + 1, error_before_redrive = r.error
+      FROM json_to_recordset($14::json) AS u(instance_id uuid, stage int, kind text, history_name text, input jsonb,
+                                            status text, started_at timestamptz, terminated_at timestamptz, error text, output jsonb)
+     WHERE r.instance_id = u.instance_id AND r.stage = u.stage),
   ended_runs AS (
     UPDATE orchestrator.stage_runs r
        SET status = u.status, terminated_at = u.terminated_at, error = u.error, output = coalesce(u.output, r.output)
@@ -77,6 +85,7 @@ function parameters(batch: readonly Transition[]): unknown[] {
   const newInstances: unknown[] = [];
   const updatedInstances: unknown[] = [];
   const newRuns: unknown[] = [];
+  const redrivenRuns: unknown[] = [];
   const endedRuns: unknown[] = [];
   const timers: unknown[] = [];
   const deletedTimers: string[] = [];
@@ -103,7 +112,7 @@ function parameters(batch: readonly Transition[]): unknown[] {
     }
     for (const r of t.runs.values()) {
       if (r.isNew) {
-        newRuns.push({
+        (r.redrive ? redrivenRuns : newRuns).push({
           instance_id: i.id, stage: r.stage, kind: r.kind, history_name: r.historyName, input: r.input, status: r.status,
           started_at: iso(r.startedAt), terminated_at: iso(r.terminatedAt), error: r.error, output: r.output,
         });
@@ -133,6 +142,7 @@ function parameters(batch: readonly Transition[]): unknown[] {
     // The active trace (a start command's span), kept on the outbox rows (NULL when tracing is off).
     currentTraceparent(),
     json(newBuffered),
+    json(redrivenRuns),
   ];
 }
 

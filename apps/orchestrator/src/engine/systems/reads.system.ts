@@ -54,7 +54,8 @@ const SQL = {
     'reads.history',
     `SELECT (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
                 'name', r.history_name, 'error', nullif(r.error, ''), 'terminated', r.terminated_at IS NOT NULL,
-                'startedAt', orchestrator.iso(r.started_at), 'terminatedAt', orchestrator.iso(r.terminated_at)))
+                'startedAt', orchestrator.iso(r.started_at), 'terminatedAt', orchestrator.iso(r.terminated_at),
+                'redrives', nullif(r.redrives, 0), 'errorBeforeRedrive', nullif(r.error_before_redrive, '')))
               || jsonb_build_object('input', r.input) ORDER BY r.stage), '[]')
                FROM orchestrator.stage_runs r WHERE r.instance_id = i.id AND r.input IS NOT NULL) AS history
        FROM orchestrator.instances i

@@ -1,3 +1,4 @@
+import { WORKFLOW_EVENT_TYPES } from '@wfp/contracts';
 import { isTemplated, StageDefinition } from '../../core/stage-kind';
 import { firstProblem, isObject, Spec, stringField, unknownKeys } from '../shared/stage-fields';
 
@@ -10,14 +11,7 @@ import { firstProblem, isObject, Spec, stringField, unknownKeys } from '../share
 export const PUBLISHED_EVENTS_APP = 'orchestration';
 export const PUBLISHED_EVENTS_VERSION = 'v1';
 const EVENT_TYPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
-const RESERVED = [
-  'STARTED_WORKFLOW',
-  'SUCCEEDED_WORKFLOW',
-  'FAILED_WORKFLOW',
-  'STARTED_WORKFLOW_STAGE',
-  'SUCCEEDED_WORKFLOW_STAGE',
-  'FAILED_WORKFLOW_STAGE',
-];
+const RESERVED: readonly string[] = Object.keys(WORKFLOW_EVENT_TYPES);
 
 export type PublishInput = { type: string; payload: Record<string, unknown> };
 
