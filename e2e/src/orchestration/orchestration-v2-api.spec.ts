@@ -349,6 +349,43 @@ describe('Formance Orchestration v2 through the official SDK (auth on)', () => {
     expect((await http('POST', `/v2/triggers/${UNKNOWN}/test`, {}, readOnly)).status).toBe(401);
   });
 
+  it('labels instances with metadata and searches them by metadata, status and time (our extension)', async () => {
+    const label = `t-${Date.now()}`;
+    const created = await http('POST', '/v2/workflows', { stages: [{ wait_event: { event: 'go' } }] });
+    const workflowID = (created.body!.data as { id: string }).id;
+    const start = async (query: string) => ((await http('POST', `/v2/workflows/${workflowID}/instances?${query}`, {})).body!.data as { id: string; metadata?: Record<string, string> });
+    const acme = await start(`metadata[tenant]=${label}-acme&metadata[region]=eu`);
+    expect(acme.metadata).toEqual({ tenant: `${label}-acme`, region: 'eu' });
+    const globex = await start(`metadata[tenant]=${label}-globex`);
+    const between = new Date().toISOString();
+    const acme2 = await start(`metadata[tenant]=${label}-acme`);
+    const ids = async (query: string) => ((await http('GET', `/v2/instances?${query}`)).body!.cursor as { data: Array<{ id: string }> }).data.map((i) => i.id);
+    expect(await ids(`metadata[tenant]=${label}-acme`)).toEqual([acme.id, acme2.id]);
+    expect(await ids(`metadata[tenant]=${label}-acme&metadata[region]=eu`)).toEqual([acme.id]);
+    expect(await ids(`metadata[tenant]=${label}-acme&createdAfter=${encodeURIComponent(between)}`)).toEqual([acme2.id]);
+    expect(await ids(`metadata[tenant]=${label}-acme&createdBefore=${encodeURIComponent(between)}`)).toEqual([acme.id]);
+    // Labels change after start: set one, remove one.
+    expect((await http('PUT', `/v2/instances/${globex.id}/metadata`, { tenant: `${label}-acme`, tier: 'gold' })).status).toBe(204);
+    expect((await http('PUT', `/v2/instances/${acme.id}/metadata`, { region: null })).status).toBe(204);
+    expect(await ids(`metadata[tenant]=${label}-acme`)).toEqual([acme.id, globex.id, acme2.id]);
+    expect(((await http('GET', `/v2/instances/${acme.id}`)).body!.data as { metadata?: unknown }).metadata).toEqual({ tenant: `${label}-acme` });
+    // Status: abort one; the search pages with its filters inside the cursor.
+    expect((await http('PUT', `/v2/instances/${acme2.id}/abort`)).status).toBe(204);
+    expect(await ids(`metadata[tenant]=${label}-acme&status=canceled`)).toEqual([acme2.id]);
+    const firstPage = (await http('GET', `/v2/instances?metadata[tenant]=${label}-acme&status=running&pageSize=1`)).body!.cursor as { data: Array<{ id: string }>; next: string };
+    expect(firstPage.data.map((i) => i.id)).toEqual([acme.id]);
+    const secondPage = (await http('GET', `/v2/instances?cursor=${encodeURIComponent(firstPage.next)}`)).body!.cursor as { data: Array<{ id: string }> };
+    expect(secondPage.data.map((i) => i.id)).toEqual([globex.id]);
+    // Bad input: a 400 in the Formance error shape, naming the parameter.
+    expect(await http('GET', '/v2/instances?status=sleepy')).toMatchObject({ status: 400, body: { errorCode: 'VALIDATION', errorMessage: "invalid 'status' query param: running, succeeded, failed or canceled" } });
+    expect(await http('GET', '/v2/instances?createdAfter=yesterday')).toMatchObject({ status: 400, body: { errorCode: 'VALIDATION', errorMessage: "invalid 'createdAfter' query param: an RFC 3339 date-time" } });
+    expect((await http('POST', `/v2/workflows/${workflowID}/instances?metadata[${'k'.repeat(65)}]=v`, {})).status).toBe(400);
+    expect(await http('PUT', `/v2/instances/${acme.id}/metadata`, { tier: 3 })).toMatchObject({ status: 400, body: { errorCode: 'VALIDATION' } });
+    expect(await http('PUT', `/v2/instances/${UNKNOWN}/metadata`, { tier: 'x' })).toMatchObject({ status: 404, body: { errorCode: 'NOT_FOUND' } });
+    expect(await http('PUT', `/v2/instances/${acme.id}/redrive`)).toMatchObject({ status: 400, body: { errorCode: 'VALIDATION' } });
+    expect((await http('PUT', `/v2/instances/${acme.id}/metadata`, { tier: 'x' }, '')).status).toBe(401);
+  });
+
   it('checked a body of every v2 operation against the formance-v2 document', () => {
     const operations = [...checked.checked].map((entry) => entry.split(' ').slice(0, 2).join(' '));
     for (const expected of [
@@ -371,6 +408,8 @@ describe('Formance Orchestration v2 through the official SDK (auth on)', () => {
       'DELETE /v2/triggers/{triggerID}',
       'POST /v2/instances/{instanceID}/events',
       'PUT /v2/instances/{instanceID}/abort',
+      'PUT /v2/instances/{instanceID}/metadata',
+      'PUT /v2/instances/{instanceID}/redrive',
     ]) {
       expect(operations).toContain(expected);
     }

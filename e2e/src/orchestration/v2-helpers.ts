@@ -72,6 +72,8 @@ export const V2_TEMPLATES = [
   '/v2/instances',
   '/v2/instances/{instanceID}/events',
   '/v2/instances/{instanceID}/abort',
+  '/v2/instances/{instanceID}/redrive',
+  '/v2/instances/{instanceID}/metadata',
   '/v2/instances/{instanceID}/history',
   '/v2/instances/{instanceID}/stages/{number}/history',
   '/v2/instances/{instanceID}',

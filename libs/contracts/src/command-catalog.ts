@@ -9,6 +9,7 @@ import {
   infoRequestSchema,
   instanceHistorySchema,
   instanceIdRequestSchema,
+  setInstanceMetadataRequestSchema,
   listInstancesRequestSchema,
   listWorkflowsRequestSchema,
   ORCHESTRATOR_COMMANDS,
@@ -83,6 +84,7 @@ export const COMMAND_CATALOG: Record<string, CommandCatalogEntry> = {
   [ORCHESTRATOR_COMMANDS.sendEvent]: o(sendEventRequestSchema, emptyReplyDataSchema),
   [ORCHESTRATOR_COMMANDS.abortInstance]: o(instanceIdRequestSchema, emptyReplyDataSchema),
   [ORCHESTRATOR_COMMANDS.redriveInstance]: o(instanceIdRequestSchema, emptyReplyDataSchema),
+  [ORCHESTRATOR_COMMANDS.setInstanceMetadata]: o(setInstanceMetadataRequestSchema, emptyReplyDataSchema),
   [ORCHESTRATOR_COMMANDS.getInstanceHistory]: o(instanceIdRequestSchema, z.array(instanceHistorySchema)),
   [ORCHESTRATOR_COMMANDS.getStageHistory]: o(stageHistoryRequestSchema, z.array(stageHistorySchema)),
 

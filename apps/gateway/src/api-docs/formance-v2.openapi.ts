@@ -24,6 +24,9 @@ import { buildOpenApiDocument, json, named, noContent, OpenApiDocument } from '.
  * with the v1 document, where the same shapes are named without it.
  */
 export function formanceV2Document(): OpenApiDocument {
+  // `metadata[<key>]=<value>` query params (our extension), as an OpenAPI deep object (built here:
+  // zod 4 metadata, read by zod-to-openapi).
+  const metadataQuery = z.record(z.string(), z.string()).optional().meta({ param: { style: 'deepObject', explode: true } });
   return buildOpenApiDocument(
     {
       title: 'Formance Orchestration v2',
@@ -88,7 +91,10 @@ export function formanceV2Document(): OpenApiDocument {
         method: 'post', path: '/v2/workflows/{workflowID}/instances', operationId: 'v2RunWorkflow', summary: 'Run workflow', tags, security: write,
         request: {
           params: workflowID,
-          query: z.object({ wait: z.enum(['true', 'false', '1', '0']).optional().describe('Wait for the workflow to terminate (bounded)') }),
+          query: z.object({
+            wait: z.enum(['true', 'false', '1', '0']).optional().describe('Wait for the workflow to terminate (bounded)'),
+            metadata: metadataQuery.describe('Extension: labels of the new instance, `metadata[<key>]=<value>`'),
+          }),
           body: { required: false, content: { 'application/json': { schema: named('V2RunWorkflowRequest', runWorkflowBodySchema) } } },
         },
         responses: { 201: json(named('V2RunWorkflowResponse', v2InstanceResponseSchema), 'The started instance'), ...failure },
@@ -99,9 +105,23 @@ export function formanceV2Document(): OpenApiDocument {
           query: paging.extend({
             workflowID: z.string().optional().describe('A workflow id'),
             running: z.enum(['true', 'false', '1', '0']).optional().describe('Only running instances'),
+            status: z.enum(['running', 'succeeded', 'failed', 'canceled']).optional().describe('Extension: only instances in this status'),
+            metadata: metadataQuery.describe('Extension: only instances with these labels, `metadata[<key>]=<value>`'),
+            createdAfter: z.string().optional().describe('Extension: created after this RFC 3339 date-time'),
+            createdBefore: z.string().optional().describe('Extension: created before this RFC 3339 date-time'),
           }),
         },
         responses: { 200: json(named('V2ListRunsResponse', v2ListRunsResponseSchema), 'A page of instances'), ...failure },
+      });
+      registry.registerPath({
+        method: 'put', path: '/v2/instances/{instanceID}/metadata', operationId: 'v2SetInstanceMetadata', tags, security: write,
+        summary: 'Set or remove metadata keys of an instance (extension)',
+        description: 'Not in Formance Flows. Each key set to a string is set, each set to null removed; other keys are kept (at most 32 keys; keys up to 64 characters, values up to 256).',
+        request: {
+          params: instanceID,
+          body: { required: true, content: { 'application/json': { schema: named('V2InstanceMetadata', z.record(z.string(), z.string().nullable())) } } },
+        },
+        responses: { 204: noContent('Metadata set'), ...failure },
       });
       registry.registerPath({
         method: 'get', path: '/v2/instances/{instanceID}', operationId: 'v2GetInstance', summary: 'Get a workflow instance by id', tags, security: read,

@@ -7,6 +7,7 @@ import { EngineWithoutChildForeignKeys1732000000003 } from './migrations/1732000
 import { ActingStages1732000000015 } from './migrations/1732000000015-acting-stages';
 import { OrchestratorOutboxTraceparent1732000014000 } from './migrations/1732000014000-outbox-traceparent';
 import { Redrive1732000019000 } from './migrations/1732000019000-redrive';
+import { InstanceMetadata1732000023000 } from './migrations/1732000023000-instance-metadata';
 
 /** Entities of the orchestrator schema (registered here as features add them). */
 export const ORCHESTRATOR_ENTITIES: Function[] = [];
@@ -20,6 +21,7 @@ export const ORCHESTRATOR_MIGRATIONS: Function[] = [
   ActingStages1732000000015,
   OrchestratorOutboxTraceparent1732000014000,
   Redrive1732000019000,
+  InstanceMetadata1732000023000,
 ];
 
 export function orchestratorDatabase(databaseUrl: string): ServiceDatabaseOptions {

@@ -17,6 +17,8 @@ export const ORCHESTRATOR_COMMANDS = {
   abortInstance: 'orchestrator.v1.instances.abort',
   /** Our extension: a failed instance runs again from its failed stage (docs/compatibility.md). */
   redriveInstance: 'orchestrator.v1.instances.redrive',
+  /** Our extension: set or remove an instance's metadata keys. */
+  setInstanceMetadata: 'orchestrator.v1.instances.set-metadata',
   getInstanceHistory: 'orchestrator.v1.instances.history',
   getStageHistory: 'orchestrator.v1.instances.stage-history',
 } as const;

@@ -11,6 +11,17 @@ export const stageStatusSchema = z.object({
 export type StageStatus = z.infer<typeof stageStatusSchema>;
 
 /** A workflow instance as the Formance v1 API shows it. */
+/**
+ * Instance metadata (our extension): string labels set at start (the API, a trigger's `metadata`
+ * CEL map) or later (`PUT /v2/instances/{id}/metadata`), indexed, to search instances and select
+ * them for bulk actions. At most 32 keys; keys 1–64 characters, values at most 256.
+ */
+export const METADATA_LIMITS = { keys: 32, keyLength: 64, valueLength: 256 } as const;
+export const metadataSchema = z
+  .record(z.string().min(1).max(METADATA_LIMITS.keyLength), z.string().max(METADATA_LIMITS.valueLength))
+  .refine((value) => Object.keys(value).length <= METADATA_LIMITS.keys, { message: `at most ${METADATA_LIMITS.keys} metadata keys` });
+export type InstanceMetadata = z.infer<typeof metadataSchema>;
+
 export const workflowInstanceSchema = z.object({
   id: z.string(),
   workflowID: z.string(),
@@ -20,6 +31,8 @@ export const workflowInstanceSchema = z.object({
   terminated: z.boolean(),
   terminatedAt: z.string().optional(),
   error: z.string().optional(),
+  /** Our extension: present when the instance has metadata. */
+  metadata: z.record(z.string(), z.string()).optional(),
   workflow: workflowSchema.optional(),
 });
 export type WorkflowInstance = z.infer<typeof workflowInstanceSchema>;
@@ -37,6 +50,8 @@ export const startInstanceRequestSchema = z.object({
    * instance publishes carry `chain_depth` one deeper. Absent: 0 (started by a user).
    */
   chainDepth: z.number().int().min(0).max(1000).optional(),
+  /** Our extension: labels to search and select the instance by. */
+  metadata: metadataSchema.optional(),
 });
 export type StartInstanceRequest = z.infer<typeof startInstanceRequestSchema>;
 export type StartInstanceRequestInput = z.input<typeof startInstanceRequestSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { workflowConfigSchema } from './workflow';
 import { keysetPageSchema } from '../paging';
+import { METADATA_LIMITS } from './instance';
 
 /** createWorkflow: the config as the client sent it (stored verbatim). */
 export const createWorkflowRequestSchema = z.object({ config: z.unknown() });
@@ -11,12 +12,31 @@ export const listWorkflowsRequestSchema = z.object({ page: keysetPageSchema.opti
 export type ListWorkflowsRequest = z.infer<typeof listWorkflowsRequestSchema>;
 export const deleteWorkflowRequestSchema = z.object({ id: z.string() });
 
-export const listInstancesRequestSchema = z.object({
+/**
+ * Which instances (a list, a search, a bulk action's selection): every given condition holds.
+ * `metadata`: each key has that value; `createdAfter` / `createdBefore`: RFC 3339, exclusive.
+ */
+export const instanceFilterSchema = z.object({
   workflowID: z.string().optional(),
   running: z.boolean().optional(),
+  status: z.enum(['running', 'succeeded', 'failed', 'canceled']).optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+  createdAfter: z.iso.datetime({ offset: true }).optional(),
+  createdBefore: z.iso.datetime({ offset: true }).optional(),
+});
+export type InstanceFilter = z.infer<typeof instanceFilterSchema>;
+
+export const listInstancesRequestSchema = instanceFilterSchema.extend({
   /** One keyset page instead of every match. */
   page: keysetPageSchema.optional(),
 });
+
+/** Sets or removes (null) metadata keys of an instance; the others are kept. */
+export const setInstanceMetadataRequestSchema = z.object({
+  id: z.string(),
+  metadata: z.record(z.string().min(1).max(METADATA_LIMITS.keyLength), z.string().max(METADATA_LIMITS.valueLength).nullable()),
+});
+export type SetInstanceMetadataRequest = z.infer<typeof setInstanceMetadataRequestSchema>;
 export type ListInstancesRequest = z.infer<typeof listInstancesRequestSchema>;
 
 export const instanceIdRequestSchema = z.object({ id: z.string() });

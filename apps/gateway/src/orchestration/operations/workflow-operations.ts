@@ -7,6 +7,7 @@ import { callService } from '../../commands/call-service';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../config';
 import { assertUuid, truthyQuery, variablesFromBody, workflowConfigFromBody } from '../orchestration-api';
 import type { ListSource } from './list-source';
+import { metadataFromQuery } from './metadata-query';
 
 /**
  * Workflow operations (list, create, get, delete, run): the one implementation behind the v1 and
@@ -50,10 +51,12 @@ export class WorkflowOperations {
   /** runWorkflow: 201 at once, or with `wait=true|1` once the instance terminated (bounded wait). */
   async run(workflowId: string, req: Request, wait: unknown, requestId?: string): Promise<{ data: WorkflowInstance }> {
     const variables = variablesFromBody(req.body);
+    // Our extension: `metadata[<key>]=<value>` query params label the instance.
+    const metadata = metadataFromQuery(req.query as Record<string, unknown>);
     const started = await callService(
       this.commands,
       COMMANDS.orchestrator.startInstance,
-      { workflowId, variables },
+      { workflowId, variables, ...(metadata ? { metadata } : {}) },
       workflowInstanceSchema,
       requestId,
     );

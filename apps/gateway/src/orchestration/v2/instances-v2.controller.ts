@@ -37,6 +37,13 @@ export class InstancesV2Controller {
     return this.ops.abort(id, requestId);
   }
 
+  /** Our extension: set (a string) or remove (null) metadata keys. */
+  @Put(':instanceID/metadata')
+  @HttpCode(204)
+  setMetadata(@Param('instanceID') id: string, @Body() body: unknown, @RequestId() requestId?: string): Promise<void> {
+    return this.ops.setMetadata(id, body, requestId);
+  }
+
   /** Our extension: run a failed instance again from its failed stage. */
   @Put(':instanceID/redrive')
   @HttpCode(204)

@@ -48,6 +48,8 @@ export interface InstanceSnapshot {
   status: InstanceStatus | 'new';
   /** Only for an instance created by this transition. */
   idempotencyKey?: string | null;
+  /** Only for an instance created by this transition: its labels. */
+  metadata?: Record<string, string>;
   /** Depth of the trigger chain that started the instance (events it publishes are one deeper). */
   chainDepth: number;
   /** Buffered events, oldest first. */
@@ -60,7 +62,9 @@ export interface InstanceSnapshot {
 }
 
 /** A fresh instance (a start): nothing loaded, nothing open. */
-export function newInstance(fields: Pick<InstanceSnapshot, 'id' | 'workflowId' | 'stages' | 'variables' | 'createdAt' | 'idempotencyKey' | 'chainDepth'>): InstanceSnapshot {
+export function newInstance(
+  fields: Pick<InstanceSnapshot, 'id' | 'workflowId' | 'stages' | 'variables' | 'createdAt' | 'idempotencyKey' | 'chainDepth' | 'metadata'>,
+): InstanceSnapshot {
   return { ...fields, status: 'new', buffered: [], openRuns: new Map(), wait: null, busWait: null, timer: null };
 }
 

@@ -14,6 +14,7 @@ import {
   sendEventRequestSchema,
   StageHistory,
   stageHistoryRequestSchema,
+  setInstanceMetadataRequestSchema,
   startInstanceRequestSchema,
   startManyInstancesRequestSchema,
   StartManyInstancesReplyData,
@@ -56,8 +57,8 @@ export class EngineController {
   async startInstance(@Payload() payload: unknown): Promise<Reply<WorkflowInstance>> {
     const parsed = parseCommand(startInstanceRequestSchema, payload);
     if (!parsed.ok) return parsed.reply;
-    const { workflowId, variables, idempotencyKey, chainDepth } = parsed.value;
-    return this.engine.startInstance(workflowId, variables, idempotencyKey, chainDepth);
+    const { workflowId, variables, idempotencyKey, chainDepth, metadata } = parsed.value;
+    return this.engine.startInstance(workflowId, variables, idempotencyKey, chainDepth, metadata);
   }
 
   @MessagePattern(COMMANDS.orchestrator.startManyInstances)
@@ -94,6 +95,12 @@ export class EngineController {
   async redrive(@Payload() payload: unknown): Promise<Reply<Record<string, never>>> {
     const parsed = parseCommand(instanceIdRequestSchema, payload);
     return parsed.ok ? this.engine.redrive(parsed.value.id) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.setInstanceMetadata)
+  async setMetadata(@Payload() payload: unknown): Promise<Reply<Record<string, never>>> {
+    const parsed = parseCommand(setInstanceMetadataRequestSchema, payload);
+    return parsed.ok ? this.engine.setMetadata(parsed.value.id, parsed.value.metadata) : parsed.reply;
   }
 
   @MessagePattern(COMMANDS.orchestrator.getInstanceHistory)

@@ -8,6 +8,7 @@ import { AbortSystem } from '../systems/abort.system';
 import { ActSystem } from '../systems/act.system';
 import { BusWaitsSystem } from '../systems/bus-waits.system';
 import { ClaimAndAdvanceSystem } from '../systems/claim-and-advance.system';
+import { MetadataSystem } from '../systems/metadata.system';
 import { ReadsSystem } from '../systems/reads.system';
 import { RedriveSystem } from '../systems/redrive.system';
 import { StartSystem } from '../systems/start.system';
@@ -33,6 +34,7 @@ import { EngineWorker } from './engine-worker';
     WaitsSystem,
     AbortSystem,
     RedriveSystem,
+    MetadataSystem,
     ReadsSystem,
     ActSystem,
     BusWaitsSystem,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InstanceHistory, KeysetPage, Reply, StageHistory, StartManyItemResult, Workflow, WorkflowInstance } from '@wfp/contracts';
+import { InstanceHistory, KeysetPage, ListInstancesRequest, Reply, StageHistory, StartManyItemResult, Workflow, WorkflowInstance } from '@wfp/contracts';
 import { AbortSystem } from '../systems/abort.system';
 import { ClaimAndAdvanceSystem } from '../systems/claim-and-advance.system';
+import { MetadataSystem } from '../systems/metadata.system';
 import { ReadsSystem } from '../systems/reads.system';
 import { RedriveSystem } from '../systems/redrive.system';
 import { StartItem, StartSystem } from '../systems/start.system';
@@ -23,6 +24,7 @@ export class EngineService {
     private readonly aborts: AbortSystem,
     private readonly reads: ReadsSystem,
     private readonly redrives: RedriveSystem,
+    private readonly metadata: MetadataSystem,
   ) {}
 
   createWorkflow(config: unknown): Promise<Reply<Workflow>> {
@@ -47,8 +49,9 @@ export class EngineService {
     variables: Record<string, string>,
     idempotencyKey?: string,
     chainDepth?: number,
+    metadata?: Record<string, string>,
   ): Promise<Reply<WorkflowInstance>> {
-    return this.starts.start({ workflowId, variables, idempotencyKey, chainDepth });
+    return this.starts.start({ workflowId, variables, idempotencyKey, chainDepth, metadata });
   }
 
   startManyInstances(items: readonly StartItem[]): Promise<StartManyItemResult[]> {
@@ -60,7 +63,7 @@ export class EngineService {
   }
 
   /** Instances of live workflows by (createdAt, id): all matches, or one keyset page. */
-  listInstances(filter: { workflowID?: string; running?: boolean; page?: KeysetPage }): Promise<WorkflowInstance[]> {
+  listInstances(filter: ListInstancesRequest): Promise<WorkflowInstance[]> {
     return this.reads.listInstances(filter);
   }
 
@@ -78,6 +81,11 @@ export class EngineService {
 
   abort(id: string): Promise<Reply<Record<string, never>>> {
     return this.aborts.abort(id);
+  }
+
+  /** Sets (a string) or removes (null) metadata keys of an instance. */
+  setMetadata(id: string, metadata: Record<string, string | null>): Promise<Reply<Record<string, never>>> {
+    return this.metadata.set(id, metadata);
   }
 
   /** A failed instance runs again from its failed stage (same instance id). */

@@ -22,6 +22,7 @@ export interface InstanceRow {
   terminated: boolean;
   terminated_at: Date | null;
   error: string | null;
+  metadata?: Record<string, string>;
 }
 
 const iso = (date: Date) => new Date(date).toISOString();
@@ -48,6 +49,7 @@ export function toInstance(row: InstanceRow): WorkflowInstance {
     terminated: row.terminated,
     ...(row.terminated_at ? { terminatedAt: iso(row.terminated_at) } : {}),
     ...(row.error ? { error: row.error } : {}),
+    ...(row.metadata && Object.keys(row.metadata).length > 0 ? { metadata: row.metadata } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { fail, InstanceHistory, isUuid, KeysetPage, ok, Reply, StageHistory, WorkflowInstance } from '@wfp/contracts';
+import { fail, InstanceFilter, InstanceHistory, isUuid, KeysetPage, ListInstancesRequest, ok, Reply, StageHistory, WorkflowInstance } from '@wfp/contracts';
 import { keysetSql } from '@wfp/platform';
 import { EngineDb, run, sql, Statement } from '../store/engine-db';
+import { instanceFilterSql } from '../store/instance-filter';
 
 /*
  * Each read is ONE statement that builds the reply's JSON in Postgres (`jsonb_build_object`,
@@ -19,7 +20,8 @@ const WORKFLOW_JSON = `(jsonb_strip_nulls(jsonb_build_object(
 
 const INSTANCE_FIELDS = `'id', i.id, 'workflowID', i.workflow_id,
     'createdAt', orchestrator.iso(i.created_at), 'updatedAt', orchestrator.iso(i.updated_at),
-    'terminated', i.terminated, 'terminatedAt', orchestrator.iso(i.terminated_at), 'error', nullif(i.error, '')`;
+    'terminated', i.terminated, 'terminatedAt', orchestrator.iso(i.terminated_at), 'error', nullif(i.error, ''),
+    'metadata', nullif(i.metadata, '{}'::jsonb)`;
 
 const STAGE_STATUS = `(SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
       'stage', r.stage, 'instanceID', r.instance_id, 'startedAt', orchestrator.iso(r.started_at),
@@ -88,9 +90,10 @@ export class ReadsSystem {
     return row ? ok(row.instance) : fail('NOT_FOUND', `instance ${id} not found`);
   }
 
-  async listInstances(filter: { workflowID?: string; running?: boolean; page?: KeysetPage }): Promise<WorkflowInstance[]> {
+  async listInstances(filter: ListInstancesRequest): Promise<WorkflowInstance[]> {
     if (filter.workflowID !== undefined && !isUuid(filter.workflowID)) return [];
-    if (filter.page) return this.listInstancesPage(filter, filter.page);
+    const searched = filter.status !== undefined || filter.metadata !== undefined || filter.createdAfter !== undefined || filter.createdBefore !== undefined;
+    if (filter.page || searched) return this.listInstancesPage(filter, filter.page);
     const [row] =
       filter.workflowID === undefined
         ? await run(this.db.pool, filter.running ? SQL.list.running : SQL.list.all, [])
@@ -98,15 +101,10 @@ export class ReadsSystem {
     return row.instances;
   }
 
-  /** One keyset page (v2 paging): the page's rows chosen in a subquery, aggregated in ascending order. */
-  private async listInstancesPage(filter: { workflowID?: string; running?: boolean }, page: KeysetPage): Promise<WorkflowInstance[]> {
+  /** A search or one keyset page (v2 paging): the rows chosen in a subquery, aggregated in ascending order. */
+  private async listInstancesPage(filter: InstanceFilter, page: KeysetPage | undefined): Promise<WorkflowInstance[]> {
     const params: unknown[] = [];
-    const conditions = ['w.deleted_at IS NULL'];
-    if (filter.workflowID !== undefined) {
-      params.push(filter.workflowID);
-      conditions.push(`i.workflow_id = $${params.length}`);
-    }
-    if (filter.running) conditions.push('NOT i.terminated');
+    const conditions = ['w.deleted_at IS NULL', ...instanceFilterSql(filter, params)];
     const keyset = keysetSql(page, { createdAt: 'i.created_at', id: 'i.id' }, params);
     if (keyset.condition) conditions.push(keyset.condition);
     const { rows } = await this.db.pool.query<{ instances: WorkflowInstance[] }>(

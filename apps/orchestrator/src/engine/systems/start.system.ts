@@ -18,6 +18,8 @@ export interface StartItem {
   idempotencyKey?: string;
   /** The trigger chain depth that started it (events it publishes are one deeper). */
   chainDepth?: number;
+  /** Labels to search and select the instance by. */
+  metadata?: Record<string, string>;
 }
 
 /** Items one start statement carries at most (group commit of concurrent starts). */
@@ -138,6 +140,7 @@ export class StartSystem {
       createdAt: now,
       idempotencyKey: item.idempotencyKey ?? null,
       chainDepth: item.chainDepth ?? 0,
+      metadata: item.metadata ?? {},
     });
     return startInstance(instance, now, this.registry);
   }
@@ -183,5 +186,6 @@ function instanceOf(t: Transition): WorkflowInstance {
     terminated: t.terminated,
     ...(t.terminatedAt ? { terminatedAt: t.terminatedAt.toISOString() } : {}),
     ...(t.error ? { error: t.error } : {}),
+    ...(t.instance.metadata && Object.keys(t.instance.metadata).length > 0 ? { metadata: t.instance.metadata } : {}),
   };
 }
