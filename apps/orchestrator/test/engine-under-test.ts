@@ -18,6 +18,8 @@ export interface EngineUnderTest {
   engine: EngineService;
   database: TestDatabase;
   namespace: string;
+  /** Closes the application and starts a new one on the same database and namespace (a restart). */
+  restart(): Promise<void>;
   /** Closes the application, drops the database and removes the namespace. */
   stop(): Promise<void>;
 }
@@ -35,21 +37,31 @@ export async function startEngineUnderTest(label: string, options: { env?: Recor
     ORCHESTRATOR_POLL_INTERVAL_MS: '20',
     ...options.env,
   });
-  const app = await NestFactory.createApplicationContext(
-    OrchestratorAppModule.forRoot(config, { clock: options.clock, stageKinds: options.stageKinds }),
-    { logger: process.env.TEST_LOG_LEVEL ? undefined : false },
-  );
-  app.enableShutdownHooks();
-  await app.init();
-  return {
-    app,
-    engine: app.get(EngineService),
+  const boot = async () => {
+    const app = await NestFactory.createApplicationContext(
+      OrchestratorAppModule.forRoot(config, { clock: options.clock, stageKinds: options.stageKinds }),
+      { logger: process.env.TEST_LOG_LEVEL ? undefined : false },
+    );
+    app.enableShutdownHooks();
+    await app.init();
+    return app;
+  };
+  const under: EngineUnderTest = {
+    app: await boot(),
+    engine: undefined as unknown as EngineService,
     database,
     namespace,
+    async restart() {
+      await under.app.close();
+      under.app = await boot();
+      under.engine = under.app.get(EngineService);
+    },
     async stop() {
-      await app.close();
+      await under.app.close();
       await database.drop();
       await removeTestNamespace(namespace);
     },
   };
+  under.engine = under.app.get(EngineService);
+  return under;
 }

@@ -16,6 +16,8 @@ import {
   v2TriggerResponseSchema,
   v2WorkflowResponseSchema,
 } from '../orchestration/formance-v2-wire';
+import { bulkJobSchema, createBulkJobRequestSchema } from '@wfp/contracts';
+import { cursorOf } from '../orchestration/formance-v2-wire';
 import { buildOpenApiDocument, json, named, noContent, OpenApiDocument } from './openapi-builder';
 
 /**
@@ -112,6 +114,38 @@ export function formanceV2Document(): OpenApiDocument {
           }),
         },
         responses: { 200: json(named('V2ListRunsResponse', v2ListRunsResponseSchema), 'A page of instances'), ...failure },
+      });
+      const bulkActionID = z.object({ bulkActionID: z.string() });
+      const bulkJob = named('V2BulkAction', bulkJobSchema);
+      const bulkDescription =
+        'Not in Formance Flows. A durable job applies `action` (cancel, redrive, send_event) to the instances of `selection` (ids, or a filter that must say something), frozen at creation, at most `maxPerSecond` a second; it survives restarts.';
+      registry.registerPath({
+        method: 'post', path: '/v2/bulk-actions', operationId: 'v2CreateBulkAction', tags, security: write,
+        summary: 'Create a bulk action over instances, or preview its selection (extension)', description: bulkDescription,
+        request: { body: { required: true, content: { 'application/json': { schema: named('V2CreateBulkActionRequest', createBulkJobRequestSchema) } } } },
+        responses: {
+          201: json(named('V2CreateBulkActionResponse', z.object({ data: bulkJob })), 'The job, running'),
+          200: json(named('V2PreviewBulkActionResponse', z.object({ data: z.object({ preview: z.object({ total: z.number().int() }) }) })), 'With `preview: true`: how many instances the selection holds'),
+          ...failure,
+        },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/bulk-actions', operationId: 'v2ListBulkActions', tags, security: read,
+        summary: 'List bulk actions (extension)', description: bulkDescription,
+        request: { query: paging },
+        responses: { 200: json(named('V2ListBulkActionsResponse', cursorOf(bulkJobSchema)), 'A page of bulk actions'), ...failure },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/bulk-actions/{bulkActionID}', operationId: 'v2GetBulkAction', tags, security: read,
+        summary: 'A bulk action and its progress (extension)', description: bulkDescription,
+        request: { params: bulkActionID },
+        responses: { 200: json(named('V2GetBulkActionResponse', z.object({ data: bulkJob })), 'The job'), ...failure },
+      });
+      registry.registerPath({
+        method: 'put', path: '/v2/bulk-actions/{bulkActionID}/abort', operationId: 'v2AbortBulkAction', tags, security: write,
+        summary: 'Stop a running bulk action where it is (extension)', description: bulkDescription,
+        request: { params: bulkActionID },
+        responses: { 200: json(named('V2AbortBulkActionResponse', z.object({ data: bulkJob })), 'The job, aborted'), ...failure },
       });
       registry.registerPath({
         method: 'put', path: '/v2/instances/{instanceID}/metadata', operationId: 'v2SetInstanceMetadata', tags, security: write,

@@ -10,6 +10,8 @@ import { InstancesV1Controller } from './v1/instances-v1.controller';
 import { TriggersV1Controller } from './v1/triggers-v1.controller';
 import { WorkflowsV2Controller } from './v2/workflows-v2.controller';
 import { InstancesV2Controller } from './v2/instances-v2.controller';
+import { BulkActionsV2Controller } from './v2/bulk-actions-v2.controller';
+import { BulkOperations } from './operations/bulk-operations';
 import { TriggersV2Controller } from './v2/triggers-v2.controller';
 
 /**
@@ -29,12 +31,14 @@ import { TriggersV2Controller } from './v2/triggers-v2.controller';
     WorkflowsV2Controller,
     InstancesV2Controller,
     TriggersV2Controller,
+    BulkActionsV2Controller,
   ],
   providers: [
     WorkflowOperations,
     InstanceOperations,
     TriggerOperations,
     CursorPaging,
+    BulkOperations,
   ],
 })
 export class OrchestrationModule {}

@@ -8,6 +8,7 @@ import { ActingStages1732000000015 } from './migrations/1732000000015-acting-sta
 import { OrchestratorOutboxTraceparent1732000014000 } from './migrations/1732000014000-outbox-traceparent';
 import { Redrive1732000019000 } from './migrations/1732000019000-redrive';
 import { InstanceMetadata1732000023000 } from './migrations/1732000023000-instance-metadata';
+import { BulkJobs1732000023001 } from './migrations/1732000023001-bulk-jobs';
 
 /** Entities of the orchestrator schema (registered here as features add them). */
 export const ORCHESTRATOR_ENTITIES: Function[] = [];
@@ -22,6 +23,7 @@ export const ORCHESTRATOR_MIGRATIONS: Function[] = [
   OrchestratorOutboxTraceparent1732000014000,
   Redrive1732000019000,
   InstanceMetadata1732000023000,
+  BulkJobs1732000023001,
 ];
 
 export function orchestratorDatabase(databaseUrl: string): ServiceDatabaseOptions {

@@ -19,6 +19,11 @@ export const ORCHESTRATOR_COMMANDS = {
   redriveInstance: 'orchestrator.v1.instances.redrive',
   /** Our extension: set or remove an instance's metadata keys. */
   setInstanceMetadata: 'orchestrator.v1.instances.set-metadata',
+  /** Our extension: bulk actions as durable jobs. */
+  createBulkJob: 'orchestrator.v1.bulk-jobs.create',
+  getBulkJob: 'orchestrator.v1.bulk-jobs.get',
+  listBulkJobs: 'orchestrator.v1.bulk-jobs.list',
+  abortBulkJob: 'orchestrator.v1.bulk-jobs.abort',
   getInstanceHistory: 'orchestrator.v1.instances.history',
   getStageHistory: 'orchestrator.v1.instances.stage-history',
 } as const;

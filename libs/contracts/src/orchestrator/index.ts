@@ -4,3 +4,4 @@ export * from './workflow';
 export * from './instance';
 export * from './operations';
 export * from './events';
+export * from './bulk-jobs';

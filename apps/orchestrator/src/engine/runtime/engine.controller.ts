@@ -15,6 +15,11 @@ import {
   StageHistory,
   stageHistoryRequestSchema,
   setInstanceMetadataRequestSchema,
+  BulkJob,
+  bulkJobIdRequestSchema,
+  CreateBulkJobReply,
+  createBulkJobRequestSchema,
+  listBulkJobsRequestSchema,
   startInstanceRequestSchema,
   startManyInstancesRequestSchema,
   StartManyInstancesReplyData,
@@ -101,6 +106,30 @@ export class EngineController {
   async setMetadata(@Payload() payload: unknown): Promise<Reply<Record<string, never>>> {
     const parsed = parseCommand(setInstanceMetadataRequestSchema, payload);
     return parsed.ok ? this.engine.setMetadata(parsed.value.id, parsed.value.metadata) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.createBulkJob)
+  async createBulkJob(@Payload() payload: unknown): Promise<Reply<CreateBulkJobReply>> {
+    const parsed = parseCommand(createBulkJobRequestSchema, payload);
+    return parsed.ok ? this.engine.createBulkJob(parsed.value) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.getBulkJob)
+  async getBulkJob(@Payload() payload: unknown): Promise<Reply<BulkJob>> {
+    const parsed = parseCommand(bulkJobIdRequestSchema, payload);
+    return parsed.ok ? this.engine.getBulkJob(parsed.value.id) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.listBulkJobs)
+  async listBulkJobs(@Payload() payload: unknown): Promise<Reply<BulkJob[]>> {
+    const parsed = parseCommand(listBulkJobsRequestSchema, payload ?? {});
+    return parsed.ok ? ok(await this.engine.listBulkJobs(parsed.value.page)) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.abortBulkJob)
+  async abortBulkJob(@Payload() payload: unknown): Promise<Reply<BulkJob>> {
+    const parsed = parseCommand(bulkJobIdRequestSchema, payload);
+    return parsed.ok ? this.engine.abortBulkJob(parsed.value.id) : parsed.reply;
   }
 
   @MessagePattern(COMMANDS.orchestrator.getInstanceHistory)

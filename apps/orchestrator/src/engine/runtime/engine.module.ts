@@ -8,12 +8,14 @@ import { AbortSystem } from '../systems/abort.system';
 import { ActSystem } from '../systems/act.system';
 import { BusWaitsSystem } from '../systems/bus-waits.system';
 import { ClaimAndAdvanceSystem } from '../systems/claim-and-advance.system';
+import { BulkJobsSystem } from '../systems/bulk-jobs.system';
 import { MetadataSystem } from '../systems/metadata.system';
 import { ReadsSystem } from '../systems/reads.system';
 import { RedriveSystem } from '../systems/redrive.system';
 import { StartSystem } from '../systems/start.system';
 import { WaitsSystem } from '../systems/waits.system';
 import { WorkflowsSystem } from '../systems/workflows.system';
+import { BulkJobsWorker } from './bulk-jobs.worker';
 import { BusWaitConsumer } from './bus-wait.consumer';
 import { EngineController } from './engine.controller';
 import { EngineService } from './engine.service';
@@ -35,6 +37,8 @@ import { EngineWorker } from './engine-worker';
     AbortSystem,
     RedriveSystem,
     MetadataSystem,
+    BulkJobsSystem,
+    BulkJobsWorker,
     ReadsSystem,
     ActSystem,
     BusWaitsSystem,

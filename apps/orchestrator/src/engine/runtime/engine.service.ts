@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InstanceHistory, KeysetPage, ListInstancesRequest, Reply, StageHistory, StartManyItemResult, Workflow, WorkflowInstance } from '@wfp/contracts';
+import { BulkJob, CreateBulkJobReply, CreateBulkJobRequest, InstanceHistory, KeysetPage, ListInstancesRequest, Reply, StageHistory, StartManyItemResult, Workflow, WorkflowInstance } from '@wfp/contracts';
 import { AbortSystem } from '../systems/abort.system';
 import { ClaimAndAdvanceSystem } from '../systems/claim-and-advance.system';
+import { BulkJobsSystem } from '../systems/bulk-jobs.system';
 import { MetadataSystem } from '../systems/metadata.system';
 import { ReadsSystem } from '../systems/reads.system';
 import { RedriveSystem } from '../systems/redrive.system';
@@ -25,6 +26,7 @@ export class EngineService {
     private readonly reads: ReadsSystem,
     private readonly redrives: RedriveSystem,
     private readonly metadata: MetadataSystem,
+    private readonly bulkJobs: BulkJobsSystem,
   ) {}
 
   createWorkflow(config: unknown): Promise<Reply<Workflow>> {
@@ -81,6 +83,23 @@ export class EngineService {
 
   abort(id: string): Promise<Reply<Record<string, never>>> {
     return this.aborts.abort(id);
+  }
+
+  /** Bulk actions as durable jobs: create (or preview), get, list, abort. */
+  createBulkJob(request: CreateBulkJobRequest): Promise<Reply<CreateBulkJobReply>> {
+    return this.bulkJobs.create(request);
+  }
+
+  getBulkJob(id: string): Promise<Reply<BulkJob>> {
+    return this.bulkJobs.get(id);
+  }
+
+  listBulkJobs(page?: KeysetPage): Promise<BulkJob[]> {
+    return this.bulkJobs.list(page);
+  }
+
+  abortBulkJob(id: string): Promise<Reply<BulkJob>> {
+    return this.bulkJobs.abort(id);
   }
 
   /** Sets (a string) or removes (null) metadata keys of an instance. */

@@ -5,7 +5,7 @@ import { abortInstance } from '../core/commands';
 import { StageRegistry } from '../core/stage-resolution';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { InstanceLoader } from '../store/load-instances';
-import { UnitOfWork } from '../store/unit-of-work';
+import { EngineTransaction, UnitOfWork } from '../store/unit-of-work';
 import { ActSystem } from './act.system';
 
 /**
@@ -25,15 +25,41 @@ export class AbortSystem {
 
   async abort(id: string): Promise<Reply<Record<string, never>>> {
     if (!isUuid(id)) return fail('NOT_FOUND', `instance ${id} not found`);
-    const reply = await this.unit.transaction(async (tx): Promise<Reply<Record<string, never>>> => {
-      const instance = (await this.loader.lockAndLoad(tx.client, [id])).get(id);
-      if (!instance) return fail('NOT_FOUND', `instance ${id} not found`);
-      const t = abortInstance(instance, this.clock.now(), this.registry);
-      if (t === 'terminated') return fail('VALIDATION', `instance ${id} is already terminated`);
-      await tx.write([t]);
-      return ok({});
-    });
-    if (reply.ok) this.acts.cancel(id); // its result is only recorded in history
+    const reply = await this.unit.transaction((tx) => this.abortIn(tx, id));
+    if (reply.ok) this.cancelCall(id);
     return reply;
+  }
+
+  /** Abort inside a transaction the caller owns. */
+  async abortIn(tx: EngineTransaction, id: string): Promise<Reply<Record<string, never>>> {
+    return (await this.abortManyIn(tx, [id])).get(id)!;
+  }
+
+  /**
+   * Aborts many instances in a transaction the caller owns (a bulk job's chunk): one load, one
+   * write; a reply per id. Call `cancelCall` for each aborted one once it committed.
+   */
+  async abortManyIn(tx: EngineTransaction, ids: readonly string[]): Promise<Map<string, Reply<Record<string, never>>>> {
+    const instances = await this.loader.lockAndLoad(tx.client, ids);
+    const now = this.clock.now();
+    const replies = new Map<string, Reply<Record<string, never>>>();
+    const batch = [];
+    for (const id of ids) {
+      const instance = instances.get(id);
+      const t = instance ? abortInstance(instance, now, this.registry) : undefined;
+      if (!t) replies.set(id, fail('NOT_FOUND', `instance ${id} not found`));
+      else if (t === 'terminated') replies.set(id, fail('VALIDATION', `instance ${id} is already terminated`));
+      else {
+        batch.push(t);
+        replies.set(id, ok({}));
+      }
+    }
+    await tx.write(batch);
+    return replies;
+  }
+
+  /** Aborts the instance's call in flight, if any (its result is only recorded in history). */
+  cancelCall(id: string): void {
+    this.acts.cancel(id);
   }
 }

@@ -6,14 +6,16 @@ import { StageRegistry } from '../core/stage-resolution';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { run, sql } from '../store/engine-db';
 import { InstanceLoader } from '../store/load-instances';
-import { UnitOfWork } from '../store/unit-of-work';
+import { EngineTransaction, UnitOfWork } from '../store/unit-of-work';
 
 const SQL = {
   /** Where a failed instance failed: its failed stage run, else the stage after its last run. */
-  failedAt: sql<{ failed: number | null; next: number }>(
+  failedAt: sql<{ id: string; failed: number | null; next: number }>(
     'redrive.failed-at',
-    `SELECT (SELECT r.stage FROM orchestrator.stage_runs r WHERE r.instance_id = $1 AND r.status = 'failed' ORDER BY r.stage DESC LIMIT 1) AS failed,
-            coalesce((SELECT max(r.stage) + 1 FROM orchestrator.stage_runs r WHERE r.instance_id = $1), 0) AS next`,
+    `SELECT u.id,
+            (SELECT r.stage FROM orchestrator.stage_runs r WHERE r.instance_id = u.id AND r.status = 'failed' ORDER BY r.stage DESC LIMIT 1) AS failed,
+            coalesce((SELECT max(r.stage) + 1 FROM orchestrator.stage_runs r WHERE r.instance_id = u.id), 0) AS next
+       FROM unnest($1::uuid[]) AS u(id)`,
   ),
 };
 
@@ -34,15 +36,37 @@ export class RedriveSystem {
 
   async redrive(id: string): Promise<Reply<Record<string, never>>> {
     if (!isUuid(id)) return fail('NOT_FOUND', `instance ${id} not found`);
-    return this.unit.transaction(async (tx): Promise<Reply<Record<string, never>>> => {
-      const instance = (await this.loader.lockAndLoad(tx.client, [id])).get(id);
-      if (!instance) return fail('NOT_FOUND', `instance ${id} not found`);
-      const [at] = await run(tx.client, SQL.failedAt, [id]);
+    return this.unit.transaction((tx) => this.redriveIn(tx, id));
+  }
+
+  /** Redrive inside a transaction the caller owns. */
+  async redriveIn(tx: EngineTransaction, id: string): Promise<Reply<Record<string, never>>> {
+    return (await this.redriveManyIn(tx, [id])).get(id)!;
+  }
+
+  /** Redrives many instances in a transaction the caller owns (a bulk job's chunk): one load, one write. */
+  async redriveManyIn(tx: EngineTransaction, ids: readonly string[]): Promise<Map<string, Reply<Record<string, never>>>> {
+    const instances = await this.loader.lockAndLoad(tx.client, ids);
+    const failedAt = new Map((await run(tx.client, SQL.failedAt, [[...instances.keys()]])).map((row) => [row.id, row] as const));
+    const now = this.clock.now();
+    const replies = new Map<string, Reply<Record<string, never>>>();
+    const batch = [];
+    for (const id of ids) {
+      const instance = instances.get(id);
+      const at = failedAt.get(id);
+      if (!instance || !at) {
+        replies.set(id, fail('NOT_FOUND', `instance ${id} not found`));
+        continue;
+      }
       const from = at.failed !== null ? { stage: at.failed, failedRun: true } : { stage: at.next, failedRun: false };
-      const t = redriveInstance(instance, from, this.clock.now(), this.registry);
-      if (t === 'not_failed') return fail('VALIDATION', `instance ${id} is ${instance.status}: only a failed instance can be redriven`);
-      await tx.write([t]);
-      return ok({});
-    });
+      const t = redriveInstance(instance, from, now, this.registry);
+      if (t === 'not_failed') replies.set(id, fail('VALIDATION', `instance ${id} is ${instance.status}: only a failed instance can be redriven`));
+      else {
+        batch.push(t);
+        replies.set(id, ok({}));
+      }
+    }
+    await tx.write(batch);
+    return replies;
   }
 }
