@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { intFromEnv } from '@wfp/platform';
+
+/** Environment of the schedules feature (part of the triggers service's configuration). */
+export const schedulesEnvShape = {
+  /** How often each replica looks for due schedules (ms). Ends of instances and backfills wake it at once. */
+  SCHEDULES_POLL_INTERVAL_MS: intFromEnv(50, 600_000).default(1000),
+  /** Ticks a schedule takes in one pass at most (a catch-up longer than that continues on the next pass). */
+  SCHEDULES_MAX_TICKS_PER_PASS: intFromEnv(1, 100_000).default(1000),
+  /** Fire times one backfill may cover at most (more: 400). */
+  SCHEDULES_MAX_BACKFILL_TICKS: intFromEnv(1, 1_000_000).default(10_000),
+  /** Next fire times describe lists by default. */
+  SCHEDULES_DESCRIBE_NEXT: intFromEnv(0, 100).default(10),
+  /** Recent actions describe lists by default. */
+  SCHEDULES_DESCRIBE_RECENT: intFromEnv(0, 1000).default(20),
+};
+const schedulesEnvSchema = z.object(schedulesEnvShape);
+export type SchedulesConfig = z.infer<typeof schedulesEnvSchema>;
