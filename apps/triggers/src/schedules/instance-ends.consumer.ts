@@ -68,19 +68,27 @@ export class InstanceEndsConsumer implements OnApplicationBootstrap, OnApplicati
     const error = typeof envelope.payload.error === 'string' ? envelope.payload.error : null;
     const outcome = envelope.type === 'SUCCEEDED_WORKFLOW' ? 'succeeded' : error === CANCELED ? 'canceled' : 'failed';
     const now = this.clock.now();
-    const [ended] = await manager
-      .query(
-        `UPDATE schedules.actions SET status = 'completed', outcome = $2, ended_at = $3, reason = $4
-          WHERE instance_id = $1 AND status IN ('running', 'canceling')
-          RETURNING schedule_id, scheduled_time`,
-        [instanceId, outcome, now, error],
-      )
-      .then(rowsOf<{ schedule_id: string; scheduled_time: Date }>);
+    // Locks in the due loop's order (the schedule's row, then its actions), so the two never deadlock.
+    const [owner]: Array<{ schedule_id: string }> = await manager.query(`SELECT schedule_id FROM schedules.actions WHERE instance_id = $1`, [instanceId]);
+    if (owner) await manager.query(`SELECT id FROM schedules.schedules WHERE id = $1 FOR UPDATE`, [owner.schedule_id]);
+    const [ended] = owner
+      ? await manager
+          .query(
+            `UPDATE schedules.actions SET status = 'completed', outcome = $2, ended_at = $3, reason = $4
+              WHERE instance_id = $1 AND status IN ('running', 'canceling')
+              RETURNING schedule_id, scheduled_time`,
+            [instanceId, outcome, now, error],
+          )
+          .then(rowsOf<{ schedule_id: string; scheduled_time: Date }>)
+      : [];
+    if (owner && !ended) return; // already settled (terminated by a later tick)
     if (!ended) {
       // Maybe a start whose pass has not committed yet: keep the end for it, if the workflow is scheduled.
       const woken: unknown[] = await manager
         .query(
-          `UPDATE schedules.schedules SET wake = true WHERE deleted_at IS NULL AND definition->'action'->>'workflowID' = $1 RETURNING id`,
+          `UPDATE schedules.schedules SET wake = true
+            WHERE id IN (SELECT id FROM schedules.schedules WHERE deleted_at IS NULL AND definition->'action'->>'workflowID' = $1 ORDER BY id FOR UPDATE)
+            RETURNING id`,
           [String(envelope.payload.id)],
         )
         .then(rowsOf);

@@ -72,7 +72,7 @@ export class ScheduleEvaluator {
     const missed = await this.takeDueTicks(manager, row, compiled, catchupWindowMs, cursor, now);
 
     const open: ActionRow[] = await manager.query(
-      `SELECT ${ACTION_COLUMNS} FROM schedules.actions WHERE schedule_id = $1 AND status = ANY($2::text[]) ORDER BY scheduled_time, seq`,
+      `SELECT ${ACTION_COLUMNS} FROM schedules.actions WHERE schedule_id = $1 AND status = ANY($2::text[]) ORDER BY scheduled_time, seq FOR UPDATE`,
       [scheduleId, OPEN_STATUSES],
     );
     const byKey = new Map(open.map((action) => [action.scheduled_time.toISOString(), action]));
@@ -84,13 +84,15 @@ export class ScheduleEvaluator {
       row.remaining_actions,
     );
 
+    // Rows first, then the abort: the end event it causes waits for this pass to commit.
     for (const key of decision.cancel) {
-      await this.actions.abort(byKey.get(key)!.instance_id!);
       await this.update(manager, byKey.get(key)!, { status: 'canceling' });
+      await this.actions.abort(byKey.get(key)!.instance_id!);
+      count('canceled');
     }
     for (const key of decision.terminate) {
-      await this.actions.abort(byKey.get(key)!.instance_id!);
       await this.update(manager, byKey.get(key)!, { status: 'completed', outcome: 'canceled', ended_at: now, reason: 'terminated by a later tick (overlap terminate_other)' });
+      await this.actions.abort(byKey.get(key)!.instance_id!);
       count('terminated');
     }
     for (const { key, reason } of decision.skip) {
