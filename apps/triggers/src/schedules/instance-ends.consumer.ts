@@ -81,7 +81,11 @@ export class InstanceEndsConsumer implements OnApplicationBootstrap, OnApplicati
           )
           .then(rowsOf<{ schedule_id: string; scheduled_time: Date }>)
       : [];
-    if (owner && !ended) return; // already settled (terminated by a later tick)
+    if (owner && !ended) {
+      // Already settled (terminated by a later tick, or ended within its start): a buffered tick may start.
+      await manager.query(`UPDATE schedules.schedules SET wake = true WHERE id = $1`, [owner.schedule_id]);
+      return;
+    }
     if (!ended) {
       // Maybe a start whose pass has not committed yet: keep the end for it, if the workflow is scheduled.
       const woken: unknown[] = await manager

@@ -71,6 +71,42 @@ export class ScheduleEvaluator {
     const cursor = { next: row.next_scheduled_at, nextAction: row.next_action_at };
     const missed = await this.takeDueTicks(manager, row, compiled, catchupWindowMs, cursor, now);
 
+    let remaining = row.remaining_actions;
+    // Decide and apply until nothing more can start now (an instance may end within its start).
+    for (let round = 0; round < this.maxTicks; round++) {
+      const outcome = await this.decideAndApply(manager, row, paused, remaining, now, count, pauseOnFailure);
+      remaining = outcome.remaining;
+      if (!outcome.endedAtOnce || outcome.kept === 0) break;
+    }
+
+    const exhausted = remaining === 0;
+    await manager.query(
+      `UPDATE schedules.schedules
+          SET next_scheduled_at = $2, next_action_at = $3, remaining_actions = $4, wake = false, paused = $5, note = $6,
+              missed_catchup_window = missed_catchup_window + $7
+        WHERE id = $1`,
+      [scheduleId, exhausted ? null : cursor.next, exhausted ? null : cursor.nextAction, remaining, paused, note, missed],
+    );
+    return {
+      countMetrics() {
+        if (missed > 0) metrics.scheduleMissedCatchupWindow.inc(missed);
+        for (const [result, n] of Object.entries(counts)) metrics.scheduleActions.inc({ result }, n);
+      },
+    };
+  }
+
+  /** Step 3, once: the overlap decision on the open ticks, applied. */
+  private async decideAndApply(
+    manager: EntityManager,
+    row: ScheduleRow,
+    paused: boolean,
+    remaining: number | null,
+    now: Date,
+    count: (result: string) => void,
+    pauseOnFailure: (reason: string) => void,
+  ): Promise<{ remaining: number | null; kept: number; endedAtOnce: boolean }> {
+    const scheduleId = row.id;
+    let endedAtOnce = false;
     const open: ActionRow[] = await manager.query(
       `SELECT ${ACTION_COLUMNS} FROM schedules.actions WHERE schedule_id = $1 AND status = ANY($2::text[]) ORDER BY scheduled_time, seq FOR UPDATE`,
       [scheduleId, OPEN_STATUSES],
@@ -81,7 +117,7 @@ export class ScheduleEvaluator {
       open
         .filter((a) => a.status === 'buffered' && !(paused && a.source === 'schedule'))
         .map((a) => ({ key: a.scheduled_time.toISOString(), overlap: a.overlap, counted: a.source === 'schedule' })),
-      row.remaining_actions,
+      remaining,
     );
 
     // Rows first, then the abort: the end event it causes waits for this pass to commit.
@@ -105,24 +141,10 @@ export class ScheduleEvaluator {
       await this.update(manager, tick, { actual_time: now, ...resultColumns(result, now) });
       count(result.status === 'failed' ? 'failed' : result.status === 'published' ? 'published' : 'started');
       if (result.status === 'failed') pauseOnFailure(`the start of the tick scheduled ${key} failed: ${result.reason}`);
+      if (result.status === 'completed' || result.status === 'published' || result.status === 'failed') endedAtOnce = true;
       if (result.status === 'completed' && result.outcome === 'failed') pauseOnFailure(`instance ${result.instanceId} (scheduled ${key}) failed: ${result.reason ?? ''}`);
     }
-
-    const remaining = decision.remaining;
-    const exhausted = remaining === 0;
-    await manager.query(
-      `UPDATE schedules.schedules
-          SET next_scheduled_at = $2, next_action_at = $3, remaining_actions = $4, wake = false, paused = $5, note = $6,
-              missed_catchup_window = missed_catchup_window + $7
-        WHERE id = $1`,
-      [scheduleId, exhausted ? null : cursor.next, exhausted ? null : cursor.nextAction, remaining, paused, note, missed],
-    );
-    return {
-      countMetrics() {
-        if (missed > 0) metrics.scheduleMissedCatchupWindow.inc(missed);
-        for (const [result, n] of Object.entries(counts)) metrics.scheduleActions.inc({ result }, n);
-      },
-    };
+    return { remaining: decision.remaining, kept: decision.keep.length, endedAtOnce };
   }
 
   /** Step 2: due ticks become buffered (or missed) rows; `cursor` moves past them. Returns the missed count. */
