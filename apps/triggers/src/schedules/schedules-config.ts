@@ -14,5 +14,4 @@ export const schedulesEnvShape = {
   /** Recent actions describe lists by default. */
   SCHEDULES_DESCRIBE_RECENT: intFromEnv(0, 1000).default(20),
 };
-const schedulesEnvSchema = z.object(schedulesEnvShape);
-export type SchedulesConfig = z.infer<typeof schedulesEnvSchema>;
+export type SchedulesConfig = z.infer<z.ZodObject<typeof schedulesEnvShape>>;
