@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { InboxPruningModule } from '@wfp/platform';
+import { SCHEDULES_SCHEMA } from './database/schedules-schema';
 import { SchedulesController } from './schedules.controller';
 import { SchedulesService } from './schedules.service';
 import { ScheduleEvaluator } from './schedule-evaluator';
@@ -12,6 +14,8 @@ import { InstanceEndsConsumer } from './instance-ends.consumer';
  * schedules' instances end. Tables in the `schedules` schema, owned by the triggers service.
  */
 @Module({
+  // The inbox of the instance-ends consumer is pruned like the service's own (INBOX_RETENTION_HOURS).
+  imports: [InboxPruningModule.forService(SCHEDULES_SCHEMA)],
   controllers: [SchedulesController],
   providers: [SchedulesService, ScheduleEvaluator, ScheduleDueLoop, TickActions, InstanceEndsConsumer],
   exports: [SchedulesService, ScheduleDueLoop],
