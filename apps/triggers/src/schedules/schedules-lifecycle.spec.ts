@@ -4,6 +4,7 @@ import { eventually, unwrap } from '@wfp/testing';
 import { startSchedulesUnderTest, SchedulesUnderTest } from '../../test/schedules/schedules-under-test';
 import { TriggersService } from '../formance/triggers.service';
 import { tickUuid } from './core/tick-identity';
+import { jitterDelayMs } from './core/jitter';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -18,7 +19,7 @@ describe('schedules (catch-up, backfill, pause, DST, replicas, publish)', () => 
   let db: DataSource;
 
   beforeAll(async () => {
-    under = await startSchedulesUnderTest('sched_life');
+    under = await startSchedulesUnderTest('sched_life', undefined, { TRIGGERS_ORCHESTRATOR_TIMEOUT_MS: '300' });
     db = under.db;
   });
 
@@ -185,7 +186,7 @@ describe('schedules (catch-up, backfill, pause, DST, replicas, publish)', () => 
     freshHour();
     const second = await under.replica();
     const workflowID = under.orchestrator.addWorkflow(0);
-    unwrap(await under.schedules.create({ name: 'replicated', spec: { interval: '1m' }, action: { workflowID }, overlap: 'allow_all' }));
+    const schedule = unwrap(await under.schedules.create({ name: 'replicated', spec: { interval: '1m' }, action: { workflowID }, overlap: 'allow_all' }));
     for (let i = 0; i < 20; i++) {
       await Promise.all([under.loop.runDue(), second.loop.runDue(), under.loop.runDue(), second.loop.runDue()]);
       under.clock.advance(MINUTE);
@@ -193,6 +194,39 @@ describe('schedules (catch-up, backfill, pause, DST, replicas, publish)', () => 
     const requests = under.orchestrator.startRequests.filter((r) => r.workflowId === workflowID);
     expect(requests).toHaveLength(20);
     expect(new Set(requests.map((r) => r.idempotencyKey)).size).toBe(20);
+    unwrap(await under.schedules.delete(schedule.id));
+  });
+
+  it('a start whose reply is lost rolls the pass back; the retry sends the same key and records the one instance', async () => {
+    const t0 = freshHour();
+    const workflowID = under.orchestrator.addWorkflow(HOUR);
+    const schedule = unwrap(await under.schedules.create({ name: 'lossy', spec: { interval: '1m' }, action: { workflowID } }));
+    under.orchestrator.swallowStartReplies.set(workflowID, 1);
+    await under.loop.runDue(); // the orchestrator starts the instance, its reply never comes: the pass times out and rolls back
+    expect(await db.query(`SELECT status, reason FROM schedules.actions WHERE schedule_id = $1`, [schedule.id])).toEqual([]);
+    await under.loop.runDue();
+    const requests = under.orchestrator.startRequests.filter((r) => r.workflowId === workflowID);
+    expect(requests.map((r) => r.idempotencyKey)).toEqual([`schedule:${schedule.id}:${new Date(t0).toISOString()}`, `schedule:${schedule.id}:${new Date(t0).toISOString()}`]);
+    const instances = under.orchestrator.startsOf(workflowID);
+    expect(instances).toHaveLength(1);
+    const [row] = await db.query(`SELECT status, instance_id FROM schedules.actions WHERE schedule_id = $1`, [schedule.id]);
+    expect(row).toEqual({ status: 'running', instance_id: instances[0].id });
+    unwrap(await under.schedules.delete(schedule.id));
+  });
+
+  it('jitter delays each action by the same amount on every replica, the scheduled time unchanged', async () => {
+    const t0 = freshHour();
+    const workflowID = under.orchestrator.addWorkflow(0);
+    const schedule = unwrap(await under.schedules.create({ name: 'jittery', spec: { interval: '1h', jitter: '30s' }, action: { workflowID } }));
+    const delay = jitterDelayMs(schedule.id, new Date(t0), 30_000);
+    under.clock.set(new Date(t0 + delay - 1));
+    await under.loop.runDue();
+    expect(under.orchestrator.startsOf(workflowID)).toHaveLength(0);
+    under.clock.set(new Date(t0 + delay));
+    await under.loop.runDue();
+    const [instance] = under.orchestrator.startsOf(workflowID);
+    expect(instance.variables).toMatchObject({ scheduledTime: new Date(t0).toISOString(), actualTime: new Date(t0 + delay).toISOString() });
+    unwrap(await under.schedules.delete(schedule.id));
   });
 
   it('a publish action puts one schedule.tick per tick on the bus (id from schedule + time), and a trigger matches it', async () => {

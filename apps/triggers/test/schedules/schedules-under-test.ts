@@ -39,7 +39,7 @@ export interface SchedulesUnderTest extends SchedulesReplica {
   stop(): Promise<void>;
 }
 
-export async function startSchedulesUnderTest(label: string, start = '2026-01-01T00:00:00Z'): Promise<SchedulesUnderTest> {
+export async function startSchedulesUnderTest(label: string, start = '2026-01-01T00:00:00Z', env: Record<string, string> = {}): Promise<SchedulesUnderTest> {
   const database = await createTestDatabase(label);
   const namespace = createTestNamespace(label);
   await runServiceMigrations(triggersDatabase(database.url));
@@ -53,6 +53,7 @@ export async function startSchedulesUnderTest(label: string, start = '2026-01-01
     NATS_URL: testNatsUrl(),
     NATS_NAMESPACE: namespace,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
   });
   const replicas: INestApplicationContext[] = [];
   const replica = async (): Promise<SchedulesReplica> => {

@@ -32,6 +32,8 @@ export class SimulatedOrchestrator {
   /** Every start request received (retries included). */
   readonly startRequests: StartRequest[] = [];
   readonly aborts: string[] = [];
+  /** Starts of a workflow to perform without replying (as an orchestrator whose reply is lost, or that crashes after its commit). */
+  readonly swallowStartReplies = new Map<string, number>();
   private readonly byKey = new Map<string, SimulatedInstance>();
   private readonly subscriptions: Subscription[] = [];
   private readonly codec = JSONCodec<{ id: string; data: unknown }>();
@@ -47,7 +49,16 @@ export class SimulatedOrchestrator {
       const workflow = this.workflows.get((data as { id: string }).id);
       return workflow ? ok(this.workflowOf(workflow)) : fail('NOT_FOUND', 'workflow not found');
     });
-    this.serve(COMMANDS.orchestrator.startInstance, (data) => this.startOne(data as StartRequest));
+    this.serve(COMMANDS.orchestrator.startInstance, (data) => {
+      const request = data as StartRequest;
+      const reply = this.startOne(request);
+      const swallow = this.swallowStartReplies.get(request.workflowId) ?? 0;
+      if (swallow > 0) {
+        this.swallowStartReplies.set(request.workflowId, swallow - 1);
+        return undefined;
+      }
+      return reply;
+    });
     this.serve(COMMANDS.orchestrator.startManyInstances, (data) =>
       ok({
         results: (data as { items: StartRequest[] }).items.map((item) => {
@@ -140,13 +151,14 @@ export class SimulatedOrchestrator {
     return { id, config, createdAt, updatedAt };
   }
 
-  private serve(command: string, handler: (data: unknown) => Reply<unknown> | Promise<Reply<unknown>>): void {
+  private serve(command: string, handler: (data: unknown) => Reply<unknown> | undefined | Promise<Reply<unknown>>): void {
     const sub = this.nc.subscribe(commandSubject(this.namespace, command));
     this.subscriptions.push(sub);
     void (async () => {
       for await (const msg of sub) {
         const request = this.codec.decode(msg.data);
         const response = await handler(request.data);
+        if (response === undefined) continue;
         msg.respond(JSONCodec().encode({ id: request.id, response, isDisposed: true }));
       }
     })();
