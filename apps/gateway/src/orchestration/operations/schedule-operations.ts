@@ -14,6 +14,7 @@ import { GatewayCommandClient } from '../../commands/commands.module';
 import { callService } from '../../commands/call-service';
 import { ApiError } from '../../http/api-error';
 import type { ListSource } from './list-source';
+import { jsonObjectBody } from '../orchestration-api';
 import type { V2BackfillScheduleResponse, V2DescribeScheduleResponse, V2ScheduleResponse, V2TriggerScheduleResponse } from '../schedules-wire';
 
 /**
@@ -77,13 +78,6 @@ export class ScheduleOperations {
     const payload = { id, ...(next !== undefined ? { next } : {}), ...(recent !== undefined ? { recent } : {}) };
     return { data: await callService(this.commands, COMMANDS.triggers.describeSchedule, payload, scheduleDescriptionSchema, requestId) };
   }
-}
-
-function jsonObjectBody(req: Request): unknown {
-  if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
-    throw new ApiError(400, 'VALIDATION', 'unmarshalling json body: a JSON object is required (Content-Type: application/json)');
-  }
-  return req.body;
 }
 
 /** pause, unpause and trigger may be sent without a body. */
