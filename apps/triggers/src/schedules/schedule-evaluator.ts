@@ -39,12 +39,14 @@ export function dueCursor(scheduleId: string, compiled: CompiledSpec, from: Date
 @Injectable()
 export class ScheduleEvaluator {
   private readonly maxTicks: number;
+  private readonly reconcileAfterMs: number;
 
   constructor(
     private readonly actions: TickActions,
     @Inject(APP_CONFIG) config: TriggersConfig,
   ) {
     this.maxTicks = config.SCHEDULES_MAX_TICKS_PER_PASS;
+    this.reconcileAfterMs = config.SCHEDULES_RECONCILE_AFTER_MS;
   }
 
   async evaluate(manager: EntityManager, scheduleId: string, now: Date): Promise<Evaluation | undefined> {
@@ -107,10 +109,11 @@ export class ScheduleEvaluator {
   ): Promise<{ remaining: number | null; kept: number; endedAtOnce: boolean }> {
     const scheduleId = row.id;
     let endedAtOnce = false;
-    const open: ActionRow[] = await manager.query(
+    const locked: ActionRow[] = await manager.query(
       `SELECT ${ACTION_COLUMNS} FROM schedules.actions WHERE schedule_id = $1 AND status = ANY($2::text[]) ORDER BY scheduled_time, seq FOR UPDATE`,
       [scheduleId, OPEN_STATUSES],
     );
+    const open = await this.withoutOverdueEnds(manager, locked, now, pauseOnFailure);
     const byKey = new Map(open.map((action) => [action.scheduled_time.toISOString(), action]));
     const decision = decideOverlap(
       open.filter((a) => a.status !== 'buffered').map((a) => ({ key: a.scheduled_time.toISOString(), status: a.status as 'running' | 'canceling' })),
@@ -145,6 +148,25 @@ export class ScheduleEvaluator {
       if (result.status === 'completed' && result.outcome === 'failed') pauseOnFailure(`instance ${result.instanceId} (scheduled ${key}) failed: ${result.reason ?? ''}`);
     }
     return { remaining: decision.remaining, kept: decision.keep.length, endedAtOnce };
+  }
+
+  /**
+   * Instances that would hold back a waiting tick and whose end is overdue (no end event for
+   * SCHEDULES_RECONCILE_AFTER_MS: it may have been lost) are looked up in the orchestrator; the
+   * ended ones are settled here. Returns the open ticks left.
+   */
+  private async withoutOverdueEnds(manager: EntityManager, open: ActionRow[], now: Date, pauseOnFailure: (reason: string) => void): Promise<ActionRow[]> {
+    if (this.reconcileAfterMs === 0 || !open.some((a) => a.status === 'buffered')) return open;
+    const overdue = open.filter((a) => a.status !== 'buffered' && a.instance_id && a.actual_time && now.getTime() - a.actual_time.getTime() >= this.reconcileAfterMs);
+    const settled = new Set<ActionRow>();
+    for (const action of overdue) {
+      const end = await this.actions.endOf(action.instance_id!);
+      if (!end) continue;
+      await this.update(manager, action, { status: 'completed', outcome: end.outcome, ended_at: now, reason: end.reason ?? null });
+      if (end.outcome === 'failed') pauseOnFailure(`instance ${action.instance_id} (scheduled ${action.scheduled_time.toISOString()}) failed: ${end.reason ?? ''}`);
+      settled.add(action);
+    }
+    return open.filter((a) => !settled.has(a));
   }
 
   /** Step 2: due ticks become buffered (or missed) rows; `cursor` moves past them. Returns the missed count. */

@@ -9,6 +9,11 @@ export const schedulesEnvShape = {
   SCHEDULES_MAX_TICKS_PER_PASS: intFromEnv(1, 100_000).default(1000),
   /** Fire times one backfill may cover at most (more: 400). */
   SCHEDULES_MAX_BACKFILL_TICKS: intFromEnv(1, 1_000_000).default(10_000),
+  /**
+   * A running instance whose end has not been heard of for this long (ms) is looked up in the
+   * orchestrator before it holds back a tick (in case its end event was lost); 0: never.
+   */
+  SCHEDULES_RECONCILE_AFTER_MS: intFromEnv(0, 86_400_000).default(300_000),
   /** Next fire times describe lists by default. */
   SCHEDULES_DESCRIBE_NEXT: intFromEnv(0, 100).default(10),
   /** Recent actions describe lists by default. */

@@ -214,6 +214,22 @@ describe('schedules (catch-up, backfill, pause, DST, replicas, publish)', () => 
     unwrap(await under.schedules.delete(schedule.id));
   });
 
+  it('an instance whose end event was lost is looked up in the orchestrator once overdue, and stops holding back the ticks', async () => {
+    const t0 = freshHour();
+    const workflowID = under.orchestrator.addWorkflow(90_000);
+    under.orchestrator.silentEnds.add(workflowID);
+    const schedule = unwrap(await under.schedules.create({ name: 'lost-end', spec: { interval: '1m' }, action: { workflowID }, overlap: 'buffer_one' }));
+    for (let t = 0; t <= 6 * MINUTE; t += MINUTE) {
+      under.clock.set(new Date(t0 + t));
+      await settle();
+    }
+    // The first instance ended at 1:30 unannounced; at 5:00 (SCHEDULES_RECONCILE_AFTER_MS, 5 min, after its start) the buffered tick 1 starts.
+    expect(under.orchestrator.startsOf(workflowID).map((i) => (i.startedAt - t0) / MINUTE)).toEqual([0, 5]);
+    const description = unwrap(await under.schedules.describe(schedule.id, 0, 100));
+    expect(description.recentActions.find((a) => a.scheduledTime === new Date(t0).toISOString())).toMatchObject({ status: 'completed', outcome: 'succeeded' });
+    unwrap(await under.schedules.delete(schedule.id));
+  });
+
   it('jitter delays each action by the same amount on every replica, the scheduled time unchanged', async () => {
     const t0 = freshHour();
     const workflowID = under.orchestrator.addWorkflow(0);

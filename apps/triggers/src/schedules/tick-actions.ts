@@ -63,6 +63,18 @@ export class TickActions {
     return { status: 'running', instanceId: instance.id };
   }
 
+  /**
+   * Asks the orchestrator whether an instance has ended (when its end event is overdue): its
+   * outcome, or undefined while it runs or when the orchestrator cannot say.
+   */
+  async endOf(instanceId: string): Promise<{ outcome: 'succeeded' | 'failed' | 'canceled'; reason?: string } | undefined> {
+    const reply = await this.orchestrator.getInstance(instanceId).catch(() => undefined);
+    if (!reply?.ok || !reply.data.terminated) return undefined;
+    const error = reply.data.error;
+    if (!error) return { outcome: 'succeeded' };
+    return { outcome: error === 'canceled' ? 'canceled' : 'failed', reason: error };
+  }
+
   /** Aborts an instance (cancel_other, terminate_other). An error reply (it already ended) is not a failure: its end event settles it. */
   async abort(instanceId: string): Promise<void> {
     await this.orchestrator.send(COMMANDS.orchestrator.abortInstance, { id: instanceId }, emptyReplyDataSchema);

@@ -34,6 +34,8 @@ export class SimulatedOrchestrator {
   readonly aborts: string[] = [];
   /** Starts of a workflow to perform without replying (as an orchestrator whose reply is lost, or that crashes after its commit). */
   readonly swallowStartReplies = new Map<string, number>();
+  /** Workflows whose instances end without their end event (as if it were lost). */
+  readonly silentEnds = new Set<string>();
   private readonly byKey = new Map<string, SimulatedInstance>();
   private readonly subscriptions: Subscription[] = [];
   private readonly codec = JSONCodec<{ id: string; data: unknown }>();
@@ -127,6 +129,7 @@ export class SimulatedOrchestrator {
 
   private async end(instance: SimulatedInstance, how: 'succeeded' | 'failed' | 'canceled'): Promise<void> {
     instance.ended = how;
+    if (this.silentEnds.has(instance.workflowId)) return;
     const type = how === 'succeeded' ? 'SUCCEEDED_WORKFLOW' : 'FAILED_WORKFLOW';
     const id = randomUUID();
     const envelope = {
@@ -143,7 +146,8 @@ export class SimulatedOrchestrator {
 
   private wire(instance: SimulatedInstance): WorkflowInstance {
     const at = new Date(instance.startedAt).toISOString();
-    return { id: instance.id, workflowID: instance.workflowId, createdAt: at, updatedAt: at, terminated: false };
+    const error = instance.ended === 'canceled' ? 'canceled' : instance.ended === 'failed' ? 'stage failed' : undefined;
+    return { id: instance.id, workflowID: instance.workflowId, createdAt: at, updatedAt: at, terminated: instance.ended !== undefined, ...(error ? { error } : {}) };
   }
 
   private workflowOf(workflow: Workflow): Workflow {
