@@ -6,21 +6,11 @@ import { ActionResult, TickActions } from './tick-actions';
 import { compileStored } from './schedule-definition';
 import { ACTION_COLUMNS, ActionRow, OPEN_STATUSES, rowsOf, SCHEDULE_COLUMNS, ScheduleRow } from './schedule-rows';
 import { decideOverlap } from './core/overlap-decision';
-import { jitterDelayMs } from './core/jitter';
-import type { CompiledSpec } from './core/fire-times';
-
-/** Missed ticks kept as rows per pass (describe lists them); the others are only counted. */
-const MISSED_ROWS_KEPT = 100;
+import { takeDueTicks } from './due-ticks';
 
 export interface Evaluation {
   /** Call after the transaction committed: counts the metrics of what it did. */
   countMetrics(): void;
-}
-
-/** The next fire time at or after `from` and the instant its action is due (plus jitter). */
-export function dueCursor(scheduleId: string, compiled: CompiledSpec, from: Date): { next: Date | null; nextAction: Date | null } {
-  const next = compiled.next(new Date(from.getTime() - 1)) ?? null;
-  return { next, nextAction: next ? new Date(next.getTime() + jitterDelayMs(scheduleId, next, compiled.jitterMs)) : null };
 }
 
 /**
@@ -71,7 +61,7 @@ export class ScheduleEvaluator {
 
     const { compiled, catchupWindowMs } = compileStored(row.definition);
     const cursor = { next: row.next_scheduled_at, nextAction: row.next_action_at };
-    const missed = await this.takeDueTicks(manager, row, compiled, catchupWindowMs, cursor, now);
+    const missed = await takeDueTicks(manager, row, compiled, catchupWindowMs, cursor, now, this.maxTicks);
 
     let remaining = row.remaining_actions;
     // Decide and apply until nothing more can start now (an instance may end within its start).
@@ -167,49 +157,6 @@ export class ScheduleEvaluator {
       settled.add(action);
     }
     return open.filter((a) => !settled.has(a));
-  }
-
-  /** Step 2: due ticks become buffered (or missed) rows; `cursor` moves past them. Returns the missed count. */
-  private async takeDueTicks(
-    manager: EntityManager,
-    row: ScheduleRow,
-    compiled: CompiledSpec,
-    catchupWindowMs: number,
-    cursor: { next: Date | null; nextAction: Date | null },
-    now: Date,
-  ): Promise<number> {
-    if (row.paused || row.remaining_actions === 0) return 0;
-    const windowStart = now.getTime() - catchupWindowMs;
-    const buffered: Date[] = [];
-    const missedKept: Date[] = [];
-    let missed = 0;
-    while (cursor.next && cursor.nextAction && cursor.nextAction.getTime() <= now.getTime() && buffered.length < this.maxTicks) {
-      if (cursor.next.getTime() < windowStart) {
-        missed += 1;
-        missedKept.push(cursor.next);
-        if (missedKept.length > MISSED_ROWS_KEPT) missedKept.shift();
-      } else {
-        buffered.push(cursor.next);
-      }
-      Object.assign(cursor, dueCursor(row.id, compiled, new Date(cursor.next.getTime() + 1)));
-    }
-    const reason = `older than the catch-up window (${row.definition.catchup_window}) when the service got to it at ${now.toISOString()}`;
-    const times = [...missedKept, ...buffered];
-    if (times.length > 0) {
-      await manager.query(
-        `INSERT INTO schedules.actions (schedule_id, scheduled_time, source, overlap, status, reason)
-         SELECT $1, u.t, 'schedule', $2, u.status, u.reason FROM unnest($3::timestamptz[], $4::text[], $5::text[]) AS u(t, status, reason)
-         ON CONFLICT (schedule_id, scheduled_time) DO NOTHING`,
-        [
-          row.id,
-          row.definition.overlap,
-          times.map((t) => t.toISOString()),
-          times.map((_, i) => (i < missedKept.length ? 'missed' : 'buffered')),
-          times.map((_, i) => (i < missedKept.length ? reason : null)),
-        ],
-      );
-    }
-    return missed;
   }
 
   /** Step 1: running ticks whose instance's end arrived before the start was recorded. */

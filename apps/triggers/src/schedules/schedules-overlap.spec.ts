@@ -81,5 +81,7 @@ describe('schedule overlap policies over 10 minutes', () => {
     if (overlap === 'buffer_all') expect(description.bufferedActions).toBe(6); // ticks 4..9 still wait
     if (overlap === 'skip') expect(description.recentActions.filter((a) => a.status === 'skipped')).toHaveLength(6);
     unwrap(await under.schedules.delete(schedule.id));
+    const [{ waiting }] = await under.db.query(`SELECT count(*)::int AS waiting FROM schedules.actions WHERE schedule_id = $1 AND status = 'buffered'`, [schedule.id]);
+    expect(waiting).toBe(0); // deleting skips what still waited
   });
 });

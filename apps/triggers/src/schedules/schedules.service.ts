@@ -19,7 +19,8 @@ import { APP_CONFIG, Clock, CLOCK, EventPublisher, formatIssues, keysetSql } fro
 import type { TriggersConfig } from '../config';
 import { compileStored, validateScheduleBody, ValidSchedule } from './schedule-definition';
 import { ACTION_COLUMNS, ActionRow, rowsOf, SCHEDULE_COLUMNS, ScheduleRow, toActionRecord, toSchedule } from './schedule-rows';
-import { dueCursor, Evaluation, ScheduleEvaluator } from './schedule-evaluator';
+import { Evaluation, ScheduleEvaluator } from './schedule-evaluator';
+import { dueCursor } from './due-ticks';
 import { ScheduleDueLoop } from './schedule-due-loop';
 import { fireTimesBetween, nextFireTimes } from './core/fire-times';
 
@@ -92,10 +93,11 @@ export class SchedulesService {
     });
   }
 
-  /** Soft delete: no more ticks; instances already started run on. */
+  /** Soft delete: no more ticks (waiting ones are skipped); instances already started run on. */
   async delete(id: string): Promise<Reply<Record<string, never>>> {
     return this.locked(id, async (manager, _row, now) => {
       await manager.query(`UPDATE schedules.schedules SET deleted_at = $2 WHERE id = $1`, [id, now]);
+      await manager.query(`UPDATE schedules.actions SET status = 'skipped', reason = 'the schedule was deleted' WHERE schedule_id = $1 AND status = 'buffered'`, [id]);
       return ok({});
     });
   }
