@@ -98,6 +98,7 @@ export class ScheduleEvaluator {
     pauseOnFailure: (reason: string) => void,
   ): Promise<{ remaining: number | null; kept: number; endedAtOnce: boolean }> {
     const scheduleId = row.id;
+    const publishes = row.definition.action.publish !== undefined;
     let endedAtOnce = false;
     const locked: ActionRow[] = await manager.query(
       `SELECT ${ACTION_COLUMNS} FROM schedules.actions WHERE schedule_id = $1 AND status = ANY($2::text[]) ORDER BY scheduled_time, seq FOR UPDATE`,
@@ -109,7 +110,8 @@ export class ScheduleEvaluator {
       open.filter((a) => a.status !== 'buffered').map((a) => ({ key: a.scheduled_time.toISOString(), status: a.status as 'running' | 'canceling' })),
       open
         .filter((a) => a.status === 'buffered' && !(paused && a.source === 'schedule'))
-        .map((a) => ({ key: a.scheduled_time.toISOString(), overlap: a.overlap, counted: a.source === 'schedule' })),
+        // A publish action has no instance: nothing to overlap with, every tick publishes.
+      .map((a) => ({ key: a.scheduled_time.toISOString(), overlap: publishes ? ('allow_all' as const) : a.overlap, counted: a.source === 'schedule' })),
       remaining,
     );
 

@@ -266,6 +266,12 @@ describe('schedules (catch-up, backfill, pause, DST, replicas, publish)', () => 
     expect(instance.idempotencyKey).toBe(`trigger:${trigger.id}:${eventId}`);
     const [row] = await db.query(`SELECT status, event_id FROM schedules.actions WHERE schedule_id = $1`, [schedule.id]);
     expect(row).toEqual({ status: 'published', event_id: eventId });
+    // Three ticks due at once (the schedule's overlap is skip): overlap does not apply to publishing, each one publishes.
+    under.clock.set(new Date(t0 + 3 * MINUTE));
+    await under.loop.runDue();
+    await eventually(async () => unwrap(await triggers.listOccurrences(trigger.id)).filter((o) => o.workflowInstanceID).length === 4, { what: 'four occurrences' });
+    const published: Array<{ event_id: string }> = await db.query(`SELECT event_id FROM schedules.actions WHERE schedule_id = $1 AND status = 'published' ORDER BY scheduled_time`, [schedule.id]);
+    expect(published.map((p) => p.event_id)).toEqual([0, 1, 2, 3].map((m) => tickUuid(schedule.id, new Date(t0 + m * MINUTE))));
     unwrap(await under.schedules.delete(schedule.id));
   });
 
