@@ -13,7 +13,8 @@ const INSTANCE_ENDS_KEPT_MS = 3_600_000;
  * instance of a schedule ended, a backfill added ticks), it takes the schedules that are due
  * (`next_action_at` ≤ now, not paused) or woken, one at a time, each in its own transaction with
  * its row locked `FOR UPDATE SKIP LOCKED`: two replicas never evaluate the same schedule at once,
- * and never wait for each other. Time is the injected CLOCK's.
+ * and never wait for each other. A schedule whose pass failed is left alone by this replica for
+ * SCHEDULES_RETRY_AFTER_MS. Time is the injected CLOCK's.
  */
 @Injectable()
 export class ScheduleDueLoop implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,6 +23,8 @@ export class ScheduleDueLoop implements OnApplicationBootstrap, OnApplicationShu
   private again = false;
   private stopped = false;
   private lastPrune = 0;
+  /** Schedules whose last pass failed here, and when this replica may try them again (clock ms). */
+  private readonly retryAt = new Map<string, number>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -81,6 +84,8 @@ export class ScheduleDueLoop implements OnApplicationBootstrap, OnApplicationShu
     const tried: string[] = [];
     for (;;) {
       const now = this.clock.now();
+      for (const [scheduleId, at] of this.retryAt) if (at <= now.getTime()) this.retryAt.delete(scheduleId);
+      const backingOff = [...this.retryAt.keys()];
       let evaluation: Evaluation | undefined;
       let id: string | undefined;
       try {
@@ -89,15 +94,17 @@ export class ScheduleDueLoop implements OnApplicationBootstrap, OnApplicationShu
             `SELECT id FROM schedules.schedules
               WHERE deleted_at IS NULL AND ((NOT paused AND next_action_at <= $1) OR wake) AND NOT (id = ANY($2::uuid[]))
               ORDER BY next_action_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED`,
-            [now, tried],
+            [now, [...tried, ...backingOff]],
           );
           if (!due) return undefined;
           id = due.id;
           return this.evaluator.evaluate(manager, due.id, now);
         });
+        if (id) this.retryAt.delete(id);
       } catch (error) {
-        // The pass rolled back: the schedule's ticks are taken again on the next pass (same keys).
-        this.logger.warn({ err: error, scheduleId: id }, 'schedule evaluation failed; retried on the next pass');
+        // The pass rolled back: the schedule's ticks are taken again later, with the same keys.
+        if (id) this.retryAt.set(id, now.getTime() + this.config.SCHEDULES_RETRY_AFTER_MS);
+        this.logger.warn({ err: error, scheduleId: id, retryAfterMs: this.config.SCHEDULES_RETRY_AFTER_MS }, 'schedule evaluation failed; retried later');
       }
       if (!id) break;
       tried.push(id);

@@ -5,6 +5,12 @@ import { intFromEnv } from '@wfp/platform';
 export const schedulesEnvShape = {
   /** How often each replica looks for due schedules (ms). Ends of instances and backfills wake it at once. */
   SCHEDULES_POLL_INTERVAL_MS: intFromEnv(50, 600_000).default(1000),
+  /**
+   * After a pass of a schedule failed (the orchestrator did not answer, the database failed), this
+   * replica leaves that schedule alone for this long (ms, on the service clock) so the others are
+   * not held up behind it; 0: retried on the next pass.
+   */
+  SCHEDULES_RETRY_AFTER_MS: intFromEnv(0, 3_600_000).default(5000),
   /** Ticks a schedule takes in one pass at most (a catch-up longer than that continues on the next pass). */
   SCHEDULES_MAX_TICKS_PER_PASS: intFromEnv(1, 100_000).default(1000),
   /** Fire times one backfill may cover at most (more: 400). */

@@ -204,6 +204,9 @@ describe('schedules (catch-up, backfill, pause, DST, replicas, publish)', () => 
     under.orchestrator.swallowStartReplies.set(workflowID, 1);
     await under.loop.runDue(); // the orchestrator starts the instance, its reply never comes: the pass times out and rolls back
     expect(await db.query(`SELECT status, reason FROM schedules.actions WHERE schedule_id = $1`, [schedule.id])).toEqual([]);
+    await under.loop.runDue(); // this replica leaves the failed schedule alone for SCHEDULES_RETRY_AFTER_MS (5 s)
+    expect(under.orchestrator.startRequests.filter((r) => r.workflowId === workflowID)).toHaveLength(1);
+    under.clock.advance(5000);
     await under.loop.runDue();
     const requests = under.orchestrator.startRequests.filter((r) => r.workflowId === workflowID);
     expect(requests.map((r) => r.idempotencyKey)).toEqual([`schedule:${schedule.id}:${new Date(t0).toISOString()}`, `schedule:${schedule.id}:${new Date(t0).toISOString()}`]);
