@@ -8,6 +8,7 @@ import { OrchestratorClientModule } from './orchestrator/orchestrator-client';
 import { FormanceTriggersModule } from './formance/formance-triggers.module';
 import { WorkflowTriggersModule } from './workflow-triggers/workflow-triggers.module';
 import { MatchingModule } from './matching/matching.module';
+import { SchedulesModule } from './schedules/schedules.module';
 
 @Module({})
 export class TriggersAppModule {
@@ -22,6 +23,7 @@ export class TriggersAppModule {
         OrchestratorClientModule,
         FormanceTriggersModule,
         WorkflowTriggersModule,
+        SchedulesModule,
         ...(options.matching === false ? [] : [MatchingModule]),
       ],
       controllers: [healthControllerFor('triggers')],

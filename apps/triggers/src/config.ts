@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { commonEnvShape, inboxPruningEnvShape, intFromEnv, parseEnv } from '@wfp/platform';
+import { schedulesEnvShape } from './schedules/schedules-config';
 
 export const triggersEnvSchema = z.object({
   ...commonEnvShape,
   ...inboxPruningEnvShape,
+  ...schedulesEnvShape,
   /** How long the service waits for the orchestrator to answer a command. */
   TRIGGERS_ORCHESTRATOR_TIMEOUT_MS: intFromEnv(100, 600_000).default(10_000),
   /**

@@ -45,6 +45,21 @@ import {
   workflowTriggerSchema,
 } from './triggers';
 import {
+  backfillScheduleReplySchema,
+  backfillScheduleRequestSchema,
+  createScheduleRequestSchema,
+  describeScheduleRequestSchema,
+  listSchedulesRequestSchema,
+  pauseScheduleRequestSchema,
+  scheduleDescriptionSchema,
+  scheduleIdRequestSchema,
+  scheduleSchema,
+  SCHEDULES_COMMANDS,
+  triggerScheduleReplySchema,
+  triggerScheduleRequestSchema,
+  updateScheduleRequestSchema,
+} from './schedules';
+import {
   categorizeInterventionRequestSchema,
   contentSchema,
   createInterventionRequestSchema,
@@ -107,6 +122,17 @@ export const COMMAND_CATALOG: Record<string, CommandCatalogEntry> = {
   [TRIGGERS_COMMANDS.createWorkflowTrigger]: t(createWorkflowTriggerRequestSchema, createWorkflowTriggerReplySchema),
   [TRIGGERS_COMMANDS.getWorkflowTrigger]: t(getWorkflowTriggerRequestSchema, workflowTriggerSchema),
   [TRIGGERS_COMMANDS.searchWorkflowTriggers]: t(searchWorkflowTriggersRequestSchema, searchWorkflowTriggersReplySchema),
+
+  [SCHEDULES_COMMANDS.createSchedule]: t(createScheduleRequestSchema, scheduleSchema),
+  [SCHEDULES_COMMANDS.listSchedules]: t(listSchedulesRequestSchema, z.array(scheduleSchema)),
+  [SCHEDULES_COMMANDS.getSchedule]: t(scheduleIdRequestSchema, scheduleSchema),
+  [SCHEDULES_COMMANDS.updateSchedule]: t(updateScheduleRequestSchema, scheduleSchema),
+  [SCHEDULES_COMMANDS.deleteSchedule]: t(scheduleIdRequestSchema, emptyReplyDataSchema),
+  [SCHEDULES_COMMANDS.pauseSchedule]: t(pauseScheduleRequestSchema, scheduleSchema),
+  [SCHEDULES_COMMANDS.unpauseSchedule]: t(scheduleIdRequestSchema, scheduleSchema),
+  [SCHEDULES_COMMANDS.triggerSchedule]: t(triggerScheduleRequestSchema, triggerScheduleReplySchema),
+  [SCHEDULES_COMMANDS.backfillSchedule]: t(backfillScheduleRequestSchema, backfillScheduleReplySchema),
+  [SCHEDULES_COMMANDS.describeSchedule]: t(describeScheduleRequestSchema, scheduleDescriptionSchema),
 
   [INTERVENTIONS_COMMANDS.health]: i(healthRequestSchema, healthReplyDataSchema),
   [INTERVENTIONS_COMMANDS.list]: i(listInterventionsRequestSchema, interventionListSchema),

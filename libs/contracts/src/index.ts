@@ -6,6 +6,7 @@ export * from './health/health';
 export * from './events/envelope';
 export * from './orchestrator';
 export * from './triggers';
+export * from './schedules';
 export * from './interventions';
 export * from './paging';
 export * from './events/catalog';

@@ -1,5 +1,6 @@
 import { ORCHESTRATOR_COMMANDS } from './orchestrator/commands';
 import { TRIGGERS_COMMANDS } from './triggers/commands';
+import { SCHEDULES_COMMANDS } from './schedules/commands';
 import { INTERVENTIONS_COMMANDS } from './interventions/commands';
 
 /**
@@ -9,7 +10,8 @@ import { INTERVENTIONS_COMMANDS } from './interventions/commands';
  */
 export const COMMANDS = {
   orchestrator: ORCHESTRATOR_COMMANDS,
-  triggers: TRIGGERS_COMMANDS,
+  /** The triggers service also serves the schedules. */
+  triggers: { ...TRIGGERS_COMMANDS, ...SCHEDULES_COMMANDS },
   interventions: INTERVENTIONS_COMMANDS,
 } as const;
 

@@ -18,6 +18,18 @@ import {
 } from '../orchestration/formance-v2-wire';
 import { bulkJobSchema, createBulkJobRequestSchema } from '@wfp/contracts';
 import { cursorOf } from '../orchestration/formance-v2-wire';
+import {
+  v2BackfillScheduleBodySchema,
+  v2BackfillScheduleResponseSchema,
+  v2DescribeScheduleQuerySchema,
+  v2DescribeScheduleResponseSchema,
+  v2ListSchedulesResponseSchema,
+  v2PauseScheduleBodySchema,
+  v2ScheduleBodySchema,
+  v2ScheduleResponseSchema,
+  v2TriggerScheduleBodySchema,
+  v2TriggerScheduleResponseSchema,
+} from '../orchestration/schedules-wire';
 import { buildOpenApiDocument, json, named, noContent, OpenApiDocument } from './openapi-builder';
 
 /**
@@ -37,7 +49,7 @@ export function formanceV2Document(): OpenApiDocument {
       description:
         'Workflows, instances and triggers, compatible with Formance Orchestration v2 (and its SDK, `sdk.orchestration.v2`). ' +
         'The same operations and data as v1; lists page with signed cursors (`{"cursor": {pageSize, hasMore, previous?, next?, data}}`), ' +
-        'and triggers can be tested against an event payload. ' +
+        'and triggers can be tested against an event payload. Our extension: schedules (`/v2/schedules`, cron and interval schedules with Temporal\'s overlap policies, catch-up, pause and backfill; docs/schedules.md). ' +
         'With `FORMANCE_AUTH_CLIENTS` set, every operation but `/v2/_info` needs a bearer token from ' +
         '`POST /api/auth/oauth/token` (OAuth2 client credentials; scopes `orchestration:read`, `orchestration:write`).',
     },
@@ -223,6 +235,68 @@ export function formanceV2Document(): OpenApiDocument {
         request: { params: triggerID, query: paging },
         responses: { 200: json(named('V2ListTriggersOccurrencesResponse', v2ListOccurrencesResponseSchema), 'A page of occurrences'), ...failure },
       });
+      registerSchedulePaths(registry, { read, write, failure });
     },
   );
+}
+
+/** Schedules (our extension; docs/schedules.md): cron/interval schedules with Temporal's overlap policies. */
+function registerSchedulePaths(
+  registry: Parameters<Parameters<typeof buildOpenApiDocument>[1]>[0],
+  { read, write, failure }: { read: Array<Record<string, string[]>>; write: Array<Record<string, string[]>>; failure: Record<string, unknown> },
+): void {
+  const tags = ['orchestration.v2.schedules'];
+  const scheduleID = z.object({ scheduleID: z.string() });
+  const schedule = named('V2ScheduleResponse', v2ScheduleResponseSchema);
+  const body = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema } } });
+  registry.registerPath({
+    method: 'get', path: '/v2/schedules', operationId: 'v2ListSchedules', summary: 'List schedules', tags, security: read,
+    request: { query: v2PagingQuerySchema.extend({ name: z.string().optional().describe('Case-insensitive substring of the schedule name') }) },
+    responses: { 200: json(named('V2ListSchedulesResponse', v2ListSchedulesResponseSchema), 'A page of schedules, oldest first'), ...failure },
+  });
+  registry.registerPath({
+    method: 'post', path: '/v2/schedules', operationId: 'v2CreateSchedule', summary: 'Create a schedule', tags, security: write,
+    request: { body: body(named('V2ScheduleData', v2ScheduleBodySchema)) },
+    responses: { 201: json(schedule, 'Created schedule'), ...failure },
+  });
+  registry.registerPath({
+    method: 'get', path: '/v2/schedules/{scheduleID}', operationId: 'v2GetSchedule', summary: 'Get a schedule', tags, security: read,
+    request: { params: scheduleID },
+    responses: { 200: json(schedule, 'The schedule'), ...failure },
+  });
+  registry.registerPath({
+    method: 'put', path: '/v2/schedules/{scheduleID}', operationId: 'v2UpdateSchedule', summary: 'Replace a schedule (its next fire time is recomputed from now)', tags, security: write,
+    request: { params: scheduleID, body: body(v2ScheduleBodySchema) },
+    responses: { 200: json(schedule, 'The updated schedule'), ...failure },
+  });
+  registry.registerPath({
+    method: 'delete', path: '/v2/schedules/{scheduleID}', operationId: 'v2DeleteSchedule', summary: 'Delete a schedule (its running instances run on)', tags, security: write,
+    request: { params: scheduleID },
+    responses: { 204: noContent('Schedule deleted'), ...failure },
+  });
+  registry.registerPath({
+    method: 'post', path: '/v2/schedules/{scheduleID}/pause', operationId: 'v2PauseSchedule', summary: 'Pause a schedule, with an optional note', tags, security: write,
+    request: { params: scheduleID, body: body(named('V2PauseScheduleRequest', v2PauseScheduleBodySchema), false) },
+    responses: { 200: json(schedule, 'The paused schedule'), ...failure },
+  });
+  registry.registerPath({
+    method: 'post', path: '/v2/schedules/{scheduleID}/unpause', operationId: 'v2UnpauseSchedule', summary: 'Unpause a schedule: it resumes at its next fire time', tags, security: write,
+    request: { params: scheduleID, body: body(v2PauseScheduleBodySchema, false) },
+    responses: { 200: json(schedule, 'The schedule'), ...failure },
+  });
+  registry.registerPath({
+    method: 'post', path: '/v2/schedules/{scheduleID}/trigger', operationId: 'v2TriggerSchedule', summary: 'Run the action now (also while paused), with an optional overlap policy', tags, security: write,
+    request: { params: scheduleID, body: body(named('V2TriggerScheduleRequest', v2TriggerScheduleBodySchema), false) },
+    responses: { 200: json(named('V2TriggerScheduleResponse', v2TriggerScheduleResponseSchema), 'The action of the tick'), ...failure },
+  });
+  registry.registerPath({
+    method: 'post', path: '/v2/schedules/{scheduleID}/backfill', operationId: 'v2BackfillSchedule', summary: 'Run the action for every fire time of [from, to)', tags, security: write,
+    request: { params: scheduleID, body: body(named('V2BackfillScheduleRequest', v2BackfillScheduleBodySchema)) },
+    responses: { 200: json(named('V2BackfillScheduleResponse', v2BackfillScheduleResponseSchema), 'Fire times covered and ticks added (a repeated backfill adds none)'), ...failure },
+  });
+  registry.registerPath({
+    method: 'get', path: '/v2/schedules/{scheduleID}/describe', operationId: 'v2DescribeSchedule', summary: 'Describe a schedule: next fire times, running instances, recent actions, missed ticks', tags, security: read,
+    request: { params: scheduleID, query: v2DescribeScheduleQuerySchema },
+    responses: { 200: json(named('V2DescribeScheduleResponse', v2DescribeScheduleResponseSchema), 'The description'), ...failure },
+  });
 }

@@ -55,3 +55,11 @@ export function assertUuid(id: string, what: string): void {
     throw new ApiError(400, 'VALIDATION', `invalid ${what} '${id}': must be a UUID`);
   }
 }
+
+/** A JSON object request body (trigger and schedule operations), else a 400. */
+export function jsonObjectBody(req: Request): unknown {
+  if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
+    throw new ApiError(400, 'VALIDATION', 'unmarshalling json body: a JSON object is required (Content-Type: application/json)');
+  }
+  return req.body;
+}

@@ -13,13 +13,15 @@ import { InstancesV2Controller } from './v2/instances-v2.controller';
 import { BulkActionsV2Controller } from './v2/bulk-actions-v2.controller';
 import { BulkOperations } from './operations/bulk-operations';
 import { TriggersV2Controller } from './v2/triggers-v2.controller';
+import { SchedulesV2Controller } from './v2/schedules-v2.controller';
+import { ScheduleOperations } from './operations/schedule-operations';
 
 /**
  * Formance Orchestration under /api/orchestration (v1) and /api/orchestration/v2 (v2), behind
  * Formance OAuth2 (`FormanceAuthModule`, which also serves the token endpoint). Each operation
  * has one implementation (`operations/`) that both versions' controllers bind; the versions
  * differ only in list paging (v1: everything, v2: signed keyset cursors) and in v2's extra
- * test-trigger route.
+ * test-trigger route. v2 also serves schedules (docs/schedules.md), our extension.
  */
 @Module({
   imports: [FormanceAuthModule],
@@ -32,11 +34,13 @@ import { TriggersV2Controller } from './v2/triggers-v2.controller';
     InstancesV2Controller,
     TriggersV2Controller,
     BulkActionsV2Controller,
+    SchedulesV2Controller,
   ],
   providers: [
     WorkflowOperations,
     InstanceOperations,
     TriggerOperations,
+    ScheduleOperations,
     CursorPaging,
     BulkOperations,
   ],

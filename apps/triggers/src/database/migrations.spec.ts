@@ -3,11 +3,11 @@ import { schemasTouchedBy } from '@wfp/testing';
 import { triggersDatabase } from './triggers-database';
 
 describe('triggers migrations', () => {
-  it('create the triggers schema and nothing outside it', async () => {
+  it('create the triggers schema, the schedules schema it owns, and nothing outside them', async () => {
     const touched = await schemasTouchedBy((url) => runServiceMigrations(triggersDatabase(url)));
     expect(touched.applied.length).toBeGreaterThan(0);
-    expect(touched.schemas).toEqual(['triggers']);
-    expect(touched.schemasWithRelations).toEqual(['triggers']);
+    expect(touched.schemas).toEqual(['schedules', 'triggers']);
+    expect(touched.schemasWithRelations).toEqual(['schedules', 'triggers']);
     expect(touched.publicRelations).toEqual([]);
   });
 

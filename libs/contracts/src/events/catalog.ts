@@ -11,6 +11,7 @@ import {
   TRIGGER_EVENTS_VERSION,
 } from '../triggers/formance';
 import { BILLING_EVENT_TYPES } from '../triggers/billing-events';
+import { SCHEDULE_EVENTS_APP, SCHEDULE_EVENTS_VERSION, SCHEDULE_TICK_EVENT, scheduleTickPayloadSchema } from '../schedules/schedule';
 
 /**
  * Every domain event type of the bus, in one list: who publishes it, who consumes it, and its
@@ -61,6 +62,16 @@ export const EVENT_CATALOG: EventCatalogEntry[] = [
     publishedBy: ['triggers'],
     consumedBy: [],
     description: 'A trigger matched an event but could not start its workflow (vars error, unknown workflow).',
+  },
+  {
+    type: SCHEDULE_TICK_EVENT,
+    app: SCHEDULE_EVENTS_APP,
+    version: SCHEDULE_EVENTS_VERSION,
+    payload: scheduleTickPayloadSchema,
+    payloadName: 'ScheduleTickPayload',
+    publishedBy: ['triggers (schedules with a publish action; the type may be another one the schedule names)'],
+    consumedBy: ['triggers (Formance triggers may match it)'],
+    description: 'A schedule fired: one event per (schedule, scheduled time), its id derived from both.',
   },
   ...INTERVENTION_EVENT_TYPES.map((type) => ({
     type,

@@ -53,6 +53,10 @@ export const metrics = {
   triggerMatches: counter('wfp_trigger_matches_total', 'Trigger evaluations that matched and fired, by result (started, failed).', ['result']),
   triggerFilterErrors: counter('wfp_trigger_filter_errors_total', 'Trigger filters that failed to evaluate on an event (counted as no match).'),
 
+  // Schedules (triggers service)
+  scheduleActions: counter('wfp_schedule_actions_total', 'Schedule ticks settled, by result (started, published, skipped, failed, canceled, terminated).', ['result']),
+  scheduleMissedCatchupWindow: counter('wfp_schedule_missed_catchup_window_total', 'Schedule ticks older than their catch-up window when the service got to them (counted, never run).'),
+
   // JetStream consumers
   consumerHandled: counter('wfp_jetstream_consumer_messages_total', 'Messages handled by a durable consumer, by consumer and outcome (applied, duplicate, skipped, retried, dead_lettered).', ['consumer', 'outcome']),
   consumerRedeliveries: counter('wfp_jetstream_consumer_redeliveries_total', 'Deliveries of a message that had been delivered before, by consumer.', ['consumer']),

@@ -15,6 +15,7 @@ import { GatewayCommandClient } from '../../commands/commands.module';
 import { callService } from '../../commands/call-service';
 import { ApiError } from '../../http/api-error';
 import type { ListSource } from './list-source';
+import { jsonObjectBody } from '../orchestration-api';
 
 /**
  * Trigger operations (list, create, read, delete, occurrences, test), served by the triggers
@@ -75,11 +76,4 @@ export class TriggerOperations {
     const event = (req.body === undefined ? {} : jsonObjectBody(req)) as Record<string, unknown>;
     return { data: await callService(this.commands, COMMANDS.triggers.testTrigger, { id, event }, triggerTestResultSchema, requestId) };
   }
-}
-
-function jsonObjectBody(req: Request): unknown {
-  if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
-    throw new ApiError(400, 'VALIDATION', 'unmarshalling json body: a JSON object is required (Content-Type: application/json)');
-  }
-  return req.body;
 }

@@ -1,0 +1,118 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { DeliverPolicy, NatsConnection } from 'nats';
+import { PinoLogger } from 'nestjs-pino';
+import { EventEnvelope, eventsStreamName, eventsSubjectRoot, WORKFLOW_EVENTS_APP, WORKFLOW_EVENTS_VERSION } from '@wfp/contracts';
+import { APP_CONFIG, Clock, CLOCK, DurableConsumer, ensureEventsStream, NATS_CONNECTION } from '@wfp/platform';
+import type { TriggersConfig } from '../config';
+import { SCHEDULES_SCHEMA } from './database/schedules-schema';
+import { ScheduleDueLoop } from './schedule-due-loop';
+import { rowsOf } from './schedule-rows';
+
+export const INSTANCE_ENDS_CONSUMER = 'schedules-instance-ends';
+const END_EVENTS = new Set(['SUCCEEDED_WORKFLOW', 'FAILED_WORKFLOW']);
+/** The error of an instance the orchestrator aborted. */
+const CANCELED = 'canceled';
+
+/**
+ * Learns when the schedules' instances end, from the lifecycle events the orchestrator already
+ * publishes (`SUCCEEDED_WORKFLOW`, `FAILED_WORKFLOW`), through a durable consumer (inbox in the
+ * schedules schema: each event applied once). The tick's row is completed, the schedule woken (a
+ * buffered tick may start), and paused when `pause_on_failure` is set and the instance failed
+ * (not when it was canceled by the schedule itself). An end that arrives before the start was
+ * recorded is kept in `instance_ends`, and the schedules of that workflow woken (waiting for the
+ * row lock of the pass that is starting it): that pass's successor settles it.
+ */
+@Injectable()
+export class InstanceEndsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private consumer?: DurableConsumer;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly dueLoop: ScheduleDueLoop,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(APP_CONFIG) private readonly config: TriggersConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly logger: PinoLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const namespace = this.config.NATS_NAMESPACE;
+    const jsm = await this.nc.jetstreamManager();
+    await ensureEventsStream(jsm, namespace, this.config.NATS_STREAM_REPLICAS);
+    this.consumer = new DurableConsumer({
+      js: this.nc.jetstream(),
+      jsm,
+      dataSource: this.dataSource,
+      schema: SCHEDULES_SCHEMA,
+      stream: eventsStreamName(namespace),
+      name: INSTANCE_ENDS_CONSUMER,
+      filterSubject: `${eventsSubjectRoot(namespace)}.${WORKFLOW_EVENTS_APP}.${WORKFLOW_EVENTS_VERSION}.>`,
+      deliverPolicy: DeliverPolicy.New,
+      logger: this.logger.logger.child({ component: 'schedules-instance-ends' }),
+      maxDeliver: 50,
+      backoffMs: [200, 1000, 5000, 30_000],
+      shouldHandle: (envelope) => END_EVENTS.has(envelope.type) && typeof envelope.payload.instanceID === 'string',
+      handler: (envelope, manager) => this.instanceEnded(envelope, manager),
+      afterCommit: () => this.dueLoop.nudge(),
+    });
+    await this.consumer.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  private async instanceEnded(envelope: EventEnvelope, manager: EntityManager): Promise<void> {
+    const instanceId = envelope.payload.instanceID as string;
+    const error = typeof envelope.payload.error === 'string' ? envelope.payload.error : null;
+    const outcome = envelope.type === 'SUCCEEDED_WORKFLOW' ? 'succeeded' : error === CANCELED ? 'canceled' : 'failed';
+    const now = this.clock.now();
+    // Locks in the due loop's order (the schedule's row, then its actions), so the two never deadlock.
+    const [owner]: Array<{ schedule_id: string }> = await manager.query(`SELECT schedule_id FROM schedules.actions WHERE instance_id = $1`, [instanceId]);
+    if (owner) await manager.query(`SELECT id FROM schedules.schedules WHERE id = $1 FOR UPDATE`, [owner.schedule_id]);
+    const [ended] = owner
+      ? await manager
+          .query(
+            `UPDATE schedules.actions SET status = 'completed', outcome = $2, ended_at = $3, reason = $4
+              WHERE instance_id = $1 AND status IN ('running', 'canceling')
+              RETURNING schedule_id, scheduled_time`,
+            [instanceId, outcome, now, error],
+          )
+          .then(rowsOf<{ schedule_id: string; scheduled_time: Date }>)
+      : [];
+    if (owner && !ended) {
+      // Already settled (terminated by a later tick, or ended within its start): a buffered tick may start.
+      await manager.query(`UPDATE schedules.schedules SET wake = true WHERE id = $1`, [owner.schedule_id]);
+      return;
+    }
+    if (!ended) {
+      // Maybe a start whose pass has not committed yet: keep the end for it, if the workflow is scheduled.
+      const woken: unknown[] = await manager
+        .query(
+          `UPDATE schedules.schedules SET wake = true
+            WHERE id IN (SELECT id FROM schedules.schedules WHERE deleted_at IS NULL AND definition->'action'->>'workflowID' = $1 ORDER BY id FOR UPDATE)
+            RETURNING id`,
+          [String(envelope.payload.id)],
+        )
+        .then(rowsOf);
+      if (woken.length > 0) {
+        await manager.query(
+          `INSERT INTO schedules.instance_ends (instance_id, outcome, error, ended_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+          [instanceId, outcome, error, now],
+        );
+      }
+      return;
+    }
+    const pause = outcome === 'failed' ? `paused on failure: instance ${instanceId} (scheduled ${ended.scheduled_time.toISOString()}) failed: ${error ?? ''}` : null;
+    await manager.query(
+      `UPDATE schedules.schedules
+          SET wake = true,
+              paused = paused OR ($2::text IS NOT NULL AND (definition->>'pause_on_failure')::boolean),
+              note = CASE WHEN NOT paused AND $2::text IS NOT NULL AND (definition->>'pause_on_failure')::boolean THEN $2 ELSE note END
+        WHERE id = $1`,
+      [ended.schedule_id, pause],
+    );
+  }
+}
+
