@@ -119,10 +119,10 @@ export async function resolveInfrastructure({ mode, root, supervisor, log = (lin
     const unit = await prepareEmbeddedPostgres({ dataDir, port: Number(u.port || 5432), log, dataDirGiven: Boolean(env.WFP_DATA_DIR) });
     const state = supervisor.add(unit);
     await waitUntil(() => probePostgres(pgUrl), { timeoutMs: 60_000, what: 'Postgres', logFile: unit.logFile, isAlive: () => Boolean(state.child) });
-    const data = unit.clusterMoved ? `${unit.clusterDir} (user ${unit.user} cannot reach ${shown(root, dataDir)}/)` : shown(root, unit.clusterDir);
-    summary.push(
-      `Postgres  embedded  ${where(pgUrl)}, data in ${data}${unit.user ? ` (runs as user ${unit.user}${unit.binariesDir ? `, binaries copied to ${unit.binariesDir}` : ''})` : ''}, log ${shown(root, unit.logFile)}`,
-    );
+    const runsAs = unit.user
+      ? ` (runs as user ${unit.user}${unit.clusterMoved ? `, who cannot reach ${shown(root, dataDir)}/` : ''}${unit.binariesDir ? `; binaries copied to ${unit.binariesDir}` : ''})`
+      : '';
+    summary.push(`Postgres  embedded  ${where(pgUrl)}, data in ${shown(root, unit.clusterDir)}${runsAs}, log ${shown(root, unit.logFile)}`);
   }
   if (mode === 'start') childEnv.DATABASE_URL = pgUrl;
   else childEnv.TEST_DATABASE_URL = pgUrl;
