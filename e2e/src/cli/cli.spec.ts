@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, freePort, PlatformUnderTest } from '@wfp/testing';
-import { CLI_BIN, wfp } from './run-cli';
+import { CLI_BIN, CLI_MAIN, wfp } from './run-cli';
 
 const CLIENT_ID = 'cli-e2e';
 const CLIENT_SECRET = 'cli-e2e-secret-value-0123456789';
@@ -71,6 +71,12 @@ describe('wfp (command-line client) against the platform', () => {
     expect(res.json().error ?? '').toBe('');
     const history = await run('--json', 'instances', 'history', res.json().id);
     expect(history.json().map((h: { name: string }) => h.name)).toEqual(['RunNoop']);
+
+    await run('workflows', 'apply', '-f', file('vars.yaml', 'name: cli-vars\nstages:\n  - delay: {duration: "${pause}"}\n'));
+    const withVars = await run('--json', 'run', 'cli-vars', '--wait', '--var', 'pause=20ms');
+    expect(withVars.code).toBe(0);
+    const resolved = (await run('--json', 'instances', 'history', withVars.json().id)).json();
+    expect(resolved[0]).toMatchObject({ name: 'RunDelay', input: { duration: '20ms' } });
   });
 
   it('instances watch: the live timeline until a signal ends the instance (NDJSON with --json)', async () => {
@@ -94,6 +100,22 @@ describe('wfp (command-line client) against the platform', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/instance .* of cli-waiter: running\n +0 +… delay|instance .* of cli-waiter: running\n +0 +✓ delay/);
     expect(human.stdout).toMatch(/of cli-waiter: succeeded\n +0 +✓ delay +succeeded.*\n +1 +✓ wait_event +succeeded .*for event "go"/);
+  });
+
+  it('instances watch on a terminal redraws the timeline in place (durations tick), then ends with the instance', async () => {
+    const started = await run('--json', 'run', 'cli-waiter');
+    const id: string = started.json().id;
+    // `script` gives the command a pseudo-terminal (stdout.isTTY), as in an interactive shell.
+    const command = `${process.execPath} ${CLI_MAIN} instances watch ${id} --interval 100ms`;
+    const watching = wfp([], env, { command: ['script', '-qefc', command, '/dev/null'] });
+    await eventually(async () => (await run('--json', 'instances', 'get', id)).json().status?.length === 2, { what: 'the wait_event stage' });
+    await new Promise((resolve) => setTimeout(resolve, 400)); // a few redraws while it waits
+    expect((await run('instances', 'events', 'send', id, 'go')).code).toBe(0);
+    const watched = await watching;
+    expect(watched.code).toBe(0);
+    // Each redraw moves up over the 3-line block and clears it.
+    expect(watched.stdout.split('\x1b[3A\x1b[J').length).toBeGreaterThan(3);
+    expect(watched.stdout).toMatch(/of cli-waiter: succeeded\r?\n/);
   });
 
   it('abort ends a waiting instance (watch exits 1); run --wait --timeout gives up with exit 7', async () => {
