@@ -1,7 +1,7 @@
 // Runs `npm run build` only when something it compiles changed since the last successful build:
 // a source or config file (or a directory: a file added or removed) newer than dist/.build-stamp.
 // `npm start`, `npm run seed` and the e2e tests use it, so a second start does not rebuild.
-//   node scripts/build-if-stale.mjs [--force]
+//   node scripts/build-if-stale.mjs [--force] [--quiet]   (--quiet: say nothing when up to date; bin/wfp uses it)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,7 +41,7 @@ const force = process.argv.includes('--force');
 const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
 const newest = newestInput();
 if (!force && built > 0 && newest.mtimeMs <= built) {
-  console.error('[build] up to date (nothing changed since the last build)');
+  if (!process.argv.includes('--quiet')) console.error('[build] up to date (nothing changed since the last build)');
   process.exit(0);
 }
 console.error(built ? `[build] ${path.relative(root, newest.file)} changed: building…` : '[build] building…');

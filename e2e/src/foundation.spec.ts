@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { infoReplyDataSchema } from '@wfp/contracts';
 import { connect } from 'nats';
-import { eventually, testNatsUrl } from '@wfp/testing';
+import { createTestNamespace, eventually, testNatsUrl } from '@wfp/testing';
 import { PlatformUnderTest } from '@wfp/testing';
 
 const ROOT = join(__dirname, '..', '..');
@@ -132,7 +132,8 @@ describe('foundation: HTTP → gateway → NATS → services', () => {
 describe('start-up configuration', () => {
   it('refuses a bad variable with one line naming it', () => {
     const result = spawnSync(process.execPath, [join(ROOT, 'dist/apps/gateway/src/main.js')], {
-      env: { PATH: process.env.PATH, PORT: 'eighty', NATS_URL: 'http://nope' },
+      // Refused before it binds anything; never the default port or namespace of a running `npm start`.
+      env: { PATH: process.env.PATH, PORT: 'eighty', NATS_URL: 'http://nope', NATS_NAMESPACE: createTestNamespace('badvar') },
       encoding: 'utf8',
       timeout: 20_000,
     });
@@ -147,7 +148,15 @@ describe('start-up configuration', () => {
 
   it('says which dependency is unreachable and where, once, while it retries', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'dist/apps/orchestrator/src/main.js')], {
-      env: { PATH: process.env.PATH, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing', METRICS_PORT: '0' },
+      // A free metrics port, a dead NATS and a namespace of its own: nothing shared with a running `npm start`.
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing',
+        NATS_URL: 'nats://127.0.0.1:1',
+        NATS_NAMESPACE: createTestNamespace('unreachable'),
+        METRICS_PORT: '0',
+        METRICS_HOST: '127.0.0.1',
+      },
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

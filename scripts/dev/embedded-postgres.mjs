@@ -4,10 +4,12 @@
 // socket, its log in `<data dir>/postgres.log`.
 // Postgres refuses to run as root: as root the data directory is given to an unprivileged user
 // (EMBEDDED_POSTGRES_USER, else `postgres` when that user exists, else `nobody`) and the server
-// runs as that user.
+// runs as that user — from any directory: when that user cannot reach the clone (a 0700 parent),
+// the binaries and the cluster go to a shared directory it can reach (postgres-reach.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { reachableBinaries, reachableClusterDir } from './postgres-reach.mjs';
 
 export class EmbeddedPostgresError extends Error {}
 
@@ -70,7 +72,7 @@ export function serverUser(env = process.env) {
  * Prepares the cluster (symlinks, directory and owner, initdb on first use) and returns the
  * supervisor unit that runs the server on `port`.
  */
-export async function prepareEmbeddedPostgres({ dataDir, port, log = () => undefined }) {
+export async function prepareEmbeddedPostgres({ dataDir, port, log = () => undefined, dataDirGiven = false }) {
   const bin = await binaries();
   const packageRoot = path.resolve(path.dirname(bin.postgres), '..', '..');
   const hydrated = hydrateSymlinks(packageRoot);
@@ -78,34 +80,29 @@ export async function prepareEmbeddedPostgres({ dataDir, port, log = () => undef
 
   const user = serverUser();
   const ids = user.name ? { uid: user.uid, gid: user.gid } : {};
-  const clusterDir = path.join(dataDir, 'postgres');
-  fs.mkdirSync(clusterDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true });
+  let clusterDir = path.join(dataDir, 'postgres');
+  let executables = { postgres: bin.postgres, initdb: bin.initdb };
+  let moved = false;
   if (user.name) {
-    fs.chownSync(clusterDir, user.uid, user.gid);
-    fs.chmodSync(clusterDir, 0o700);
-    const reach = spawnSync('test', ['-w', clusterDir], { ...ids });
-    if (reach.status !== 0) {
-      throw new EmbeddedPostgresError(
-        `Postgres cannot run as root, so the embedded one runs as user "${user.name}", who cannot write ${clusterDir} ` +
-          '(a parent directory is not searchable for it). Move the repository to a directory others can read, ' +
-          'set WFP_DATA_DIR to a directory that user can write, or set DATABASE_URL to a Postgres of your own.',
-      );
+    const version = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')).version;
+    executables = reachableBinaries({ bin, nativeDir: path.join(packageRoot, 'native'), version, ids, log });
+    ({ clusterDir, moved } = reachableClusterDir({ dataDir, dataDirGiven, user: user.name, ids }));
+    if (moved) {
+      log(`[start] user ${user.name} cannot reach ${path.join(dataDir, 'postgres')} (a parent directory is not searchable for it): the embedded Postgres keeps its data in ${clusterDir}`);
     }
-    const runs = spawnSync(bin.postgres, ['--version'], { ...ids });
-    if (runs.status !== 0) {
-      throw new EmbeddedPostgresError(
-        `User "${user.name}" cannot run ${bin.postgres} (node_modules not readable for it): set DATABASE_URL to a Postgres of your own.`,
-      );
-    }
+  } else {
+    fs.mkdirSync(clusterDir, { recursive: true });
   }
 
   const logFile = path.join(dataDir, 'postgres.log');
   if (!fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     log(`[start] creating the embedded Postgres cluster in ${clusterDir}${user.name ? ` (owned by user ${user.name}: Postgres does not run as root)` : ''}`);
     const init = spawnSync(
-      bin.initdb,
+      executables.initdb,
       ['-D', clusterDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale'],
-      { ...ids, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
+      // cwd `/`: the server user may not be able to enter ours.
+      { ...ids, cwd: '/', encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
     );
     fs.appendFileSync(logFile, `${init.stdout ?? ''}${init.stderr ?? ''}`);
     if (init.status !== 0) {
@@ -115,7 +112,7 @@ export async function prepareEmbeddedPostgres({ dataDir, port, log = () => undef
 
   return {
     name: 'postgres (embedded)',
-    command: bin.postgres,
+    command: executables.postgres,
     args: [
       '-D', clusterDir,
       '-p', String(port),
@@ -124,6 +121,7 @@ export async function prepareEmbeddedPostgres({ dataDir, port, log = () => undef
       '-c', 'max_connections=300',
     ],
     env: { ...process.env, LC_ALL: 'C' },
+    cwd: '/',
     ...ids,
     output: fs.openSync(logFile, 'a'),
     // SIGINT is Postgres' "fast" shutdown: ends sessions, checkpoints, exits.
@@ -132,6 +130,8 @@ export async function prepareEmbeddedPostgres({ dataDir, port, log = () => undef
     order: 10,
     logFile,
     clusterDir,
+    clusterMoved: moved,
+    binariesDir: executables.copiedTo,
     user: user.name,
   };
 }

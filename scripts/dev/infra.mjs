@@ -25,6 +25,12 @@ function where(url) {
   return `${u.hostname}:${u.port || (u.protocol.startsWith('postgres') ? 5432 : 4222)}`;
 }
 
+/** A path relative to the repository when inside it, else absolute. */
+function shown(root, file) {
+  const relative = path.relative(root, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
 function describe(error) {
   return error?.code ? `${error.code}${error.message && !error.message.includes(error.code) ? `: ${error.message}` : ''}` : String(error?.message ?? error);
 }
@@ -110,10 +116,13 @@ export async function resolveInfrastructure({ mode, root, supervisor, log = (lin
   } catch (error) {
     const u = new URL(pgUrl);
     if (pgGiven || (await tcpListening(u.hostname, Number(u.port || 5432)))) throw new InfraError(pgHint(d.pgVar, pgUrl, error));
-    const unit = await prepareEmbeddedPostgres({ dataDir, port: Number(u.port || 5432), log });
+    const unit = await prepareEmbeddedPostgres({ dataDir, port: Number(u.port || 5432), log, dataDirGiven: Boolean(env.WFP_DATA_DIR) });
     const state = supervisor.add(unit);
     await waitUntil(() => probePostgres(pgUrl), { timeoutMs: 60_000, what: 'Postgres', logFile: unit.logFile, isAlive: () => Boolean(state.child) });
-    summary.push(`Postgres  embedded  ${where(pgUrl)}, data in ${path.relative(root, unit.clusterDir) || unit.clusterDir}${unit.user ? ` (runs as user ${unit.user})` : ''}, log ${path.relative(root, unit.logFile)}`);
+    const runsAs = unit.user
+      ? ` (runs as user ${unit.user}${unit.clusterMoved ? `, who cannot reach ${shown(root, dataDir)}/` : ''}${unit.binariesDir ? `; binaries copied to ${unit.binariesDir}` : ''})`
+      : '';
+    summary.push(`Postgres  embedded  ${where(pgUrl)}, data in ${shown(root, unit.clusterDir)}${runsAs}, log ${shown(root, unit.logFile)}`);
   }
   if (mode === 'start') childEnv.DATABASE_URL = pgUrl;
   else childEnv.TEST_DATABASE_URL = pgUrl;
@@ -136,7 +145,7 @@ export async function resolveInfrastructure({ mode, root, supervisor, log = (lin
     const unit = prepareEmbeddedNats({ dataDir, port: Number(u.port || 4222) });
     const state = supervisor.add(unit);
     await waitUntil(() => probeNats(natsUrl), { timeoutMs: 30_000, what: 'NATS', logFile: unit.logFile, isAlive: () => Boolean(state.child) });
-    summary.push(`NATS      embedded  ${where(natsUrl)}, JetStream store in ${path.relative(root, unit.storeDir)} (${unit.binary}), log ${path.relative(root, unit.logFile)}`);
+    summary.push(`NATS      embedded  ${where(natsUrl)}, JetStream store in ${shown(root, unit.storeDir)} (${unit.binary}), log ${shown(root, unit.logFile)}`);
   }
   if (mode === 'start') childEnv.NATS_URL = natsUrl;
   else childEnv.TEST_NATS_URL = natsUrl;

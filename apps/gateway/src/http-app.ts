@@ -8,7 +8,7 @@ import { GatewayConfig } from './config';
 import { expressApiErrorHandler } from './http/api-exception.filter';
 import { bodyParsers } from './http/body-parsers';
 import { API_ERROR_RENDERERS, ApiErrorRenderer } from './http/error-renderers';
-import { CONSOLE_PATH, consoleStaticHandler, resolveConsoleDir } from './console/console-static';
+import { CONSOLE_PATH, consoleStaticHandler, faviconHandler, resolveConsoleDir } from './console/console-static';
 import { textPolicyMiddleware } from './http/text-policy';
 import { httpMetricsMiddleware } from './metrics/http-metrics';
 
@@ -49,7 +49,9 @@ export async function createGatewayApp(
   // NUL, invalid UTF-16, nesting depth and string lengths: one policy for every API.
   app.use(textPolicyMiddleware);
   // The console's static files (its /console/api/* routes are Nest controllers).
-  app.use(CONSOLE_PATH, consoleStaticHandler(resolveConsoleDir(config.CONSOLE_DIR)));
+  const consoleDir = resolveConsoleDir(config.CONSOLE_DIR);
+  app.use(CONSOLE_PATH, consoleStaticHandler(consoleDir));
+  app.use('/favicon.ico', faviconHandler(consoleDir));
   app.enableShutdownHooks();
   await app.init();
   // After the routes: catches errors raised by the body parsers above.

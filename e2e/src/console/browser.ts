@@ -17,14 +17,16 @@ const ARGS = [
   '--no-first-run',
 ];
 
-/** A headless chromium with an empty profile directory (removed by `close`), in a fixed timezone. */
-export async function launchBrowser(options: { timezoneId?: string } = {}): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+/** A headless chromium with an empty profile directory (removed by `close`), in a fixed timezone (1280×800 unless told). */
+export async function launchBrowser(
+  options: { timezoneId?: string; viewport?: { width: number; height: number } } = {},
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'console-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
-    viewport: { width: 1280, height: 800 },
+    viewport: options.viewport ?? { width: 1280, height: 800 },
     timezoneId: options.timezoneId ?? 'Europe/Paris',
     locale: 'en-GB',
   });

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { ObjectId } from 'bson';
 import { NatsConnection } from 'nats';
 import { EventEnvelope, eventsStreamName, eventSubject } from '@wfp/contracts';
-import { OpenApiResponseValidator, SeenResponse } from '@wfp/testing';
+import { OpenApiResponseValidator } from '@wfp/testing';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -97,22 +97,9 @@ export function apiClient(baseUrl: string) {
   };
 }
 
-/** Problems of a 200 body against the project's Engage document (which declares the nullable fields). */
+/** Problems of a 200 body against the project's Engage document. */
 export function specErrors(validator: OpenApiResponseValidator, method: string, path: string, body: unknown): string[] {
   return validator.validate(method, path, 200, body);
-}
-
-/**
- * The one known deviation from the vendor's Engage file (OpenAPI 3.0): it declares no field
- * nullable, while Engage returns unset dates/ids as null (and we keep every key). Vendor
- * conformance ignores a type error on a null value; every other mismatch counts.
- */
-export function nullWhereVendorSaysType(problem: string, response: SeenResponse): boolean {
-  const pointer = problem.split(' ')[0];
-  if (pointer === '/') return false;
-  let value: unknown = response.body;
-  for (const key of pointer.split('/').slice(1)) value = (value as Record<string, unknown> | null)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')];
-  return value === null && / must be (string|integer|object|array|boolean) /.test(`${problem} `);
 }
 
 /** Every event of one type in the namespace's stream. */

@@ -2,15 +2,15 @@
 // npm package (as an unprivileged user when we are root, data reused across runs) and
 // nats-server from PATH with JetStream; a missing nats-server is explained, not a stack trace.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@wfp/testing';
 
 const DRIVER = join(__dirname, 'fixtures', 'embedded.mjs');
 
-function drive(kind: string, dataDir: string, port: number): Record<string, unknown> {
-  const run = spawnSync(process.execPath, [DRIVER, kind, dataDir, String(port)], { encoding: 'utf8', timeout: 120_000 });
+function drive(kind: string, dataDir: string, port: number, env: Record<string, string> = {}): Record<string, unknown> {
+  const run = spawnSync(process.execPath, [DRIVER, kind, dataDir, String(port)], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
   const last = run.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(last) as Record<string, unknown>;
@@ -36,6 +36,28 @@ describe('embedded infrastructure of npm start', () => {
     expect(second).toMatchObject({ keptBefore: true });
     if (process.getuid?.() === 0) expect(first.serverUser).toEqual(expect.any(String));
     expect(first.serverUser).not.toBe('root');
+  }, 240_000);
+
+  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+  asRoot('as root, a data directory under a 0700 parent: the cluster goes to a shared directory the server user reaches', async () => {
+    const privateParent = mkdtempSync(join(tmpdir(), 'wfp-private-')); // 0700: only root enters
+    const shared = mkdtempSync(join(tmpdir(), 'wfp-shared-'));
+    chmodSync(shared, 0o755);
+    try {
+      const hidden = join(privateParent, 'clone', '.data');
+      mkdirSync(hidden, { recursive: true });
+      const env = { WFP_EMBEDDED_SHARED_DIR: join(shared, 'wfp') };
+      const port = await freePort();
+      const first = drive('postgres', hidden, port, env);
+      expect(first).toMatchObject({ keptBefore: false, clusterMoved: true, serverUser: expect.any(String) });
+      expect(String(first.clusterDir).startsWith(join(shared, 'wfp', 'clusters'))).toBe(true);
+      expect(statSync(join(shared, 'wfp')).mode & 0o777).toBe(0o755);
+      // The same data directory finds the same cluster again (data kept).
+      expect(drive('postgres', hidden, port, env)).toMatchObject({ keptBefore: true, clusterDir: first.clusterDir });
+    } finally {
+      rmSync(privateParent, { recursive: true, force: true });
+      rmSync(shared, { recursive: true, force: true });
+    }
   }, 240_000);
 
   it('runs nats-server from PATH with JetStream and its store in the data directory', async () => {

@@ -36,6 +36,26 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The ports `npm start` listens on (gateway PORT, each service's METRICS_PORT). A platform under
+ * test never takes them, so `npm test` passes beside a running `npm start`.
+ */
+export const DEFAULT_PLATFORM_PORTS: readonly number[] = [8080, 9464, 9465, 9466];
+
+/**
+ * Throws when a service of a test would listen on a default port: the gateway's `PORT`, the
+ * others' `METRICS_PORT`, unset (the default) or set to one of DEFAULT_PLATFORM_PORTS.
+ */
+export function assertNoDefaultPort(service: ServiceName, env: Record<string, string | undefined>): void {
+  const variable = service === 'gateway' ? 'PORT' : 'METRICS_PORT';
+  const value = env[variable];
+  if (value === undefined || value === '' || DEFAULT_PLATFORM_PORTS.includes(Number(value))) {
+    throw new Error(
+      `${service}: ${variable}=${value ?? '(unset)'} is a default port of \`npm start\`; a test takes a free one (freePort(), or 0)`,
+    );
+  }
+}
+
 interface RunningService {
   process: ChildProcess;
   lines: string[];
@@ -117,8 +137,10 @@ export class PlatformUnderTest {
     if (service !== 'gateway' && !this.metricsPorts.has(service)) this.metricsPorts.set(service, await freePort());
     const metricsEnv: Record<string, string> =
       service === 'gateway' ? {} : { METRICS_PORT: String(this.metricsPorts.get(service)), METRICS_HOST: '127.0.0.1' };
+    const env = { ...metricsEnv, ...this.env(service), ...extraEnv };
+    assertNoDefaultPort(service, env);
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', service, 'src', 'main.js')], {
-      env: { ...metricsEnv, ...this.env(service), ...extraEnv },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines = this.logs.get(service) ?? [];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { redactUrl } from '@wfp/platform';
-import { consoleStaticHandler, resolveConsoleDir } from './console-static';
+import { consoleStaticHandler, faviconHandler, resolveConsoleDir } from './console-static';
 
 describe('console static files', () => {
   let root: string;
@@ -13,6 +13,7 @@ describe('console static files', () => {
     mkdirSync(join(root, 'dist', 'apps', 'console', 'assets'), { recursive: true });
     writeFileSync(join(root, 'dist', 'apps', 'console', 'index.html'), '<div id="root"></div>');
     writeFileSync(join(root, 'dist', 'apps', 'console', 'assets', 'app-1.js'), 'console.log(1)');
+    writeFileSync(join(root, 'dist', 'apps', 'console', 'favicon.ico'), Buffer.from([0, 0, 1, 0]));
     mkdirSync(join(root, 'dist', 'apps', 'gateway', 'src', 'console'), { recursive: true });
     mkdirSync(join(root, 'apps', 'gateway', 'src', 'console'), { recursive: true });
   });
@@ -29,6 +30,7 @@ describe('console static files', () => {
   async function serve(dir: string | undefined, run: (url: string) => Promise<void>): Promise<void> {
     const app = express();
     app.use('/console', consoleStaticHandler(dir));
+    app.use('/favicon.ico', faviconHandler(dir));
     app.use((_req, res) => void res.status(418).send('next'));
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -54,6 +56,16 @@ describe('console static files', () => {
       expect((await fetch(`${url}/console/api/events/stream`)).status).toBe(418);
       expect((await fetch(`${url}/console/x`, { method: 'POST' })).status).toBe(418);
     });
+  });
+
+  it('serves the console icon at /favicon.ico (no 404 on any page), 404 when the console is not built', async () => {
+    await serve(join(root, 'dist', 'apps', 'console'), async (url) => {
+      const icon = await fetch(`${url}/favicon.ico`);
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get('content-type')).toBe('image/x-icon');
+      expect(Buffer.from(await icon.arrayBuffer())).toEqual(Buffer.from([0, 0, 1, 0]));
+    });
+    await serve(undefined, async (url) => expect((await fetch(`${url}/favicon.ico`)).status).toBe(404));
   });
 
   it('says how to build the console when it is missing', async () => {

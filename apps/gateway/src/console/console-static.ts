@@ -50,3 +50,20 @@ export function consoleStaticHandler(dir: string | undefined): RequestHandler {
     });
   };
 }
+
+/**
+ * `GET /favicon.ico` at the root (browsers ask for it on every origin, /docs included): the
+ * console's icon, cached for a day; 404 when the console was not built.
+ */
+export function faviconHandler(dir: string | undefined): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const file = dir ? join(dir, 'favicon.ico') : undefined;
+    if (!file || !existsSync(file)) {
+      res.status(404).type('text/plain').send('Not found\n');
+      return;
+    }
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.type('image/x-icon').send(readFileSync(file));
+  };
+}

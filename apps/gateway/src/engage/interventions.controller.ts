@@ -1,18 +1,18 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Request } from 'express';
 import { z } from 'zod';
-import {
-  Intervention,
-  INTERVENTION_STATUSES,
-  InterventionList,
-  interventionListSchema,
-  INTERVENTIONS_COMMANDS,
-  interventionSchema,
-} from '@wfp/contracts';
+import { contentSchema, INTERVENTION_STATUSES, interventionListSchema, INTERVENTIONS_COMMANDS, interventionSchema } from '@wfp/contracts';
 import { GatewayCommandClient } from '../commands/commands.module';
 import { callService } from '../commands/call-service';
 import { RequestId } from '../http/request-id.decorator';
-import { engageReplyContentSchema } from './engage-wire';
+import {
+  EngageIntervention,
+  EngageInterventionList,
+  EngageReplyContent,
+  toEngageIntervention,
+  toEngageInterventionList,
+} from './engage-wire';
+import { withoutNulls } from './without-nulls';
 import {
   engageParams,
   engageToken,
@@ -31,7 +31,8 @@ function capped(value: number | undefined, max: number): number | undefined {
   return value === undefined ? undefined : Math.min(value, max);
 }
 
-const replyDataSchema = engageReplyContentSchema;
+/** What the interventions service answers for a reply: the created content, unset fields `null`. */
+const replyDataSchema = contentSchema.partial().passthrough();
 
 /** Engage Digital Interventions API (and the reply operation) under /1.0. */
 @UseGuards(EngageTokenGuard)
@@ -45,7 +46,7 @@ export class EngageInterventionsController {
   }
 
   @Get('interventions')
-  list(@Req() req: Request, @RequestId() requestId?: string): Promise<InterventionList> {
+  async list(@Req() req: Request, @RequestId() requestId?: string): Promise<EngageInterventionList> {
     const p = engageParams(req);
     const token = engageToken(req, p);
     const identityIds = listParam(p, 'identity_id')?.filter((v) => v !== '');
@@ -61,67 +62,67 @@ export class EngageInterventionsController {
       offset: integerParam(p, 'offset', 0, 1_000_000_000),
       limit: capped(integerParam(p, 'limit', 1, 1_000_000_000), 150),
     };
-    return this.call(INTERVENTIONS_COMMANDS.list, payload, interventionListSchema, requestId);
+    return toEngageInterventionList(await this.call(INTERVENTIONS_COMMANDS.list, payload, interventionListSchema, requestId));
   }
 
   @Post('interventions')
   @HttpCode(200)
-  create(@Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+  async create(@Req() req: Request, @RequestId() requestId?: string): Promise<EngageIntervention> {
     const p = engageParams(req);
     const token = engageToken(req, p);
     const content_id = requiredScalar(p, 'content_id');
-    return this.call(INTERVENTIONS_COMMANDS.create, { token, content_id }, interventionSchema, requestId);
+    return toEngageIntervention(await this.call(INTERVENTIONS_COMMANDS.create, { token, content_id }, interventionSchema, requestId));
   }
 
   @Get('interventions/:id')
-  get(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+  async get(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<EngageIntervention> {
     const token = engageToken(req, engageParams(req));
-    return this.call(INTERVENTIONS_COMMANDS.get, { token, id }, interventionSchema, requestId);
+    return toEngageIntervention(await this.call(INTERVENTIONS_COMMANDS.get, { token, id }, interventionSchema, requestId));
   }
 
   @Delete(['interventions/:id/cancel', 'interventions/:id'])
-  cancel(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+  async cancel(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<EngageIntervention> {
     const token = engageToken(req, engageParams(req));
-    return this.call(INTERVENTIONS_COMMANDS.cancel, { token, id }, interventionSchema, requestId);
+    return toEngageIntervention(await this.call(INTERVENTIONS_COMMANDS.cancel, { token, id }, interventionSchema, requestId));
   }
 
   @Put('interventions/:id/close')
-  close(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+  async close(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<EngageIntervention> {
     const token = engageToken(req, engageParams(req));
-    return this.call(INTERVENTIONS_COMMANDS.close, { token, id }, interventionSchema, requestId);
+    return toEngageIntervention(await this.call(INTERVENTIONS_COMMANDS.close, { token, id }, interventionSchema, requestId));
   }
 
   @Put('interventions/:id/reassign')
-  reassign(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+  async reassign(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<EngageIntervention> {
     const p = engageParams(req);
     const token = engageToken(req, p);
     const user_id = requiredScalar(p, 'user_id');
-    return this.call(INTERVENTIONS_COMMANDS.reassign, { token, id, user_id }, interventionSchema, requestId);
+    return toEngageIntervention(await this.call(INTERVENTIONS_COMMANDS.reassign, { token, id, user_id }, interventionSchema, requestId));
   }
 
   @Put('interventions/:id/update_categories')
-  categorize(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+  async categorize(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<EngageIntervention> {
     const p = engageParams(req);
     const token = engageToken(req, p);
     const category_ids = listParam(p, 'category_ids') ?? [];
-    return this.call(INTERVENTIONS_COMMANDS.categorize, { token, id, category_ids }, interventionSchema, requestId);
+    return toEngageIntervention(await this.call(INTERVENTIONS_COMMANDS.categorize, { token, id, category_ids }, interventionSchema, requestId));
   }
 
   @Put('interventions/:id')
-  update(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<Intervention> {
+  async update(@Param('id') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<EngageIntervention> {
     const p = engageParams(req);
     const token = engageToken(req, p);
     const custom_field_values = mapParam(p, 'custom_field_values');
-    return this.call(INTERVENTIONS_COMMANDS.updateCustomFields, { token, id, custom_field_values }, interventionSchema, requestId);
+    return toEngageIntervention(await this.call(INTERVENTIONS_COMMANDS.updateCustomFields, { token, id, custom_field_values }, interventionSchema, requestId));
   }
 
   @Post('contents')
   @HttpCode(200)
-  reply(@Req() req: Request, @RequestId() requestId?: string): Promise<z.infer<typeof replyDataSchema>> {
+  async reply(@Req() req: Request, @RequestId() requestId?: string): Promise<EngageReplyContent> {
     const p = engageParams(req);
     const token = engageToken(req, p);
     const in_reply_to_id = requiredScalar(p, 'in_reply_to_id');
     const body = requiredScalar(p, 'body');
-    return this.call(INTERVENTIONS_COMMANDS.reply, { token, in_reply_to_id, body }, replyDataSchema, requestId);
+    return withoutNulls(await this.call(INTERVENTIONS_COMMANDS.reply, { token, in_reply_to_id, body }, replyDataSchema, requestId));
   }
 }

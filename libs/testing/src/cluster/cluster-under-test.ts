@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { ALL_SERVICES, freePort, serviceMainPath, ServiceName } from '../platform-under-test';
+import { ALL_SERVICES, assertNoDefaultPort, freePort, serviceMainPath, ServiceName } from '../platform-under-test';
 import { createTestDatabase, TestDatabase } from '../test-database';
 import { createTestNamespace, removeTestNamespace } from '../test-namespace';
 import { eventually } from '../eventually';
@@ -79,22 +79,21 @@ export class ClusterUnderTest {
   async startReplica(service: ServiceName, index: number): Promise<void> {
     const replica = this.replica(service, index);
     if (replica.process) return;
-    const child = spawn(process.execPath, [serviceMainPath(service)], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATABASE_URL: this.database.url,
-        NATS_URL: this.options.natsUrl,
-        NATS_NAMESPACE: this.namespace,
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        // Replicas share the host: each metrics/health server takes a free port.
-        METRICS_PORT: '0',
-        ...(replica.port ? { PORT: String(replica.port) } : {}),
-        ...this.options.env,
-        ...this.options.serviceEnv?.[service],
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: this.database.url,
+      NATS_URL: this.options.natsUrl,
+      NATS_NAMESPACE: this.namespace,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      // Replicas share the host: each metrics/health server takes a free port.
+      METRICS_PORT: '0',
+      ...(replica.port ? { PORT: String(replica.port) } : {}),
+      ...this.options.env,
+      ...this.options.serviceEnv?.[service],
+    };
+    assertNoDefaultPort(service, env);
+    const child = spawn(process.execPath, [serviceMainPath(service)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = this.options.keepLines ?? 2000;
     const firstLine = replica.lines.length;
     const collect = (chunk: Buffer) => {
