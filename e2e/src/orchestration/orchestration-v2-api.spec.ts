@@ -386,6 +386,23 @@ describe('Formance Orchestration v2 through the official SDK (auth on)', () => {
     expect((await http('PUT', `/v2/instances/${acme.id}/metadata`, { tier: 'x' }, '')).status).toBe(401);
   });
 
+  it('pauses a workflow (queue or drop) and resumes it (our extension)', async () => {
+    const workflowID = ((await http('POST', '/v2/workflows', { stages: [{ noop: {} }] })).body!.data as { id: string }).id;
+    const paused = await http('PUT', `/v2/workflows/${workflowID}/pause`, { mode: 'drop' });
+    expect(paused).toMatchObject({ status: 200, body: { data: { id: workflowID, paused: { mode: 'drop' } } } });
+    expect(await http('POST', `/v2/workflows/${workflowID}/instances`, {})).toMatchObject({
+      status: 409, body: { errorCode: 'VALIDATION', errorMessage: `workflow ${workflowID} is paused: starts are dropped until it is resumed` },
+    });
+    expect(await http('PUT', `/v2/workflows/${workflowID}/resume`)).toMatchObject({ status: 200, body: { data: { released: 0 } } });
+    expect((await http('PUT', `/v2/workflows/${workflowID}/pause`)).status).toBe(200); // queue by default
+    const queued = (await http('POST', `/v2/workflows/${workflowID}/instances`, {})).body!.data as { id: string; terminated: boolean };
+    expect(queued.terminated).toBe(false);
+    expect(await http('PUT', `/v2/workflows/${workflowID}/resume`)).toMatchObject({ status: 200, body: { data: { released: 1 } } });
+    await eventually(async () => ((await http('GET', `/v2/instances/${queued.id}`)).body!.data as { terminated: boolean }).terminated, { what: 'released' });
+    expect(await http('PUT', `/v2/workflows/${workflowID}/pause`, { mode: 'sometimes' })).toMatchObject({ status: 400, body: { errorCode: 'VALIDATION' } });
+    expect((await http('PUT', `/v2/workflows/${UNKNOWN}/resume`)).status).toBe(404);
+  });
+
   it('checked a body of every v2 operation against the formance-v2 document', () => {
     const operations = [...checked.checked].map((entry) => entry.split(' ').slice(0, 2).join(' '));
     for (const expected of [
@@ -409,6 +426,8 @@ describe('Formance Orchestration v2 through the official SDK (auth on)', () => {
       'POST /v2/instances/{instanceID}/events',
       'PUT /v2/instances/{instanceID}/abort',
       'PUT /v2/instances/{instanceID}/metadata',
+      'PUT /v2/workflows/{flowId}/pause',
+      'PUT /v2/workflows/{flowId}/resume',
       'PUT /v2/instances/{instanceID}/redrive',
     ]) {
       expect(operations).toContain(expected);

@@ -68,6 +68,8 @@ export const V2_TEMPLATES = [
   '/v2/triggers/{triggerID}',
   '/v2/workflows',
   '/v2/workflows/{workflowID}/instances',
+  '/v2/workflows/{flowId}/pause',
+  '/v2/workflows/{flowId}/resume',
   '/v2/workflows/{flowId}',
   '/v2/instances',
   '/v2/instances/{instanceID}/events',

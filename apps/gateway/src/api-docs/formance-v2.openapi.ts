@@ -102,6 +102,23 @@ export function formanceV2Document(): OpenApiDocument {
         responses: { 204: noContent('Workflow deleted'), ...failure },
       });
       registry.registerPath({
+        method: 'put', path: '/v2/workflows/{flowId}/pause', operationId: 'v2PauseWorkflow', tags, security: write,
+        summary: 'Pause a workflow: new starts queued or dropped (extension)',
+        description: 'Not in Formance Flows. `queue` (the default): new starts create their instance, whose first stage waits until resume. `drop`: new starts are refused (a trigger records them, a direct start answers 409 CONFLICT). Running instances go on.',
+        request: {
+          params: flowId,
+          body: { required: false, content: { 'application/json': { schema: named('V2PauseWorkflowRequest', z.object({ mode: z.enum(['queue', 'drop']).optional() })) } } },
+        },
+        responses: { 200: json(named('V2PauseWorkflowResponse', v2WorkflowResponseSchema), 'The paused workflow'), ...failure },
+      });
+      registry.registerPath({
+        method: 'put', path: '/v2/workflows/{flowId}/resume', operationId: 'v2ResumeWorkflow', tags, security: write,
+        summary: 'Resume a paused workflow (extension)',
+        description: 'Not in Formance Flows. Starts run again; the queued ones run now.',
+        request: { params: flowId },
+        responses: { 200: json(named('V2ResumeWorkflowResponse', z.object({ data: z.object({ released: z.number().int() }) })), 'How many queued starts were released'), ...failure },
+      });
+      registry.registerPath({
         method: 'post', path: '/v2/workflows/{workflowID}/instances', operationId: 'v2RunWorkflow', summary: 'Run workflow', tags, security: write,
         request: {
           params: workflowID,

@@ -9,6 +9,7 @@ import { OrchestratorOutboxTraceparent1732000014000 } from './migrations/1732000
 import { Redrive1732000019000 } from './migrations/1732000019000-redrive';
 import { InstanceMetadata1732000023000 } from './migrations/1732000023000-instance-metadata';
 import { BulkJobs1732000023001 } from './migrations/1732000023001-bulk-jobs';
+import { WorkflowPause1732000023002 } from './migrations/1732000023002-workflow-pause';
 
 /** Entities of the orchestrator schema (registered here as features add them). */
 export const ORCHESTRATOR_ENTITIES: Function[] = [];
@@ -24,6 +25,7 @@ export const ORCHESTRATOR_MIGRATIONS: Function[] = [
   Redrive1732000019000,
   InstanceMetadata1732000023000,
   BulkJobs1732000023001,
+  WorkflowPause1732000023002,
 ];
 
 export function orchestratorDatabase(databaseUrl: string): ServiceDatabaseOptions {

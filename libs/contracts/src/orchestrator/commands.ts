@@ -19,6 +19,9 @@ export const ORCHESTRATOR_COMMANDS = {
   redriveInstance: 'orchestrator.v1.instances.redrive',
   /** Our extension: set or remove an instance's metadata keys. */
   setInstanceMetadata: 'orchestrator.v1.instances.set-metadata',
+  /** Our extension: pause (queue or drop new starts) and resume a workflow. */
+  pauseWorkflow: 'orchestrator.v1.workflows.pause',
+  resumeWorkflow: 'orchestrator.v1.workflows.resume',
   /** Our extension: bulk actions as durable jobs. */
   createBulkJob: 'orchestrator.v1.bulk-jobs.create',
   getBulkJob: 'orchestrator.v1.bulk-jobs.get',

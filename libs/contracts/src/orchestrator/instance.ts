@@ -71,7 +71,7 @@ export type StartManyInstancesRequestInput = z.input<typeof startManyInstancesRe
 
 export const startManyItemResultSchema = z.union([
   z.object({ ok: z.literal(true), data: workflowInstanceSchema }),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) }),
 ]);
 export type StartManyItemResult = z.infer<typeof startManyItemResultSchema>;
 

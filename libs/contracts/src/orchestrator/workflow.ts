@@ -15,8 +15,16 @@ export const workflowSchema = z.object({
   updatedAt: z.string(),
   /** Present (not part of the Formance wire shape) when the workflow is soft-deleted. */
   deletedAt: z.string().optional(),
+  /** Our extension: present while the workflow is paused (new starts queued or dropped). */
+  paused: z.object({ mode: z.enum(['queue', 'drop']), since: z.string() }).optional(),
 });
 export type Workflow = z.infer<typeof workflowSchema>;
+
+/** Pause a workflow (our extension): new starts are queued until resume, or dropped (refused). */
+export const pauseWorkflowRequestSchema = z.object({ id: z.string(), mode: z.enum(['queue', 'drop']).default('queue') });
+export type PauseWorkflowRequest = z.infer<typeof pauseWorkflowRequestSchema>;
+/** What a resume did: the queued starts it released. */
+export const resumeWorkflowReplySchema = z.object({ released: z.number().int() });
 
 export const getWorkflowRequestSchema = z.object({ id: z.string() });
 export type GetWorkflowRequest = z.infer<typeof getWorkflowRequestSchema>;

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { COMMANDS, emptyReplyDataSchema, Workflow, WorkflowInstance, workflowInstanceSchema, workflowSchema } from '@wfp/contracts';
+import { COMMANDS, emptyReplyDataSchema, resumeWorkflowReplySchema, Workflow, WorkflowInstance, workflowInstanceSchema, workflowSchema } from '@wfp/contracts';
 import { GatewayCommandClient } from '../../commands/commands.module';
 import { callService } from '../../commands/call-service';
+import { ApiError } from '../../http/api-error';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../config';
 import { assertUuid, truthyQuery, variablesFromBody, workflowConfigFromBody } from '../orchestration-api';
 import type { ListSource } from './list-source';
@@ -46,6 +47,19 @@ export class WorkflowOperations {
   async delete(id: string, requestId?: string): Promise<void> {
     assertUuid(id, 'workflow id');
     await callService(this.commands, COMMANDS.orchestrator.deleteWorkflow, { id }, emptyReplyDataSchema, requestId);
+  }
+
+  /** Our extension: pause, body `{"mode": "queue" | "drop"}` (default queue). */
+  async pause(id: string, body: unknown, requestId?: string): Promise<{ data: Workflow }> {
+    const mode = body && typeof body === 'object' && !Array.isArray(body) ? (body as { mode?: unknown }).mode ?? 'queue' : body === undefined || body === null || body === '' ? 'queue' : undefined;
+    if (mode !== 'queue' && mode !== 'drop') throw new ApiError(400, 'VALIDATION', `unmarshalling json body: 'mode' must be "queue" or "drop"`);
+    const data = await callService(this.commands, COMMANDS.orchestrator.pauseWorkflow, { id, mode }, workflowSchema, requestId);
+    return { data: publicWorkflow(data) };
+  }
+
+  /** Our extension: resume; answers how many queued starts it released. */
+  async resume(id: string, requestId?: string): Promise<{ data: { released: number } }> {
+    return { data: await callService(this.commands, COMMANDS.orchestrator.resumeWorkflow, { id }, resumeWorkflowReplySchema, requestId) };
   }
 
   /** runWorkflow: 201 at once, or with `wait=true|1` once the instance terminated (bounded wait). */

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Workflow, WorkflowInstance } from '@wfp/contracts';
 import { RequestId } from '../../http/request-id.decorator';
@@ -36,6 +36,20 @@ export class WorkflowsV2Controller {
   @HttpCode(204)
   delete(@Param('flowId') id: string, @RequestId() requestId?: string): Promise<void> {
     return this.ops.delete(id, requestId);
+  }
+
+  /** Our extension: new starts are queued (`{"mode": "queue"}`, the default) or dropped until resume. */
+  @Put(':flowId/pause')
+  @HttpCode(200)
+  pause(@Param('flowId') id: string, @Body() body: unknown, @RequestId() requestId?: string): Promise<{ data: Workflow }> {
+    return this.ops.pause(id, body, requestId);
+  }
+
+  /** Our extension: starts run again; the queued ones run now. */
+  @Put(':flowId/resume')
+  @HttpCode(200)
+  resume(@Param('flowId') id: string, @RequestId() requestId?: string): Promise<{ data: { released: number } }> {
+    return this.ops.resume(id, requestId);
   }
 
   @Post(':workflowID/instances')

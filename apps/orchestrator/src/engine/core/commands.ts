@@ -12,6 +12,20 @@ import { applyBusEvent } from './wait-ends';
  * "lock → load → command → commit"; the model test drives these same functions.
  */
 
+/** The due time of a queued start (a paused workflow's): never, until a resume makes it due. */
+export const PAUSED_UNTIL = new Date('9999-12-31T00:00:00.000Z');
+
+/**
+ * A start while the workflow is paused in `queue` mode: the instance exists (running, no stage
+ * reached) and its first stage waits on a `start` timer that never comes due until a resume.
+ */
+export function queueInstance(instance: InstanceSnapshot, now: Date, registry: StageRegistry): Transition {
+  const t = new Transition(instance, now, registry);
+  t.emit('STARTED_WORKFLOW', { id: instance.workflowId, instanceID: instance.id });
+  t.setTimer({ stage: 0, action: 'start', dueAt: PAUSED_UNTIL, attempt: 0 });
+  return t;
+}
+
 /** Starts a new instance (`instance.status === 'new'`) and runs it inline until its first real wait. */
 export function startInstance(instance: InstanceSnapshot, now: Date, registry: StageRegistry): Transition {
   const t = new Transition(instance, now, registry);

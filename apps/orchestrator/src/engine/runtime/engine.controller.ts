@@ -15,6 +15,7 @@ import {
   StageHistory,
   stageHistoryRequestSchema,
   setInstanceMetadataRequestSchema,
+  pauseWorkflowRequestSchema,
   BulkJob,
   bulkJobIdRequestSchema,
   CreateBulkJobReply,
@@ -106,6 +107,18 @@ export class EngineController {
   async setMetadata(@Payload() payload: unknown): Promise<Reply<Record<string, never>>> {
     const parsed = parseCommand(setInstanceMetadataRequestSchema, payload);
     return parsed.ok ? this.engine.setMetadata(parsed.value.id, parsed.value.metadata) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.pauseWorkflow)
+  async pauseWorkflow(@Payload() payload: unknown): Promise<Reply<Workflow>> {
+    const parsed = parseCommand(pauseWorkflowRequestSchema, payload);
+    return parsed.ok ? this.engine.pauseWorkflow(parsed.value.id, parsed.value.mode) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.orchestrator.resumeWorkflow)
+  async resumeWorkflow(@Payload() payload: unknown): Promise<Reply<{ released: number }>> {
+    const parsed = parseCommand(getWorkflowRequestSchema, payload);
+    return parsed.ok ? this.engine.resumeWorkflow(parsed.value.id) : parsed.reply;
   }
 
   @MessagePattern(COMMANDS.orchestrator.createBulkJob)

@@ -85,6 +85,15 @@ export class EngineService {
     return this.aborts.abort(id);
   }
 
+  /** Pause a workflow: new starts queued or dropped until resume. */
+  pauseWorkflow(id: string, mode: 'queue' | 'drop'): Promise<Reply<Workflow>> {
+    return this.workflows.pause(id, mode);
+  }
+
+  resumeWorkflow(id: string): Promise<Reply<{ released: number }>> {
+    return this.workflows.resume(id);
+  }
+
   /** Bulk actions as durable jobs: create (or preview), get, list, abort. */
   createBulkJob(request: CreateBulkJobRequest): Promise<Reply<CreateBulkJobReply>> {
     return this.bulkJobs.create(request);

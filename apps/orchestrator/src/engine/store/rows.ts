@@ -8,6 +8,8 @@ export interface WorkflowRow {
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
+  paused_mode?: 'queue' | 'drop' | null;
+  paused_at?: Date | null;
 }
 
 /** `orchestrator.instances`. */
@@ -36,6 +38,7 @@ export function toWorkflow(row: WorkflowRow): Workflow {
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     ...(row.deleted_at ? { deletedAt: iso(row.deleted_at) } : {}),
+    ...(row.paused_mode && row.paused_at ? { paused: { mode: row.paused_mode, since: iso(row.paused_at) } } : {}),
   };
 }
 

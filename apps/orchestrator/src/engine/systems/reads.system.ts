@@ -13,7 +13,8 @@ import { instanceFilterSql } from '../store/instance-filter';
 
 const WORKFLOW_JSON = `(jsonb_strip_nulls(jsonb_build_object(
     'id', w.id, 'createdAt', orchestrator.iso(w.created_at), 'updatedAt', orchestrator.iso(w.updated_at),
-    'deletedAt', orchestrator.iso(w.deleted_at)))
+    'deletedAt', orchestrator.iso(w.deleted_at),
+    'paused', CASE WHEN w.paused_mode IS NOT NULL THEN jsonb_build_object('mode', w.paused_mode, 'since', orchestrator.iso(w.paused_at)) END))
   || jsonb_build_object('config', w.config || jsonb_build_object(
     'name', coalesce(w.config->>'name', ''),
     'stages', CASE WHEN jsonb_typeof(w.config->'stages') = 'array' THEN w.config->'stages' ELSE '[]'::jsonb END)))`;

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { fail, isUuid, ok, Reply, StartManyItemResult, WorkflowInstance } from '@wfp/contracts';
 import { APP_CONFIG, CLOCK, Clock, isDatabaseUnavailable } from '@wfp/platform';
 import { OrchestratorConfig } from '../../config';
-import { startInstance } from '../core/commands';
+import { queueInstance, startInstance } from '../core/commands';
 import { StageRegistry } from '../core/stage-resolution';
 import { newInstance, Transition } from '../core/transition';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
@@ -27,6 +27,11 @@ export const MAX_START_BATCH = 1000;
 
 const SQL = {
   byKeys: sql<InstanceRow>('start.by-keys', `SELECT * FROM orchestrator.instances WHERE idempotency_key = ANY($1::text[])`),
+  /** The paused ones among a batch's workflows (a partial index: nothing to read when none is). */
+  paused: sql<{ id: string; paused_mode: 'queue' | 'drop' }>(
+    'start.paused',
+    `SELECT id, paused_mode FROM orchestrator.workflows WHERE paused_mode IS NOT NULL AND id = ANY($1::uuid[])`,
+  ),
 };
 
 /**
@@ -99,14 +104,16 @@ export class StartSystem {
 
   private async startBatch(items: readonly StartItem[]): Promise<StartManyItemResult[]> {
     const now = this.clock.now();
-    const stages = await this.stages.of(this.db.pool, items.filter((i) => isUuid(i.workflowId)).map((i) => i.workflowId));
+    const workflowIds = [...new Set(items.filter((i) => isUuid(i.workflowId)).map((i) => i.workflowId))];
+    const stages = await this.stages.of(this.db.pool, workflowIds);
+    const paused = new Map((await run(this.db.pool, SQL.paused, [workflowIds])).map((row) => [row.id, row.paused_mode] as const));
     const byKey = new Map<string, Transition>();
     const plans = items.map((item): Transition | undefined => {
       const workflowStages = stages.get(item.workflowId);
-      if (!workflowStages) return undefined;
+      if (!workflowStages || paused.get(item.workflowId) === 'drop') return undefined;
       const key = item.idempotencyKey;
       if (key !== undefined && byKey.has(key)) return byKey.get(key);
-      const plan = this.plan(item, workflowStages, now);
+      const plan = this.plan(item, workflowStages, now, paused.get(item.workflowId) === 'queue');
       if (key !== undefined) byKey.set(key, plan);
       return plan;
     });
@@ -126,12 +133,15 @@ export class StartSystem {
       if (found) return ok(toInstance(found));
       const refusal = plans[i] ? rejected.get(plans[i]!.instance.id) : undefined;
       if (refusal) return fail('VALIDATION', `starting instance: ${refusal}`);
+      if (paused.get(item.workflowId) === 'drop') {
+        return fail('CONFLICT', `workflow ${item.workflowId} is paused: starts are dropped until it is resumed`, { reason: 'paused' });
+      }
       return fail('NOT_FOUND', `workflow ${item.workflowId} not found`);
     });
   }
 
-  /** A new instance, run inline until its first real wait. */
-  private plan(item: StartItem, stages: readonly unknown[], now: Date): Transition {
+  /** A new instance, run inline until its first real wait — or queued, while its workflow is paused. */
+  private plan(item: StartItem, stages: readonly unknown[], now: Date, queued: boolean): Transition {
     const instance = newInstance({
       id: randomUUID(),
       workflowId: item.workflowId,
@@ -142,7 +152,7 @@ export class StartSystem {
       chainDepth: item.chainDepth ?? 0,
       metadata: item.metadata ?? {},
     });
-    return startInstance(instance, now, this.registry);
+    return queued ? queueInstance(instance, now, this.registry) : startInstance(instance, now, this.registry);
   }
 
   /**

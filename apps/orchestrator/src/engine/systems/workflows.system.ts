@@ -4,6 +4,8 @@ import { fail, isUuid, KeysetPage, ok, Reply, Workflow } from '@wfp/contracts';
 import { CLOCK, Clock, keysetSql } from '@wfp/platform';
 import { checkWorkflowConfig, StageRegistry } from '../core/stage-resolution';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
+import { PAUSED_UNTIL } from '../core/commands';
+import { EngineWakeup } from '../engine-wakeup';
 import { EngineDb, run, sql } from '../store/engine-db';
 import { toWorkflow, WorkflowRow } from '../store/rows';
 
@@ -11,6 +13,28 @@ const SQL = {
   insert: sql<WorkflowRow>('workflows.insert', `INSERT INTO orchestrator.workflows (id, config, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING *`),
   get: sql<WorkflowRow>('workflows.get', `SELECT * FROM orchestrator.workflows WHERE id = $1`),
   list: sql<WorkflowRow>('workflows.list', `SELECT * FROM orchestrator.workflows WHERE deleted_at IS NULL ORDER BY created_at, id`),
+  pause: sql<WorkflowRow>(
+    'workflows.pause',
+    `UPDATE orchestrator.workflows SET paused_mode = $2, paused_at = coalesce(paused_at, $3), updated_at = $3
+      WHERE id = $1 AND deleted_at IS NULL RETURNING *`,
+  ),
+  resume: sql<{ id: string }>(
+    'workflows.resume',
+    `UPDATE orchestrator.workflows SET paused_mode = NULL, paused_at = NULL, updated_at = $2
+      WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
+  ),
+  /** The queued starts become due now (a microsecond apart, in the order they were started, within the past second). */
+  release: sql<{ released: number }>(
+    'workflows.release',
+    `WITH queued AS (
+       SELECT t.instance_id, row_number() OVER (ORDER BY i.created_at, i.id) AS n
+         FROM orchestrator.timers t JOIN orchestrator.instances i ON i.id = t.instance_id
+        WHERE i.workflow_id = $1 AND NOT i.terminated AND t.action = 'start' AND t.due_at = $3),
+     released AS (
+       UPDATE orchestrator.timers t SET due_at = $2::timestamptz - interval '1 second' + make_interval(secs => least(q.n, 999999) / 1e6)
+         FROM queued q WHERE t.instance_id = q.instance_id RETURNING 1)
+     SELECT count(*)::int AS released FROM released`,
+  ),
   softDelete: sql<{ id: string }>(
     'workflows.soft-delete',
     `UPDATE orchestrator.workflows SET deleted_at = coalesce(deleted_at, $2) WHERE id = $1 RETURNING id`,
@@ -26,6 +50,7 @@ export class WorkflowsSystem {
   constructor(
     private readonly db: EngineDb,
     @Inject(STAGE_REGISTRY) private readonly registry: StageRegistry,
+    private readonly wakeup: EngineWakeup,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -52,6 +77,26 @@ export class WorkflowsSystem {
       params,
     );
     return (keyset.reversed ? rows.reverse() : rows).map(toWorkflow);
+  }
+
+  /** Pause (our extension): new starts are queued (`queue`) or dropped (`drop`) until resume. */
+  async pause(id: string, mode: 'queue' | 'drop'): Promise<Reply<Workflow>> {
+    const [row] = isUuid(id) ? await run(this.db.pool, SQL.pause, [id, mode, this.clock.now()]) : [];
+    return row ? ok(toWorkflow(row)) : fail('NOT_FOUND', `workflow ${id} not found`);
+  }
+
+  /** Resume: starts run again; the queued ones run now. */
+  async resume(id: string): Promise<Reply<{ released: number }>> {
+    if (!isUuid(id)) return fail('NOT_FOUND', `workflow ${id} not found`);
+    const now = this.clock.now();
+    const reply = await this.db.transaction(async (client): Promise<Reply<{ released: number }>> => {
+      const [row] = await run(client, SQL.resume, [id, now]);
+      if (!row) return fail('NOT_FOUND', `workflow ${id} not found`);
+      const [released] = await run(client, SQL.release, [id, now, PAUSED_UNTIL]);
+      return ok({ released: released.released });
+    });
+    if (reply.ok && reply.data.released > 0) this.wakeup.notify(now);
+    return reply;
   }
 
   async delete(id: string): Promise<Reply<Record<string, never>>> {
