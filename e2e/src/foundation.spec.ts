@@ -75,7 +75,8 @@ describe('foundation: HTTP → gateway → NATS → services', () => {
         `SELECT DISTINCT table_schema FROM information_schema.tables
           WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
       );
-      expect(rows.map((r) => r.table_schema)).toEqual(['interventions', 'orchestrator', 'triggers']);
+      // The triggers service owns two schemas: its triggers and its schedules (docs/schedules.md).
+      expect(rows.map((r) => r.table_schema)).toEqual(['interventions', 'orchestrator', 'schedules', 'triggers']);
     } finally {
       await client.end();
     }
