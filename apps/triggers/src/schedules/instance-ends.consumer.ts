@@ -74,7 +74,7 @@ export class InstanceEndsConsumer implements OnApplicationBootstrap, OnApplicati
     const [ended] = owner
       ? await manager
           .query(
-            `UPDATE schedules.actions SET status = 'completed', outcome = $2, ended_at = $3, reason = $4
+            `UPDATE schedules.actions SET status = 'completed', outcome = $2, ended_at = $3, reason = $4, pending = NULL
               WHERE instance_id = $1 AND status IN ('running', 'canceling')
               RETURNING schedule_id, scheduled_time`,
             [instanceId, outcome, now, error],
