@@ -4,8 +4,8 @@ import { eventually, PlatformUnderTest } from '@wfp/testing';
  * Exactly once across a crash: a schedule ticking every second, the triggers service killed
  * (SIGKILL) and restarted while it ticks. Every scheduled time from the first to the last tick
  * has one action (the ticks of the downtime caught up, inside the window), every action one
- * instance, and the orchestrator holds no other instance of the workflow (a start whose pass
- * died before its commit was adopted by the retry, through the idempotency key).
+ * instance, and the orchestrator holds no other instance of the workflow (a start left pending
+ * by the killed pass was made again by the next, through the idempotency key).
  */
 describe('schedules across a crash of the triggers service', () => {
   let platform: PlatformUnderTest;

@@ -5,6 +5,7 @@ import { TriggersModel1732000001000 } from './migrations/1732000001000-triggers-
 import { InboxPruning1732000009200 } from './migrations/1732000009200-inbox-pruning';
 import { TriggersOutboxTraceparent1732000014000 } from './migrations/1732000014000-outbox-traceparent';
 import { Schedules1732000020000 } from '../schedules/database/1732000020000-schedules';
+import { SchedulePlannedCalls1732000026000 } from '../schedules/database/1732000026000-schedule-planned-calls';
 
 /** Entities of the triggers schema (registered here as features add them). */
 export const TRIGGERS_ENTITIES: Function[] = [];
@@ -16,6 +17,7 @@ export const TRIGGERS_MIGRATIONS: Function[] = [
   InboxPruning1732000009200,
   TriggersOutboxTraceparent1732000014000,
   Schedules1732000020000,
+  SchedulePlannedCalls1732000026000,
 ];
 
 export function triggersDatabase(databaseUrl: string, poolSize?: number): ServiceDatabaseOptions {

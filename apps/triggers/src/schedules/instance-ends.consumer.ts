@@ -20,8 +20,9 @@ const CANCELED = 'canceled';
  * schedules schema: each event applied once). The tick's row is completed, the schedule woken (a
  * buffered tick may start), and paused when `pause_on_failure` is set and the instance failed
  * (not when it was canceled by the schedule itself). An end that arrives before the start was
- * recorded is kept in `instance_ends`, and the schedules of that workflow woken (waiting for the
- * row lock of the pass that is starting it): that pass's successor settles it.
+ * recorded (a pass records it after the call, in a short transaction) is kept in
+ * `instance_ends`, and the schedules of that workflow woken: their next pass settles it. No
+ * network call here: every transaction is short.
  */
 @Injectable()
 export class InstanceEndsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -74,7 +75,7 @@ export class InstanceEndsConsumer implements OnApplicationBootstrap, OnApplicati
     const [ended] = owner
       ? await manager
           .query(
-            `UPDATE schedules.actions SET status = 'completed', outcome = $2, ended_at = $3, reason = $4
+            `UPDATE schedules.actions SET status = 'completed', outcome = $2, ended_at = $3, reason = $4, pending = NULL
               WHERE instance_id = $1 AND status IN ('running', 'canceling')
               RETURNING schedule_id, scheduled_time`,
             [instanceId, outcome, now, error],

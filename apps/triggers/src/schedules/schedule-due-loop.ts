@@ -3,18 +3,19 @@ import { DataSource } from 'typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, Clock, CLOCK, EventPublisher } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
-import { Evaluation, ScheduleEvaluator } from './schedule-evaluator';
+import { ScheduleEvaluator } from './schedule-evaluator';
 
 /** How long an early instance end is kept for a start not recorded yet (it only bridges a commit). */
 const INSTANCE_ENDS_KEPT_MS = 3_600_000;
 
 /**
  * The due loop of every replica: every SCHEDULES_POLL_INTERVAL_MS (and at once when nudged: an
- * instance of a schedule ended, a backfill added ticks), it takes the schedules that are due
- * (`next_action_at` ≤ now, not paused) or woken, one at a time, each in its own transaction with
- * its row locked `FOR UPDATE SKIP LOCKED`: two replicas never evaluate the same schedule at once,
- * and never wait for each other. A schedule whose pass failed is left alone by this replica for
- * SCHEDULES_RETRY_AFTER_MS. Time is the injected CLOCK's.
+ * instance of a schedule ended, a backfill added ticks), it claims the schedules that are due
+ * (`next_action_at` ≤ now, not paused), woken, or left with a lapsed claim, one at a time
+ * (`ScheduleEvaluator.claimDue`: `FOR UPDATE SKIP LOCKED`, then a lease on the row), and runs a
+ * pass on each: two replicas never work on the same schedule at once, and never wait for each
+ * other. No transaction is open during the pass's orchestrator calls. A schedule whose pass
+ * failed is left alone by this replica for SCHEDULES_RETRY_AFTER_MS. Time is the injected CLOCK's.
  */
 @Injectable()
 export class ScheduleDueLoop implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -85,33 +86,18 @@ export class ScheduleDueLoop implements OnApplicationBootstrap, OnApplicationShu
     for (;;) {
       const now = this.clock.now();
       for (const [scheduleId, at] of this.retryAt) if (at <= now.getTime()) this.retryAt.delete(scheduleId);
-      const backingOff = [...this.retryAt.keys()];
-      let evaluation: Evaluation | undefined;
-      let id: string | undefined;
+      const claim = await this.evaluator.claimDue(now, [...tried, ...this.retryAt.keys()]);
+      if (!claim) break;
+      tried.push(claim.scheduleId);
       try {
-        evaluation = await this.dataSource.transaction(async (manager) => {
-          const [due]: Array<{ id: string }> = await manager.query(
-            `SELECT id FROM schedules.schedules
-              WHERE deleted_at IS NULL AND ((NOT paused AND next_action_at <= $1) OR wake) AND NOT (id = ANY($2::uuid[]))
-              ORDER BY next_action_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED`,
-            [now, [...tried, ...backingOff]],
-          );
-          if (!due) return undefined;
-          id = due.id;
-          return this.evaluator.evaluate(manager, due.id, now);
-        });
-        if (id) this.retryAt.delete(id);
+        await this.evaluator.evaluate(claim, now);
+        this.retryAt.delete(claim.scheduleId);
       } catch (error) {
-        // The pass rolled back: the schedule's ticks are taken again later, with the same keys.
-        if (id) this.retryAt.set(id, now.getTime() + this.config.SCHEDULES_RETRY_AFTER_MS);
-        this.logger.warn({ err: error, scheduleId: id, retryAfterMs: this.config.SCHEDULES_RETRY_AFTER_MS }, 'schedule evaluation failed; retried later');
+        // What the pass committed stays; its unanswered calls stay pending and are made again later, with the same keys.
+        this.retryAt.set(claim.scheduleId, now.getTime() + this.config.SCHEDULES_RETRY_AFTER_MS);
+        this.logger.warn({ err: error, scheduleId: claim.scheduleId, retryAfterMs: this.config.SCHEDULES_RETRY_AFTER_MS }, 'schedule evaluation failed; retried later');
       }
-      if (!id) break;
-      tried.push(id);
-      if (evaluation) {
-        evaluation.countMetrics();
-        this.publisher.flush();
-      }
+      this.publisher.flush();
     }
     await this.pruneInstanceEnds();
     return tried.length;

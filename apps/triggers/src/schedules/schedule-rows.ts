@@ -37,9 +37,14 @@ export interface ActionRow {
   outcome: ScheduleActionRecord['outcome'] | null;
   ended_at: Date | null;
   reason: string | null;
+  /** The orchestrator call planned for the tick and not recorded as made yet (internal: not on the wire). */
+  pending: PendingCall | null;
 }
 
-export const ACTION_COLUMNS = 'schedule_id, scheduled_time, seq, source, overlap, status, actual_time, instance_id, event_id, outcome, ended_at, reason';
+/** `start`: start its instance (status `running`, no instance id yet); `abort`: abort its instance (cancel_other, terminate_other). */
+export type PendingCall = 'start' | 'abort';
+
+export const ACTION_COLUMNS = 'schedule_id, scheduled_time, seq, source, overlap, status, actual_time, instance_id, event_id, outcome, ended_at, reason, pending';
 
 /** Statuses of a tick that is not settled yet (it waits, or its instance has not ended). */
 export const OPEN_STATUSES: ActionStatus[] = ['buffered', 'running', 'canceling'];

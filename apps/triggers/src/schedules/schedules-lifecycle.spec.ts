@@ -197,13 +197,13 @@ describe('schedules (catch-up, backfill, pause, DST, replicas, publish)', () => 
     unwrap(await under.schedules.delete(schedule.id));
   });
 
-  it('a start whose reply is lost rolls the pass back; the retry sends the same key and records the one instance', async () => {
+  it('a start whose reply is lost stays pending on its tick; the retry sends the same key and records the one instance', async () => {
     const t0 = freshHour();
     const workflowID = under.orchestrator.addWorkflow(HOUR);
     const schedule = unwrap(await under.schedules.create({ name: 'lossy', spec: { interval: '1m' }, action: { workflowID } }));
     under.orchestrator.swallowStartReplies.set(workflowID, 1);
-    await under.loop.runDue(); // the orchestrator starts the instance, its reply never comes: the pass times out and rolls back
-    expect(await db.query(`SELECT status, reason FROM schedules.actions WHERE schedule_id = $1`, [schedule.id])).toEqual([]);
+    await under.loop.runDue(); // the orchestrator starts the instance, its reply never comes: the call times out and stays pending
+    expect(await db.query(`SELECT status, instance_id, pending FROM schedules.actions WHERE schedule_id = $1`, [schedule.id])).toEqual([{ status: 'running', instance_id: null, pending: 'start' }]);
     await under.loop.runDue(); // this replica leaves the failed schedule alone for SCHEDULES_RETRY_AFTER_MS (5 s)
     expect(under.orchestrator.startRequests.filter((r) => r.workflowId === workflowID)).toHaveLength(1);
     under.clock.advance(5000);
@@ -214,6 +214,7 @@ describe('schedules (catch-up, backfill, pause, DST, replicas, publish)', () => 
     expect(instances).toHaveLength(1);
     const [row] = await db.query(`SELECT status, instance_id FROM schedules.actions WHERE schedule_id = $1`, [schedule.id]);
     expect(row).toEqual({ status: 'running', instance_id: instances[0].id });
+    expect(instances[0].variables.actualTime).toBe(new Date(t0).toISOString()); // the planned start's, not the retry's
     unwrap(await under.schedules.delete(schedule.id));
   });
 

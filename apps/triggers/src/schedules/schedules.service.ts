@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { PinoLogger } from 'nestjs-pino';
 import {
   backfillBodySchema,
   fail,
@@ -19,7 +20,7 @@ import { APP_CONFIG, Clock, CLOCK, EventPublisher, formatIssues, keysetSql } fro
 import type { TriggersConfig } from '../config';
 import { compileStored, validateScheduleBody, ValidSchedule } from './schedule-definition';
 import { ACTION_COLUMNS, ActionRow, rowsOf, SCHEDULE_COLUMNS, ScheduleRow, toActionRecord, toSchedule } from './schedule-rows';
-import { Evaluation, ScheduleEvaluator } from './schedule-evaluator';
+import { ScheduleEvaluator } from './schedule-evaluator';
 import { dueCursor } from './due-ticks';
 import { ScheduleDueLoop } from './schedule-due-loop';
 import { fireTimesBetween, nextFireTimes } from './core/fire-times';
@@ -36,6 +37,7 @@ export class SchedulesService {
     private readonly publisher: EventPublisher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: TriggersConfig,
+    private readonly logger: PinoLogger,
   ) {}
 
   async create(data: unknown): Promise<Reply<Schedule>> {
@@ -116,21 +118,29 @@ export class SchedulesService {
 
   /**
    * Runs the action once now: a tick whose scheduled time is now, with the schedule's overlap
-   * policy or `overlap`; works while paused. Answers that tick's action.
+   * policy or `overlap`; works while paused. Answers that tick's action. The tick is added in a
+   * short transaction, then a pass runs on the schedule (its orchestrator calls outside any
+   * transaction); should another pass hold the schedule, or the orchestrator not answer, the tick
+   * is answered as it stands (`buffered`, or `running` with no instance yet) and a due pass runs it.
    */
   async trigger(id: string, data: unknown): Promise<Reply<{ action: ScheduleActionRecord }>> {
     const body = triggerScheduleBodySchema.safeParse(data ?? {});
     if (!body.success) return fail('VALIDATION', formatIssues(body.error));
-    let evaluation: Evaluation | undefined;
-    const reply = await this.locked(id, async (manager, row, now) => {
+    const added = await this.locked(id, async (manager, row, now) => {
       await this.insertTicks(manager, id, [now], 'trigger_now', body.data.overlap ?? row.definition.overlap);
-      evaluation = await this.evaluator.evaluate(manager, id, now);
-      const [action]: ActionRow[] = await manager.query(`SELECT ${ACTION_COLUMNS} FROM schedules.actions WHERE schedule_id = $1 AND scheduled_time = $2`, [id, now]);
-      return ok({ action: toActionRecord(action) });
+      await manager.query(`UPDATE schedules.schedules SET wake = true WHERE id = $1`, [id]);
+      return ok(now);
     });
-    evaluation?.countMetrics();
-    this.publisher.flush();
-    return reply;
+    if (!added.ok) return added;
+    const now = added.data;
+    const claim = await this.evaluator.claim(id, now);
+    if (claim) {
+      await this.evaluator.evaluate(claim, now).catch((error: unknown) => this.logger.warn({ err: error, scheduleId: id }, 'trigger-now pass failed; retried by the due loop'));
+      this.publisher.flush();
+    }
+    this.dueLoop.nudge();
+    const [action]: ActionRow[] = await this.dataSource.query(`SELECT ${ACTION_COLUMNS} FROM schedules.actions WHERE schedule_id = $1 AND scheduled_time = $2`, [id, now]);
+    return ok({ action: toActionRecord(action) });
   }
 
   /**

@@ -16,15 +16,14 @@ export type ActionResult =
 
 /**
  * The two actions of a tick, each exactly once per (schedule, scheduled time):
+ * - publish an event through the triggers service's outbox, in the caller's transaction, with an
+ *   id derived from the pair (so triggers, which start once per (trigger, event id), match it once);
  * - start a workflow through the orchestrator's start command with the idempotency key
  *   `schedule:<scheduleId>:<scheduledTime>` (a retry after a crash or a lost reply gets the same
  *   instance back), with the variables `scheduleId`, `scheduledTime`, `actualTime` beside the
- *   action's own;
- * - publish an event through the triggers service's outbox, in the caller's transaction, with an
- *   id derived from the same pair (so triggers, which start once per (trigger, event id), match
- *   it once).
- * A start the orchestrator cannot answer throws: the caller's transaction rolls back and the tick
- * is taken again on the next pass, with the same key.
+ *   action's own. Called with no transaction open (the orchestrator calls here never are).
+ * A call the orchestrator does not answer throws: the call stays planned on the tick's row and a
+ * later pass makes it again, with the same key.
  */
 @Injectable()
 export class TickActions {
@@ -33,24 +32,25 @@ export class TickActions {
     private readonly publisher: EventPublisher,
   ) {}
 
-  async run(manager: EntityManager, scheduleId: string, definition: StoredDefinition, tick: ActionRow, now: Date): Promise<ActionResult> {
-    const scheduledTime = tick.scheduled_time.toISOString();
-    const actualTime = now.toISOString();
+  async publish(manager: EntityManager, scheduleId: string, definition: StoredDefinition, tick: ActionRow, now: Date): Promise<ActionResult> {
+    const publish = definition.action.publish!;
+    const envelope = await this.publisher.publish(manager, {
+      id: tickUuid(scheduleId, tick.scheduled_time),
+      app: SCHEDULE_EVENTS_APP,
+      version: SCHEDULE_EVENTS_VERSION,
+      type: publish.type,
+      date: now,
+      payload: { ...(publish.payload ?? {}), scheduleId, scheduledTime: tick.scheduled_time.toISOString(), actualTime: now.toISOString(), source: tick.source },
+    });
+    return { status: 'published', eventId: envelope.id };
+  }
+
+  /** Starts the tick's instance; `actualTime` is the one the pass that planned the start recorded. */
+  async start(scheduleId: string, definition: StoredDefinition, tick: ActionRow): Promise<ActionResult> {
     const { action } = definition;
-    if (action.publish) {
-      const envelope = await this.publisher.publish(manager, {
-        id: tickUuid(scheduleId, tick.scheduled_time),
-        app: SCHEDULE_EVENTS_APP,
-        version: SCHEDULE_EVENTS_VERSION,
-        type: action.publish.type,
-        date: now,
-        payload: { ...(action.publish.payload ?? {}), scheduleId, scheduledTime, actualTime, source: tick.source },
-      });
-      return { status: 'published', eventId: envelope.id };
-    }
     const reply = await this.orchestrator.startInstance({
       workflowId: action.workflowID!,
-      variables: { ...(action.vars ?? {}), scheduleId, scheduledTime, actualTime },
+      variables: { ...(action.vars ?? {}), scheduleId, scheduledTime: tick.scheduled_time.toISOString(), actualTime: tick.actual_time!.toISOString() },
       idempotencyKey: tickIdempotencyKey(scheduleId, tick.scheduled_time),
     });
     if (!reply.ok) return { status: 'failed', reason: `${reply.error.code}: ${reply.error.message}` };
@@ -75,7 +75,7 @@ export class TickActions {
     return { outcome: error === 'canceled' ? 'canceled' : 'failed', reason: error };
   }
 
-  /** Aborts an instance (cancel_other, terminate_other). An error reply (it already ended) is not a failure: its end event settles it. */
+  /** Aborts an instance (cancel_other, terminate_other); idempotent: an error reply (it already ended) is not a failure. Throws when unanswered. */
   async abort(instanceId: string): Promise<void> {
     await this.orchestrator.send(COMMANDS.orchestrator.abortInstance, { id: instanceId }, emptyReplyDataSchema);
   }

@@ -36,6 +36,8 @@ export class SimulatedOrchestrator {
   readonly swallowStartReplies = new Map<string, number>();
   /** Workflows whose instances end without their end event (as if it were lost). */
   readonly silentEnds = new Set<string>();
+  /** Awaited on every start, get and abort before it is handled (while the caller waits for the reply). */
+  beforeCommand?: (command: string, data: unknown) => Promise<void>;
   private readonly byKey = new Map<string, SimulatedInstance>();
   private readonly subscriptions: Subscription[] = [];
   private readonly codec = JSONCodec<{ id: string; data: unknown }>();
@@ -161,6 +163,7 @@ export class SimulatedOrchestrator {
     void (async () => {
       for await (const msg of sub) {
         const request = this.codec.decode(msg.data);
+        if (command !== COMMANDS.orchestrator.getWorkflow) await this.beforeCommand?.(command, request.data);
         const response = await handler(request.data);
         if (response === undefined) continue;
         msg.respond(JSONCodec().encode({ id: request.id, response, isDisposed: true }));
