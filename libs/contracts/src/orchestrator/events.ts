@@ -11,6 +11,8 @@ export const workflowEventPayloadSchema = z.object({
   /** The workflow id. */
   id: z.string(),
   instanceID: z.string(),
+  /** Our extension: the instance's metadata, on instance-level events, when it has some. */
+  metadata: z.record(z.string(), z.string()).optional(),
 });
 export const failedWorkflowEventPayloadSchema = workflowEventPayloadSchema.extend({ error: z.string() });
 export const workflowStageEventPayloadSchema = workflowEventPayloadSchema.extend({ number: z.number().int().min(0) });

@@ -21,7 +21,7 @@ export const PAUSED_UNTIL = new Date('9999-12-31T00:00:00.000Z');
  */
 export function queueInstance(instance: InstanceSnapshot, now: Date, registry: StageRegistry): Transition {
   const t = new Transition(instance, now, registry);
-  t.emit('STARTED_WORKFLOW', { id: instance.workflowId, instanceID: instance.id });
+  t.emitInstance('STARTED_WORKFLOW');
   t.setTimer({ stage: 0, action: 'start', dueAt: PAUSED_UNTIL, attempt: 0 });
   return t;
 }
@@ -29,14 +29,14 @@ export function queueInstance(instance: InstanceSnapshot, now: Date, registry: S
 /** Starts a new instance (`instance.status === 'new'`) and runs it inline until its first real wait. */
 export function startInstance(instance: InstanceSnapshot, now: Date, registry: StageRegistry): Transition {
   const t = new Transition(instance, now, registry);
-  t.emit('STARTED_WORKFLOW', { id: instance.workflowId, instanceID: instance.id });
+  t.emitInstance('STARTED_WORKFLOW');
   try {
     advance(t, { action: 'start', stage: 0 });
     return t;
   } catch (error) {
     // A bug in a stage kind must not lose the start: the instance fails with the reason.
     const failed = new Transition(instance, now, registry);
-    failed.emit('STARTED_WORKFLOW', { id: instance.workflowId, instanceID: instance.id });
+    failed.emitInstance('STARTED_WORKFLOW');
     finish(failed, `internal error: ${(error as Error).message}`);
     return failed;
   }
@@ -147,7 +147,7 @@ export function redriveInstance(
   if (instance.status !== 'failed') return 'not_failed';
   const t = new Transition(instance, now, registry);
   t.redrive(from.stage, from.failedRun);
-  t.emit('REDRIVEN_WORKFLOW', { id: instance.workflowId, instanceID: instance.id, number: from.stage });
+  t.emitInstance('REDRIVEN_WORKFLOW', { number: from.stage });
   advance(t, { action: 'start', stage: from.stage });
   return t;
 }

@@ -54,8 +54,8 @@ export function finish(t: Transition, error: string | undefined): void {
   t.clearTimer();
   t.clearWaits();
   t.dropBuffered();
-  if (error === undefined) t.emit('SUCCEEDED_WORKFLOW', { id: t.instance.workflowId, instanceID: t.instance.id });
-  else t.emit('FAILED_WORKFLOW', { id: t.instance.workflowId, instanceID: t.instance.id, error });
+  if (error === undefined) t.emitInstance('SUCCEEDED_WORKFLOW');
+  else t.emitInstance('FAILED_WORKFLOW', { error });
 }
 
 /**

@@ -48,7 +48,7 @@ export interface InstanceSnapshot {
   status: InstanceStatus | 'new';
   /** Only for an instance created by this transition. */
   idempotencyKey?: string | null;
-  /** Only for an instance created by this transition: its labels. */
+  /** Its labels (our extension); lifecycle events of the instance carry them. */
   metadata?: Record<string, string>;
   /** Depth of the trigger chain that started the instance (events it publishes are one deeper). */
   chainDepth: number;
@@ -318,6 +318,21 @@ export class Transition {
   /** A lifecycle event (app `orchestration`, version `v2`) of this transition. */
   emit(type: LifecycleType, payload: Record<string, unknown>): void {
     this.publish(type, payload, 'v2');
+  }
+
+  /**
+   * An instance-level lifecycle event (started, succeeded, failed, redriven): the workflow and
+   * instance ids, and the instance's metadata when it has some (so a trigger on `FAILED_WORKFLOW`
+   * can filter on it: a failure trigger).
+   */
+  emitInstance(type: 'STARTED_WORKFLOW' | 'SUCCEEDED_WORKFLOW' | 'FAILED_WORKFLOW' | 'REDRIVEN_WORKFLOW', extra: Record<string, unknown> = {}): void {
+    const metadata = this.instance.metadata;
+    this.emit(type, {
+      id: this.instance.workflowId,
+      instanceID: this.instance.id,
+      ...extra,
+      ...(metadata && Object.keys(metadata).length > 0 ? { metadata } : {}),
+    });
   }
 
   /** Any event of this transition (app `orchestration`), written with it, published after its commit. */

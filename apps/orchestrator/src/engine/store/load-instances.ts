@@ -10,6 +10,7 @@ interface LoadedRow {
   variables: Record<string, string>;
   created_at: Date;
   chain_depth: number;
+  metadata: Record<string, string>;
   status: InstanceStatus;
   buffered: Array<{ id: string; name: string }> | null;
   open_runs: Array<{ stage: number; status: StageRunStatus; started_at: string }> | null;
@@ -29,7 +30,7 @@ const SQL = {
    */
   load: sql<LoadedRow>(
     'load.instances',
-    `SELECT i.id, i.workflow_id, i.variables, i.created_at, i.chain_depth, i.status,
+    `SELECT i.id, i.workflow_id, i.variables, i.created_at, i.chain_depth, i.metadata, i.status,
        (SELECT json_agg(json_build_object('id', b.id::text, 'name', b.name) ORDER BY b.id)
           FROM orchestrator.buffered_events b WHERE b.instance_id = i.id) AS buffered,
        (SELECT json_agg(json_build_object('stage', r.stage, 'status', r.status, 'started_at', r.started_at) ORDER BY r.stage)
@@ -79,6 +80,7 @@ function toSnapshot(row: LoadedRow, stages: readonly unknown[]): InstanceSnapsho
     createdAt: row.created_at,
     status: row.status,
     chainDepth: row.chain_depth,
+    metadata: row.metadata,
     buffered: row.buffered ?? [],
     openRuns: new Map((row.open_runs ?? []).map((r) => [r.stage, { status: r.status, startedAt: new Date(r.started_at) }])),
     wait: row.wait
