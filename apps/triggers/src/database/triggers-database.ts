@@ -4,6 +4,7 @@ import { InitTriggers1732000000000 } from './migrations/1732000000000-init-trigg
 import { TriggersModel1732000001000 } from './migrations/1732000001000-triggers-model';
 import { InboxPruning1732000009200 } from './migrations/1732000009200-inbox-pruning';
 import { TriggersOutboxTraceparent1732000014000 } from './migrations/1732000014000-outbox-traceparent';
+import { FlowControl1732000020000 } from './migrations/1732000020000-flow-control';
 
 /** Entities of the triggers schema (registered here as features add them). */
 export const TRIGGERS_ENTITIES: Function[] = [];
@@ -14,6 +15,7 @@ export const TRIGGERS_MIGRATIONS: Function[] = [
   TriggersModel1732000001000,
   InboxPruning1732000009200,
   TriggersOutboxTraceparent1732000014000,
+  FlowControl1732000020000,
 ];
 
 export function triggersDatabase(databaseUrl: string, poolSize?: number): ServiceDatabaseOptions {
