@@ -19,6 +19,8 @@ export class FakeOrchestrator {
   readonly instances = new Map<string, WorkflowInstance & { variables: Record<string, string> }>();
   /** Every requested start, single or within a start-many, in order. */
   readonly starts: StartRequest[] = [];
+  /** Instance ids of every abort command received, in order. */
+  readonly aborts: string[] = [];
   /** Items of each start-many command received (its batch sizes). */
   readonly startManyBatches: number[] = [];
   private readonly byKey = new Map<string, string>();
@@ -44,6 +46,15 @@ export class FakeOrchestrator {
       if (!instance) return fail('NOT_FOUND', 'instance not found');
       const { variables: _variables, ...rest } = instance;
       return ok(rest);
+    });
+    this.serve(COMMANDS.orchestrator.abortInstance, (data) => {
+      const id = (data as { id: string }).id;
+      this.aborts.push(id);
+      const instance = this.instances.get(id);
+      if (!instance) return fail('NOT_FOUND', `instance ${id} not found`);
+      if (instance.terminated) return fail('VALIDATION', `instance ${id} is already terminated`);
+      instance.terminated = true;
+      return ok({});
     });
     this.serve(COMMANDS.orchestrator.startInstance, (data) => this.startOne(data as StartRequest));
     this.serve(COMMANDS.orchestrator.startManyInstances, async (data) => {

@@ -6,7 +6,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connect, NatsConnection } from 'nats';
-import { ensureEventsStream, runServiceMigrations } from '@wfp/platform';
+import { Clock, ensureEventsStream, runServiceMigrations } from '@wfp/platform';
 import { createTestDatabase, createTestNamespace, removeTestNamespace, TestDatabase, testNatsUrl } from '@wfp/testing';
 import { TriggersAppModule } from '../src/app.module';
 import { loadTriggersConfig } from '../src/config';
@@ -23,8 +23,8 @@ export interface TriggersUnderTest {
   stop(): Promise<void>;
 }
 
-/** Starts the triggers service (`env` adds or overrides its configuration). */
-export async function startTriggersUnderTest(label: string, env: Record<string, string> = {}): Promise<TriggersUnderTest> {
+/** Starts the triggers service (`env` adds or overrides its configuration; `clock` replaces the system clock). */
+export async function startTriggersUnderTest(label: string, env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TriggersUnderTest> {
   const database = await createTestDatabase(label);
   const namespace = createTestNamespace(label);
   await runServiceMigrations(triggersDatabase(database.url));
@@ -39,7 +39,7 @@ export async function startTriggersUnderTest(label: string, env: Record<string, 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const app = await NestFactory.createApplicationContext(TriggersAppModule.forRoot(config), { logger: process.env.TEST_LOG_LEVEL ? undefined : false });
+  const app = await NestFactory.createApplicationContext(TriggersAppModule.forRoot(config, { clock: options.clock }), { logger: process.env.TEST_LOG_LEVEL ? undefined : false });
   app.enableShutdownHooks();
   await app.init();
   return {

@@ -13,6 +13,7 @@ import {
   lockTrigger,
   QueuedStartRow,
   recordStartedSlots,
+  returning,
   saveThrottleBuckets,
   slotsHeld,
   startingStarts,
@@ -166,7 +167,8 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     // Why the others wait: one `queued` decision per occurrence and reason.
     const events: Array<NewEvent<Record<string, unknown>>> = [];
     const markQueued = async (ids: string[] | null, reason: string) => {
-      const marked: Array<{ id: string; event_id: string }> = await m.query(
+      const marked = await returning<{ id: string; event_id: string }>(
+        m,
         ids === null
           ? `UPDATE triggers.occurrences o SET reason = $2
                FROM triggers.flow_queue q
@@ -233,7 +235,7 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
       return [];
     });
     // The first to delete a start records it (another replica may have started it too).
-    const deleted: Array<{ id: string }> = await m.query(`DELETE FROM triggers.flow_queue WHERE id = ANY($1::uuid[]) AND state = 'starting' RETURNING id`, [
+    const deleted = await returning<{ id: string }>(m, `DELETE FROM triggers.flow_queue WHERE id = ANY($1::uuid[]) AND state = 'starting' RETURNING id`, [
       final.map((f) => f.row.id),
     ]);
     const mine = new Set(deleted.map((d) => d.id));

@@ -7,7 +7,7 @@ import { decisionEvent, lifecycleEvent } from '../matching/trigger-events';
 import { debounce } from './debounce';
 import { gcra, rateLimitParams } from './gcra';
 import { durationMs, fairKeyOf, FiringKeys, firingKeys } from './policy-keys';
-import { insertQueuedStarts, lockTrigger, QueuedStartRow } from './flow-store';
+import { insertQueuedStarts, lockTrigger, QueuedStartRow, returning } from './flow-store';
 
 /** A firing of a trigger with a policy, its vars evaluated, not started yet. */
 export interface PolicyFiring {
@@ -145,7 +145,8 @@ export async function decide(m: EntityManager, firings: PolicyFiring[], now: Dat
               running.filter((r) => !r.queued).map((r) => r.occurrence_id),
             ]);
             await m.query(`DELETE FROM triggers.flow_queue WHERE id = ANY($1::uuid[])`, [running.filter((r) => r.queued).map((r) => r.occurrence_id)]);
-            const canceled: Array<{ id: string; event_id: string }> = await m.query(
+            const canceled = await returning<{ id: string; event_id: string }>(
+              m,
               `UPDATE triggers.occurrences SET outcome = 'canceled', canceled_by = $2 WHERE id = ANY($1::uuid[]) RETURNING id, event_id`,
               [running.map((r) => r.occurrence_id), row.id],
             );
@@ -189,7 +190,8 @@ export async function decide(m: EntityManager, firings: PolicyFiring[], now: Dat
             publish(replaced);
           } else {
             await m.query(`DELETE FROM triggers.flow_queue WHERE id = $1`, [decision.replaced]);
-            const [old]: Array<{ event_id: string }> = await m.query(
+            const [old] = await returning<{ event_id: string }>(
+              m,
               `UPDATE triggers.occurrences SET outcome = 'skipped', reason = 'debounced' WHERE id = $1 RETURNING event_id`,
               [decision.replaced],
             );

@@ -6,6 +6,13 @@ import type { EntityManager } from 'typeorm';
  */
 type Queryable = Pick<EntityManager, 'query'>;
 
+/** Rows of an UPDATE/DELETE … RETURNING (TypeORM's Postgres driver answers `[rows, count]` for those). */
+export async function returning<T>(m: Queryable, sql: string, params: unknown[]): Promise<T[]> {
+  const result: unknown = await m.query(sql, params);
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}
+
 /** A row of `triggers.flow_queue`: a start waiting for admission (id = its occurrence id). */
 export interface QueuedStartRow {
   id: string;
@@ -136,7 +143,8 @@ export async function lockInstances(m: Queryable, instanceIds: string[]): Promis
 export async function releaseEnded(m: Queryable, ended: Array<{ instanceId: string; workflowId: string }>, now: Date): Promise<string[]> {
   if (ended.length === 0) return [];
   await lockInstances(m, ended.map((e) => e.instanceId));
-  const released: Array<{ trigger_id: string }> = await m.query(
+  const released = await returning<{ trigger_id: string }>(
+    m,
     `DELETE FROM triggers.flow_slots WHERE instance_id = ANY($1::text[]) RETURNING trigger_id`,
     [ended.map((e) => e.instanceId)],
   );
