@@ -197,4 +197,184 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
     }, { what: 'the canceled decision on the bus' });
     expect(events.find((e) => e.type === 'trigger.occurrence.canceled')!.payload).toMatchObject({ id: first.id, canceledBy: list[1].id });
   });
+
+  describe('concurrency', () => {
+    it('2 per tenant: 50 events for A and 1 for B at once, each instance 10 s: never more than 2 of A, B in the first round, all 51 once, no slot leaked', async () => {
+      const workflow = orchestrator.addWorkflow();
+      const trigger = await create({
+        event: 'CONC',
+        workflowID: workflow.id,
+        vars: { tenant: 'event.tenant' },
+        policy: { concurrency: [{ key: 'vars.tenant', limit: 2 }] },
+      });
+      const sent = await Promise.all([...Array.from({ length: 50 }, (_, n) => publish('CONC', { tenant: 'A', n })), publish('CONC', { tenant: 'B' })]);
+      // The first admission round: B starts although A has 48 queued before it.
+      await eventually(async () => (running(workflow.id, 'B').length === 1 && running(workflow.id, 'A').length === 2 ? true : undefined), { what: 'B and two of A started' });
+      expect(orchestrator.instances.size).toBeGreaterThan(0);
+
+      // Play the orchestrator: each instance ends 10 s (FakeClock) after it started; one in three fails.
+      const startedAt = new Map<string, number>();
+      let maxA = 0;
+      let endings = 0;
+      const deadline = Date.now() + 60_000;
+      while ([...startedAt.keys()].filter((id) => orchestrator.instances.get(id)!.terminated).length < 51) {
+        if (Date.now() > deadline) throw new Error(`only ${startedAt.size} instances started`);
+        for (const instance of instancesOf(workflow.id)) if (!startedAt.has(instance.id)) startedAt.set(instance.id, clock.now().getTime());
+        maxA = Math.max(maxA, running(workflow.id, 'A').length);
+        for (const instance of running(workflow.id)) {
+          if (startedAt.get(instance.id)! + 10_000 <= clock.now().getTime()) await endInstance(instance.id, endings++ % 3 === 2);
+        }
+        clock.advance(1000);
+        await sleep(30);
+      }
+      expect(maxA).toBe(2);
+      expect(instancesOf(workflow.id)).toHaveLength(51);
+      const list = await occurrencesWhen(trigger.id, '51 started occurrences', (l) => l.length === 51 && l.every((o) => o.outcome === 'started'));
+      expect(new Set(list.map((o) => o.workflowInstanceID)).size).toBe(51);
+      const reasons = (tenant: string) => list.filter((o) => (o.event.payload as { tenant: string }).tenant === tenant).map((o) => o.reason ?? null);
+      expect(reasons('A').filter((r) => r === 'concurrency')).toHaveLength(48);
+      expect(reasons('B')).toEqual([null]);
+      expect(sent).toHaveLength(51);
+      await eventually(async () => ((await db.query(`SELECT count(*)::int AS n FROM triggers.flow_slots WHERE trigger_id = $1`, [trigger.id]))[0].n === 0 ? true : undefined), {
+        what: 'every slot freed',
+      });
+
+      // No slot leaked: A reaches exactly 2 running again.
+      for (let n = 0; n < 4; n++) await publish('CONC', { tenant: 'A', n: 100 + n });
+      await eventually(async () => (running(workflow.id, 'A').length === 2 ? true : undefined), { what: 'two of A running again' });
+      await sleep(500);
+      expect(running(workflow.id, 'A')).toHaveLength(2);
+      const queued = (await occurrences(trigger.id)).filter((o) => o.outcome === 'queued');
+      expect(queued.map((o) => o.reason)).toEqual(['concurrency', 'concurrency']);
+    }, 90_000);
+
+    it('a limit from CEL: premium tenants get 3, others 1', async () => {
+      const workflow = orchestrator.addWorkflow();
+      await create({
+        event: 'DYN',
+        workflowID: workflow.id,
+        vars: { tenant: 'event.tenant' },
+        policy: { concurrency: [{ key: 'event.tenant', limit: 'event.tier == "premium" ? 3 : 1' }] },
+      });
+      for (let n = 0; n < 5; n++) {
+        await publish('DYN', { tenant: 'P', tier: 'premium', n });
+        await publish('DYN', { tenant: 'F', tier: 'free', n });
+      }
+      await eventually(async () => (running(workflow.id, 'P').length === 3 && running(workflow.id, 'F').length === 1 ? true : undefined), { what: '3 premium, 1 free' });
+      await sleep(400);
+      expect([running(workflow.id, 'P').length, running(workflow.id, 'F').length]).toEqual([3, 1]);
+    });
+
+    it('fairness: 10,000 queued for A and 1 for B → B starts within one admission round', async () => {
+      const workflow = orchestrator.addWorkflow();
+      const trigger = await create({ event: 'FAIR', workflowID: workflow.id, vars: { tenant: 'event.tenant' }, policy: { concurrency: [{ key: 'event.tenant', limit: 1 }] } });
+      for (let chunk = 0; chunk < 20; chunk++) await Promise.all(Array.from({ length: 500 }, (_, n) => publish('FAIR', { tenant: 'A', n: chunk * 500 + n })));
+      await eventually(
+        async () => ((await db.query(`SELECT count(*)::int AS n FROM triggers.flow_queue WHERE trigger_id = $1`, [trigger.id]))[0].n === 9999 ? true : undefined),
+        { what: '9,999 of A queued', timeoutMs: 120_000, intervalMs: 500 },
+      );
+      const before = Date.now();
+      await publish('FAIR', { tenant: 'B' });
+      await eventually(async () => (running(workflow.id, 'B').length === 1 ? true : undefined), { what: 'B started', intervalMs: 10 });
+      const latency = Date.now() - before;
+      expect(running(workflow.id, 'A')).toHaveLength(1);
+      expect(latency).toBeLessThan(2000);
+    }, 180_000);
+
+    it('priority with concurrency 1: a +120 s start queued later starts before earlier ones queued less than 120 s before it', async () => {
+      const workflow = orchestrator.addWorkflow();
+      await create({ event: 'PRIO', workflowID: workflow.id, vars: { n: 'event.n' }, policy: { concurrency: [{ limit: 1 }], priority: 'event.p' } });
+      await publish('PRIO', { n: 0, p: 0 });
+      await eventually(async () => (running(workflow.id).length === 1 ? true : undefined), { what: 'the first running' });
+      await publish('PRIO', { n: 1, p: 0 });
+      clock.advance(10_000);
+      await publish('PRIO', { n: 2, p: 0 });
+      clock.advance(10_000);
+      await publish('PRIO', { n: 3, p: 120 });
+      await eventually(async () => ((await db.query(`SELECT count(*)::int AS n FROM triggers.flow_queue WHERE workflow_id = $1`, [workflow.id]))[0].n === 3 ? true : undefined), {
+        what: 'three queued',
+      });
+      const order: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const [current] = running(workflow.id);
+        order.push(current.variables.n);
+        await endInstance(current.id);
+        if (i < 3) await eventually(async () => (running(workflow.id).length === 1 && running(workflow.id)[0].id !== current.id ? true : undefined), { what: 'the next one' });
+      }
+      expect(order).toEqual(['0', '3', '1', '2']);
+    });
+  });
+
+  it('throttle limit 2 / 6 s / burst 1, 6 events 0.5 s apart: 3 start at once, then one every 3 s, none dropped', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const trigger = await create({ event: 'THROTTLE', workflowID: workflow.id, policy: { throttle: { limit: 2, period: '6s', burst: 1 } } });
+    const t0 = clock.now().getTime();
+    const startedCount = () => instancesOf(workflow.id).length;
+    for (let i = 0; i < 6; i++) {
+      if (i > 0) clock.advance(500);
+      await publish('THROTTLE', { n: i });
+      await occurrencesWhen(trigger.id, `occurrence ${i + 1}`, (l) => l.length === i + 1);
+      if (i < 3) await eventually(async () => (startedCount() === i + 1 ? true : undefined), { what: `start ${i + 1} at once` });
+    }
+    await sleep(300);
+    expect(startedCount()).toBe(3);
+    const at = (ms: number) => clock.set(new Date(t0 + ms));
+    for (const [before, due, count] of [
+      [2900, 3000, 4],
+      [5900, 6000, 5],
+      [8900, 9000, 6],
+    ]) {
+      at(before);
+      await sleep(300);
+      expect(startedCount()).toBe(count - 1);
+      at(due);
+      await eventually(async () => (startedCount() === count ? true : undefined), { what: `start ${count} at ${due} ms` });
+    }
+    const list = await occurrencesWhen(trigger.id, 'all started', (l) => l.every((o) => o.outcome === 'started'));
+    expect(list.filter((o) => o.reason === 'throttle')).toHaveLength(3);
+  });
+
+  describe('debounce', () => {
+    it('period 5 s, 5 events 1 s apart → 1 instance with the 5th event, 5 s after it', async () => {
+      const workflow = orchestrator.addWorkflow();
+      const trigger = await create({ event: 'DEBOUNCE', workflowID: workflow.id, vars: { n: 'event.n' }, policy: { debounce: { key: 'event.k', period: '5s' } } });
+      const t0 = clock.now().getTime();
+      for (let n = 1; n <= 5; n++) {
+        if (n > 1) clock.advance(1000);
+        await publish('DEBOUNCE', { k: 'x', n });
+        await occurrencesWhen(trigger.id, `occurrence ${n}`, (l) => l.length === n);
+      }
+      clock.set(new Date(t0 + 8900));
+      await sleep(300);
+      expect(instancesOf(workflow.id)).toHaveLength(0);
+      clock.set(new Date(t0 + 9000));
+      await eventually(async () => (instancesOf(workflow.id).length === 1 ? true : undefined), { what: 'the debounced start' });
+      expect(instancesOf(workflow.id)[0].variables.n).toBe('5');
+      const list = await occurrencesWhen(trigger.id, 'decided', (l) => l.filter((o) => o.outcome === 'started').length === 1);
+      expect(list.filter((o) => o.outcome === 'skipped').map((o) => o.reason)).toEqual(['debounced', 'debounced', 'debounced', 'debounced']);
+      await sleep(300);
+      expect(instancesOf(workflow.id)).toHaveLength(1);
+    });
+
+    it('a stream every 2 s, period 5 s, timeout 10 s → one start every 10 s', async () => {
+      const workflow = orchestrator.addWorkflow();
+      const trigger = await create({ event: 'DEBOUNCE_STREAM', workflowID: workflow.id, policy: { debounce: { period: '5s', timeout: '10s' } } });
+      const t0 = clock.now().getTime();
+      const startsAt: number[] = [];
+      let sent = 0;
+      for (let t = 0; t < 20_000; t += 2000) {
+        clock.set(new Date(t0 + t));
+        await eventually(async () => {
+          if (instancesOf(workflow.id).length > startsAt.length) startsAt.push(t);
+          return instancesOf(workflow.id).length === Math.floor(t / 10_000) ? true : undefined;
+        }, { what: `starts by ${t} ms` });
+        await publish('DEBOUNCE_STREAM', { t });
+        sent++;
+        await occurrencesWhen(trigger.id, `occurrence at ${t}`, (l) => l.length === sent);
+      }
+      clock.set(new Date(t0 + 20_000));
+      await eventually(async () => (instancesOf(workflow.id).length === 2 ? true : undefined), { what: 'the second start at 20 s' });
+      expect(startsAt).toEqual([10_000]);
+    });
+  });
 });
