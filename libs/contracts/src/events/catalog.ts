@@ -11,6 +11,7 @@ import {
   TRIGGER_EVENTS_VERSION,
 } from '../triggers/formance';
 import { BILLING_EVENT_TYPES } from '../triggers/billing-events';
+import { OCCURRENCE_DECISION_EVENT_PREFIX, OCCURRENCE_OUTCOMES, occurrenceDecisionPayloadSchema } from '../triggers/policy';
 
 /**
  * Every domain event type of the bus, in one list: who publishes it, who consumes it, and its
@@ -62,6 +63,16 @@ export const EVENT_CATALOG: EventCatalogEntry[] = [
     consumedBy: [],
     description: 'A trigger matched an event but could not start its workflow (vars error, unknown workflow).',
   },
+  ...OCCURRENCE_OUTCOMES.map((outcome) => ({
+    type: `${OCCURRENCE_DECISION_EVENT_PREFIX}${outcome}`,
+    app: TRIGGER_EVENTS_APP,
+    version: TRIGGER_EVENTS_VERSION,
+    payload: occurrenceDecisionPayloadSchema,
+    payloadName: 'OccurrenceDecisionPayload',
+    publishedBy: ['triggers'],
+    consumedBy: [],
+    description: `Flow control (triggers with a policy): an occurrence was decided ${outcome}, once per decision (never matched by its own trigger).`,
+  })),
   ...INTERVENTION_EVENT_TYPES.map((type) => ({
     type,
     app: INTERVENTIONS_APP,
