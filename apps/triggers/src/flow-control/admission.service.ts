@@ -8,6 +8,7 @@ import { decisionEvent, lifecycleEvent, startKey } from '../matching/trigger-eve
 import { admit, QueuedStart, slotKey } from './fair-admission';
 import { throttleParams } from './gcra';
 import { durationMs } from './policy-keys';
+import { cancelOldest, skipWaiting } from './on-full';
 import {
   admissionCandidates,
   lockTrigger,
@@ -145,7 +146,9 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     if (rows.length === 0) return wake;
     const running = new Map((await slotsHeld(m, triggerId)).map((s) => [slotKey(s.rule, s.key), s.held]));
     const throttle = new Map((await throttleBuckets(m, triggerId)).map((b) => [b.key, new Date(b.tat).getTime()]));
-    const byId = new Map(rows.map((r) => [r.id, r]));
+    const byId = new Map<string, QueuedStartRow>(rows.map((r) => [r.id, r]));
+    const events: Array<NewEvent<Record<string, unknown>>> = [];
+    await cancelOldest(m, triggerId, policy, rows, running, now, events);
     const starts: QueuedStart[] = rows.map((r) => ({
       id: r.id,
       seq: Number(r.seq),
@@ -164,8 +167,9 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     await saveThrottleBuckets(m, triggerId, result.throttle);
     if (result.wakeAt !== undefined) wake = Math.min(wake ?? Infinity, result.wakeAt);
 
+    const skipped = await skipWaiting(m, triggerId, policy, result.waiting, byId, now, events);
+    const waiting = result.waiting.filter((w) => !skipped.has(w.start.id));
     // Why the others wait: one `queued` decision per occurrence and reason.
-    const events: Array<NewEvent<Record<string, unknown>>> = [];
     const markQueued = async (ids: string[] | null, reason: string) => {
       const marked = await returning<{ id: string; event_id: string }>(
         m,
@@ -185,11 +189,11 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
       }
     };
     for (const reason of ['concurrency', 'throttle'] as const) {
-      const ids = result.waiting.filter((w) => w.reason === reason).map((w) => w.start.id);
+      const ids = waiting.filter((w) => w.reason === reason).map((w) => w.start.id);
       if (ids.length > 0) await markQueued(ids, reason);
     }
     // Starts beyond this round's window wait for the same reason as their key's heads.
-    if (result.waiting.length > 0) await markQueued(null, policy.concurrency ? 'concurrency' : 'throttle');
+    if (waiting.length > 0) await markQueued(null, policy.concurrency ? 'concurrency' : 'throttle');
     await this.publisher.publishMany(m, events);
     return wake;
   }

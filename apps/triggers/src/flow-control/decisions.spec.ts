@@ -95,7 +95,7 @@ describe('flow-control decisions (pure)', () => {
     it('a full key is passed over; the other keys go on', () => {
       const result = admit([start('a', 'A', 1), start('b', 'B', 2)], { running: new Map([[slotKey(0, 'A'), 2]]), throttle: new Map() }, 0);
       expect(result.admitted.map((s) => s.id)).toEqual(['b']);
-      expect(result.waiting).toEqual([{ start: expect.objectContaining({ id: 'a' }), reason: 'concurrency' }]);
+      expect(result.waiting).toEqual([{ start: expect.objectContaining({ id: 'a' }), reason: 'concurrency', rule: 0 }]);
     });
 
     it('round robin: the heads of every key, then the seconds', () => {

@@ -33,7 +33,7 @@ export interface AdmissionState {
 export interface AdmissionResult {
   admitted: QueuedStart[];
   /** Not admitted now, and why. */
-  waiting: Array<{ start: QueuedStart; reason: 'concurrency' | 'throttle' }>;
+  waiting: Array<{ start: QueuedStart; reason: 'concurrency' | 'throttle'; /** The full concurrency rule. */ rule?: number }>;
   /** Throttle TATs changed by the admitted starts. */
   throttle: Map<string, number>;
   /** Earliest time a throttled start conforms (undefined: none is throttled). */
@@ -65,9 +65,9 @@ export function admit(starts: QueuedStart[], state: AdmissionState, now: number)
   const throttledKeys = new Set<string>();
   const result: AdmissionResult = { admitted: [], waiting: [], throttle };
   for (const start of fairOrder(starts)) {
-    const full = start.concurrencyKeys.some((key, rule) => (running.get(slotKey(rule, key)) ?? 0) >= start.concurrencyLimits[rule]);
-    if (full) {
-      result.waiting.push({ start, reason: 'concurrency' });
+    const full = start.concurrencyKeys.findIndex((key, rule) => (running.get(slotKey(rule, key)) ?? 0) >= start.concurrencyLimits[rule]);
+    if (full >= 0) {
+      result.waiting.push({ start, reason: 'concurrency', rule: full });
       continue;
     }
     if (state.throttleParams && start.throttleKey !== null) {

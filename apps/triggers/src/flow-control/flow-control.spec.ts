@@ -248,6 +248,33 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
       expect(queued.map((o) => o.reason)).toEqual(['concurrency', 'concurrency']);
     }, 90_000);
 
+    it('on_full: cancel_newest skips, keep_newest_queued keeps one queued per key, cancel_oldest aborts the oldest running', async () => {
+      const wfNewest = orchestrator.addWorkflow();
+      const newest = await create({ event: 'FULL_NEWEST', workflowID: wfNewest.id, policy: { concurrency: [{ limit: 1, on_full: 'cancel_newest' }] } });
+      const wfKeep = orchestrator.addWorkflow();
+      const keep = await create({ event: 'FULL_KEEP', workflowID: wfKeep.id, vars: { n: 'event.n' }, policy: { concurrency: [{ limit: 1, on_full: 'keep_newest_queued' }] } });
+      const wfOldest = orchestrator.addWorkflow();
+      const oldest = await create({ event: 'FULL_OLDEST', workflowID: wfOldest.id, policy: { concurrency: [{ limit: 1, on_full: 'cancel_oldest' }] } });
+      for (const type of ['FULL_NEWEST', 'FULL_KEEP', 'FULL_OLDEST']) await publish(type, { n: 0 });
+      await eventually(async () => ([wfNewest, wfKeep, wfOldest].every((w) => running(w.id).length === 1) ? true : undefined), { what: 'one running each' });
+      const firstOldest = running(wfOldest.id)[0];
+      for (let n = 1; n <= 3; n++) for (const type of ['FULL_NEWEST', 'FULL_KEEP']) await publish(type, { n });
+      await publish('FULL_OLDEST', { n: 1 });
+
+      const newestList = await occurrencesWhen(newest.id, '3 skipped', (l) => l.filter((o) => o.outcome === 'skipped').length === 3);
+      expect(newestList.filter((o) => o.outcome === 'skipped').every((o) => o.reason === 'concurrency')).toBe(true);
+      const keepList = await occurrencesWhen(keep.id, 'one queued, the others superseded', (l) => l.filter((o) => o.outcome === 'queued').length === 1 && l.filter((o) => o.outcome === 'skipped').length === 2);
+      expect(keepList.find((o) => o.outcome === 'queued')!.event.payload).toEqual({ n: 3 });
+      expect(keepList.filter((o) => o.outcome === 'skipped').map((o) => o.reason)).toEqual(['superseded', 'superseded']);
+      const oldestList = await occurrencesWhen(oldest.id, 'the first canceled, the second started', (l) => l.length === 2 && l.some((o) => o.outcome === 'canceled') && l.some((o) => o.outcome === 'started'));
+      const canceled = oldestList.find((o) => o.outcome === 'canceled')!;
+      expect(canceled).toMatchObject({ workflowInstanceID: firstOldest.id, canceledBy: oldestList.find((o) => o.outcome === 'started')!.id });
+      expect(orchestrator.aborts).toContain(firstOldest.id);
+      // keep_newest_queued: when the running one ends, the kept one (n = 3) starts.
+      await endInstance(running(wfKeep.id)[0].id);
+      await eventually(async () => (running(wfKeep.id)[0]?.variables.n === '3' ? true : undefined), { what: 'the newest queued started' });
+    });
+
     it('a limit from CEL: premium tenants get 3, others 1', async () => {
       const workflow = orchestrator.addWorkflow();
       await create({
