@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { EventEnvelope, eventsStreamName, eventSubject, Trigger, TriggerOccurrence } from '@wfp/contracts';
 import { eventually, FakeClock, unwrap } from '@wfp/testing';
 import { TriggersService } from '../formance/triggers.service';
+import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { FakeOrchestrator } from '../../test/fake-orchestrator';
 import { startTriggersUnderTest, TriggersUnderTest } from '../../test/triggers-under-test';
 
@@ -313,14 +314,18 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
       await create({ event: 'PRIO', workflowID: workflow.id, vars: { n: 'event.n' }, policy: { concurrency: [{ limit: 1 }], priority: 'event.p' } });
       await publish('PRIO', { n: 0, p: 0 });
       await eventually(async () => (running(workflow.id).length === 1 ? true : undefined), { what: 'the first running' });
+      const queuedCount = (count: number) =>
+        eventually(async () => ((await db.query(`SELECT count(*)::int AS n FROM triggers.flow_queue WHERE workflow_id = $1`, [workflow.id]))[0].n === count ? true : undefined), {
+          what: `${count} queued`,
+        });
       await publish('PRIO', { n: 1, p: 0 });
+      await queuedCount(1);
       clock.advance(10_000);
       await publish('PRIO', { n: 2, p: 0 });
+      await queuedCount(2);
       clock.advance(10_000);
       await publish('PRIO', { n: 3, p: 120 });
-      await eventually(async () => ((await db.query(`SELECT count(*)::int AS n FROM triggers.flow_queue WHERE workflow_id = $1`, [workflow.id]))[0].n === 3 ? true : undefined), {
-        what: 'three queued',
-      });
+      await queuedCount(3);
       const order: string[] = [];
       for (let i = 0; i < 4; i++) {
         const [current] = running(workflow.id);
@@ -403,5 +408,61 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
       await eventually(async () => (instancesOf(workflow.id).length === 2 ? true : undefined), { what: 'the second start at 20 s' });
       expect(startsAt).toEqual([10_000]);
     });
+  });
+
+  describe('crashes and replicas', () => {
+    it('a crash between admission and the recorded start: the start is retried, its instance recorded once, the slot kept meanwhile', async () => {
+      const workflow = orchestrator.addWorkflow();
+      const trigger = await create({ event: 'CRASH', workflowID: workflow.id, policy: { concurrency: [{ limit: 1 }] } });
+      // The orchestrator created the instance, but the answer never came back (the replica died).
+      orchestrator.failNextStarts.push({ ok: false, error: { code: 'INTERNAL', message: 'connection lost' } });
+      const envelope = await publish('CRASH', { n: 1 });
+      await eventually(
+        async () =>
+          orchestrator.failNextStarts.length === 0 && (await db.query(`SELECT state FROM triggers.flow_queue WHERE trigger_id = $1`, [trigger.id]))[0]?.state === 'starting'
+            ? true
+            : undefined,
+        { what: 'the start admitted, sent, and not recorded' },
+      );
+      const created = unwrap(
+        await under.app.get(OrchestratorClient).startInstance({ workflowId: workflow.id, variables: {}, idempotencyKey: `trigger:${trigger.id}:${envelope.id}` }),
+      );
+      await publish('CRASH', { n: 2 }); // must wait: the slot is still held by the first start
+      const list = await occurrencesWhen(trigger.id, 'the first recorded', (l) => l.some((o) => o.outcome === 'started'));
+      expect(list.find((o) => o.outcome === 'started')!.workflowInstanceID).toBe(created.id);
+      await sleep(500);
+      expect(instancesOf(workflow.id)).toHaveLength(1);
+      expect((await occurrences(trigger.id)).map((o) => o.outcome).sort()).toEqual(['queued', 'started']);
+    });
+
+    it('two replicas share the queue: concurrency 2 holds across them, every start once, no slot leaked', async () => {
+      const replica = await under.startReplica();
+      try {
+        const workflow = orchestrator.addWorkflow();
+        const trigger = await create({ event: 'REPLICAS', workflowID: workflow.id, vars: { tenant: 'event.tenant' }, policy: { concurrency: [{ key: 'vars.tenant', limit: 2 }] } });
+        await Promise.all(Array.from({ length: 30 }, (_, n) => publish('REPLICAS', { tenant: n % 3 === 0 ? 'B' : 'A', n })));
+        let maxA = 0;
+        let maxB = 0;
+        const deadline = Date.now() + 60_000;
+        while (instancesOf(workflow.id).filter((i) => i.terminated).length < 30) {
+          if (Date.now() > deadline) throw new Error(`only ${instancesOf(workflow.id).length} started`);
+          maxA = Math.max(maxA, running(workflow.id, 'A').length);
+          maxB = Math.max(maxB, running(workflow.id, 'B').length);
+          const [oldest] = running(workflow.id);
+          if (oldest) await endInstance(oldest.id);
+          await sleep(20);
+        }
+        expect([maxA, maxB]).toEqual([2, 2]);
+        expect(instancesOf(workflow.id)).toHaveLength(30);
+        await eventually(async () => ((await db.query(`SELECT count(*)::int AS n FROM triggers.flow_slots WHERE trigger_id = $1`, [trigger.id]))[0].n === 0 ? true : undefined), {
+          what: 'every slot freed',
+        });
+        const list = await occurrences(trigger.id);
+        expect(list.every((o) => o.outcome === 'started')).toBe(true);
+        expect(new Set(list.map((o) => o.workflowInstanceID)).size).toBe(30);
+      } finally {
+        await replica.close();
+      }
+    }, 90_000);
   });
 });
