@@ -58,7 +58,7 @@ export const createTriggerBodySchema = z.object({
   workflowID: z.string(),
   filter: z.string().optional(),
   vars: z.record(z.string(), z.string()).optional(),
-  /** Flow control (extension, docs/triggers.md#flow-control). */
+  /** Flow control (extension, docs/triggers.md#flow-control-policy). */
   policy: triggerPolicyInputSchema.optional(),
 });
 

@@ -19,7 +19,7 @@ export const triggerSchema = z.object({
   workflowID: z.string(),
   filter: z.string().optional(),
   vars: z.record(z.string(), z.string()).optional(),
-  /** Flow control (extension, docs/triggers.md#flow-control); absent when the trigger has none. */
+  /** Flow control (extension, docs/triggers.md#flow-control-policy); absent when the trigger has none. */
   policy: triggerPolicySchema.optional(),
   createdAt: z.string(),
 });

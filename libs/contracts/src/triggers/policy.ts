@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * A trigger's flow-control `policy` (our extension of Formance's TriggerData, see
- * docs/triggers.md#flow-control): the single source of its validation, its types and its
+ * docs/triggers.md#flow-control-policy): the single source of its validation, its types and its
  * OpenAPI shape. Keys and computed values are CEL expressions over `{event, vars}` (the event's
  * payload and the trigger's evaluated vars); a missing key puts every event in one bucket.
  */
