@@ -415,6 +415,22 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
     });
   });
 
+  it('the README walkthrough (step 7): one started, two skipped(rate_limited); the bad policy refused naming its field', async () => {
+    const notify = orchestrator.addWorkflow();
+    const trigger = await create({
+      name: 'notify-once-an-hour',
+      event: 'order.placed',
+      workflowID: notify.id,
+      vars: { customer: 'event.customer' },
+      policy: { rate_limit: { key: 'vars.customer', limit: 1, period: '1h' }, concurrency: [{ key: 'vars.customer', limit: 1 }] },
+    });
+    for (let i = 0; i < 3; i++) await publish('order.placed', { customer: 'c1' }, 'shop', 'v1');
+    const list = await occurrencesWhen(trigger.id, 'three decided', (l) => l.length === 3 && l.every((o) => o.outcome !== 'queued'));
+    expect(list.map((o) => `${o.outcome}${o.reason ? `(${o.reason})` : ''}`).sort()).toEqual(['skipped(rate_limited)', 'skipped(rate_limited)', 'started']);
+    const refused = await triggers.create({ event: 'order.placed', workflowID: notify.id, policy: { debounce: { period: '5s', timeout: '1s' } } });
+    expect(refused).toEqual({ ok: false, error: { code: 'VALIDATION', message: 'validating data: policy.debounce.timeout: must be at least the period' } });
+  });
+
   describe('crashes and replicas', () => {
     it('a crash between admission and the recorded start: the start is retried, its instance recorded once, the slot kept meanwhile', async () => {
       const workflow = orchestrator.addWorkflow();
