@@ -85,9 +85,9 @@ export class FakeOrchestrator {
     return ok(this.strip(instance));
   }
 
-  addWorkflow(deleted = false): Workflow {
+  addWorkflow(deleted = false, stages: Array<Record<string, unknown>> = []): Workflow {
     const now = new Date().toISOString();
-    const workflow: Workflow = { id: randomUUID(), config: { stages: [] }, createdAt: now, updatedAt: now, ...(deleted ? { deletedAt: now } : {}) };
+    const workflow: Workflow = { id: randomUUID(), config: { stages }, createdAt: now, updatedAt: now, ...(deleted ? { deletedAt: now } : {}) };
     this.workflows.set(workflow.id, workflow);
     return workflow;
   }

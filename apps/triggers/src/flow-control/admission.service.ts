@@ -144,7 +144,10 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     let wake = next ? new Date(next).getTime() : undefined;
     const rows = await admissionCandidates(m, triggerId, now, PER_KEY);
     if (rows.length === 0) return wake;
-    const running = new Map((await slotsHeld(m, triggerId)).map((s) => [slotKey(s.rule, s.key), s.held]));
+    // `hold: active` counts only the slots whose instance is in an acting stage.
+    const running = new Map(
+      (await slotsHeld(m, triggerId)).map((s) => [slotKey(s.rule, s.key), policy.concurrency?.[s.rule]?.hold === 'active' ? s.active : s.held]),
+    );
     const throttle = new Map((await throttleBuckets(m, triggerId)).map((b) => [b.key, new Date(b.tat).getTime()]));
     const byId = new Map<string, QueuedStartRow>(rows.map((r) => [r.id, r]));
     const events: Array<NewEvent<Record<string, unknown>>> = [];

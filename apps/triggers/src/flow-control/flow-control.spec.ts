@@ -281,6 +281,35 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
       await eventually(async () => (running(wfKeep.id)[0]?.variables.n === keptN ? true : undefined), { what: 'the kept queued start started' });
     });
 
+    it('hold active: instances waiting in wait_event hold no slot, at most 2 act at once', async () => {
+      const workflow = orchestrator.addWorkflow(false, [{ http: { url: 'https://example.com' } }, { wait_event: { event: 'go' } }]);
+      await create({ event: 'ACTIVE', workflowID: workflow.id, policy: { concurrency: [{ limit: 2, hold: 'active' }] } });
+      for (let n = 0; n < 12; n++) await publish('ACTIVE', { n });
+      const stageOf = new Map<string, number>();
+      const stageStarted = (instanceId: string, number: number) =>
+        publish('STARTED_WORKFLOW_STAGE', { id: workflow.id, instanceID: instanceId, number }, 'orchestration', 'v2');
+      let maxActing = 0;
+      const deadline = Date.now() + 60_000;
+      while ([...stageOf.values()].filter((s) => s === 1).length < 12) {
+        if (Date.now() > deadline) throw new Error(`only ${stageOf.size} instances started`);
+        for (const instance of instancesOf(workflow.id)) {
+          if (!stageOf.has(instance.id)) {
+            stageOf.set(instance.id, 0);
+            await stageStarted(instance.id, 0); // http: acts
+          }
+        }
+        maxActing = Math.max(maxActing, [...stageOf.values()].filter((s) => s === 0).length);
+        const acting = [...stageOf.entries()].find(([, s]) => s === 0);
+        if (acting) {
+          stageOf.set(acting[0], 1);
+          await stageStarted(acting[0], 1); // wait_event: waits, its slot is free
+        }
+        await sleep(30);
+      }
+      expect(maxActing).toBe(2);
+      expect(running(workflow.id)).toHaveLength(12);
+    }, 90_000);
+
     it('a limit from CEL: premium tenants get 3, others 1', async () => {
       const workflow = orchestrator.addWorkflow();
       await create({

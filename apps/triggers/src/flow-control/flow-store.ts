@@ -77,12 +77,31 @@ export async function admissionCandidates(m: Queryable, triggerId: string, now: 
   );
 }
 
-/** Slots held per (rule, key) of a trigger's concurrency rules. */
-export async function slotsHeld(m: Queryable, triggerId: string): Promise<Array<{ rule: number; key: string; held: number }>> {
+/** Slots held per (rule, key) of a trigger's concurrency rules, and how many of them are active. */
+export async function slotsHeld(m: Queryable, triggerId: string): Promise<Array<{ rule: number; key: string; held: number; active: number }>> {
   return m.query(
-    `SELECT rule, key, count(*)::int AS held FROM triggers.flow_slots WHERE trigger_id = $1 AND rule >= 0 GROUP BY rule, key`,
+    `SELECT rule, key, count(*)::int AS held, count(*) FILTER (WHERE active)::int AS active
+       FROM triggers.flow_slots WHERE trigger_id = $1 AND rule >= 0 GROUP BY rule, key`,
     [triggerId],
   );
+}
+
+/**
+ * `hold: active`: an instance's stage started; its slots are active while the stage acts. Stage
+ * events may be handled out of order (concurrent batches): only a later stage changes a slot.
+ * Returns the triggers whose slots became inactive (room for their queued starts).
+ */
+export async function markStages(m: Queryable, stages: Array<{ instanceId: string; stage: number; active: boolean }>): Promise<string[]> {
+  if (stages.length === 0) return [];
+  const changed = await returning<{ trigger_id: string; active: boolean }>(
+    m,
+    `UPDATE triggers.flow_slots s SET active = x.active, stage = x.stage
+       FROM unnest($1::text[], $2::int[], $3::bool[]) AS x (instance_id, stage, active)
+      WHERE s.instance_id = x.instance_id AND s.stage < x.stage
+     RETURNING s.trigger_id, s.active`,
+    [stages.map((s) => s.instanceId), stages.map((s) => s.stage), stages.map((s) => s.active)],
+  );
+  return [...new Set(changed.filter((c) => !c.active).map((c) => c.trigger_id))];
 }
 
 export async function throttleBuckets(m: Queryable, triggerId: string): Promise<Array<{ key: string; tat: Date }>> {

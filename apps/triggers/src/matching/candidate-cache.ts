@@ -24,6 +24,8 @@ export class CandidateCache {
   private readonly byKey = new Map<string, IndexedCandidates<Candidate>>();
   /** Whether any trigger, live or deleted, has a policy (then instance ends free flow-control slots). */
   hasPolicies = false;
+  /** Workflows started by a trigger with a `hold: active` concurrency rule (their stage events matter). */
+  activeHoldWorkflows: ReadonlySet<string> = new Set();
 
   constructor(private readonly maxKeys = 10_000) {}
 
@@ -34,6 +36,13 @@ export class CandidateCache {
       this.byKey.clear();
       const [{ any }]: Array<{ any: boolean }> = await db.query(`SELECT EXISTS (SELECT 1 FROM triggers.triggers WHERE policy IS NOT NULL) AS any`);
       this.hasPolicies = any;
+      const active: Array<{ workflow_id: string }> = any
+        ? await db.query(
+            `SELECT DISTINCT workflow_id FROM triggers.triggers
+              WHERE deleted_at IS NULL AND jsonb_path_exists(policy, '$.concurrency[*] ? (@.hold == "active")')`,
+          )
+        : [];
+      this.activeHoldWorkflows = new Set(active.map((row) => row.workflow_id));
       this.generation = String(value);
     }
   }

@@ -11,7 +11,6 @@ import {
   StartInstanceRequestInput,
   SUCCEEDED_TRIGGER,
   TRIGGER_EVENTS_APP,
-  WORKFLOW_EVENTS_APP,
 } from '@wfp/contracts';
 import { APP_CONFIG, appliedEvents, Clock, CLOCK, DeliveredEvent, EventOutcome, EventPublisher, inSpan, metrics, NewEvent, recordInbox, TraceContext } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
@@ -20,7 +19,7 @@ import { evaluateFilterIn, evaluateVarsIn, eventContext } from '@wfp/expressions
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { AdmissionService } from '../flow-control/admission.service';
 import { decide, PolicyFiring } from '../flow-control/flow-decisions';
-import { releaseEnded } from '../flow-control/flow-store';
+import { InstanceEvents } from '../flow-control/instance-events';
 import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/workflow-trigger-records';
 import { Candidate, CandidateCache } from './candidate-cache';
 import { chainDepths, insertOccurrences, OccurrenceRow } from './occurrence-records';
@@ -66,6 +65,7 @@ export class MatcherService {
     private readonly orchestrator: OrchestratorClient,
     private readonly publisher: EventPublisher,
     private readonly admission: AdmissionService,
+    private readonly instanceEvents: InstanceEvents,
     private readonly logger: PinoLogger,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: TriggersConfig,
@@ -80,7 +80,7 @@ export class MatcherService {
 
     const traces = new Map(events.map((e) => [e.envelope.id, e.trace]));
     await this.cache.revalidate(this.dataSource);
-    if (this.cache.hasPolicies) await this.releaseSlots(events.map((e) => e.envelope), fail);
+    if (this.cache.hasPolicies) await this.followInstances(events.map((e) => e.envelope), fail);
     const firings = await this.plan(events.map((e) => e.envelope));
     for (const firing of firings) firing.trace = traces.get(firing.envelope.id);
     if (firings.length === 0) return outcomes;
@@ -97,22 +97,17 @@ export class MatcherService {
   }
 
   /**
-   * Flow control: an instance that ended (success, failure, abort) frees its concurrency and
-   * singleton slots; the triggers whose slots were freed admit their queued starts. Only runs
-   * when some trigger has a policy.
+   * Flow control learns from the orchestrator's lifecycle events: an instance that ended frees
+   * its slots, a stage that started makes a `hold: active` slot count or not (instance-events.ts).
+   * Only runs when some trigger has a policy.
    */
-  private async releaseSlots(envelopes: EventEnvelope[], fail: (eventId: string, error: Error) => void): Promise<void> {
-    const ends = envelopes.filter(
-      (e) => e.app === WORKFLOW_EVENTS_APP && (e.type === 'SUCCEEDED_WORKFLOW' || e.type === 'FAILED_WORKFLOW') && typeof e.payload.instanceID === 'string',
-    );
-    if (ends.length === 0) return;
+  private async followInstances(envelopes: EventEnvelope[], fail: (eventId: string, error: Error) => void): Promise<void> {
+    const relevant = this.instanceEvents.relevant(envelopes, this.cache.activeHoldWorkflows);
+    if (relevant.length === 0) return;
     try {
-      const freed = await this.dataSource.transaction((m) =>
-        releaseEnded(m, ends.map((e) => ({ instanceId: e.payload.instanceID as string, workflowId: String(e.payload.id) })), this.clock.now()),
-      );
-      this.admission.kick(freed);
+      await this.instanceEvents.apply(relevant);
     } catch (error) {
-      for (const e of ends) fail(e.id, error as Error);
+      for (const e of relevant) fail(e.id, error as Error);
     }
   }
 

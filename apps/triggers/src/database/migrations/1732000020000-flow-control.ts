@@ -9,7 +9,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   row id is the occurrence id. `not_before` holds debounce timers; `ready_at` is the enqueue
  *   time minus the priority head start; `fair_key` is the bucket admitted round robin.
  * - `flow_slots`: concurrency and singleton slots held by admitted starts until their instance
- *   ends (rule -1 is the singleton rule).
+ *   ends (rule -1 is the singleton rule); `active`/`stage`: whether the instance's current stage
+ *   acts (for `hold: active`), from its latest stage event.
  * - `flow_ended`: instance ends seen before their start was recorded (no slot is ever leaked).
  * - `flow_buckets`: GCRA state (theoretical arrival time) of throttle and rate-limit keys.
  * - `flow_idempotency`: idempotency keys until they expire.
@@ -54,6 +55,8 @@ export class FlowControl1732000020000 implements MigrationInterface {
         workflow_id text NOT NULL,
         instance_id text,
         admitted_at timestamptz NOT NULL,
+        active boolean NOT NULL DEFAULT true,
+        stage int NOT NULL DEFAULT -1,
         PRIMARY KEY (occurrence_id, rule)
       )`);
     await q.query(`CREATE INDEX flow_slots_key_idx ON triggers.flow_slots (trigger_id, rule, key)`);
