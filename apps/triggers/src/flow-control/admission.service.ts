@@ -30,6 +30,8 @@ const TICK_MS = 100;
 /** How often every trigger with due starts is swept (other replicas' work, crash leftovers). */
 const SWEEP_MS = 2000;
 const RETRY_MS = 1000;
+/** Sweeps between two prunings of expired state (about a minute). */
+const PRUNE_EVERY = 30;
 
 /**
  * Admission of queued starts (flow control): for one trigger at a time, under its advisory lock,
@@ -50,6 +52,7 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
   private tick?: NodeJS.Timeout;
   private sweep?: NodeJS.Timeout;
   private stopped = false;
+  private sweeps = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -85,10 +88,18 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     try {
       const ids = await triggersWithDueStarts(this.dataSource, this.clock.now());
       await Promise.all(ids.map((id) => this.admitSoon(id)));
-      await this.dataSource.query(`DELETE FROM triggers.flow_ended WHERE ended_at < $1`, [new Date(this.clock.now().getTime() - 86_400_000)]);
+      if (this.sweeps++ % PRUNE_EVERY === 0) await this.prune();
     } catch (error) {
       if (!this.stopped) this.logger.warn({ err: error }, 'flow-control sweep failed');
     }
+  }
+
+  /** Drops state that no longer decides anything: expired keys, buckets back to empty, old ends. */
+  private async prune(): Promise<void> {
+    const now = this.clock.now();
+    await this.dataSource.query(`DELETE FROM triggers.flow_idempotency WHERE expires_at <= $1`, [now]);
+    await this.dataSource.query(`DELETE FROM triggers.flow_buckets WHERE tat <= $1`, [now]);
+    await this.dataSource.query(`DELETE FROM triggers.flow_ended WHERE ended_at < $1`, [new Date(now.getTime() - 86_400_000)]);
   }
 
   private runDue(): void {

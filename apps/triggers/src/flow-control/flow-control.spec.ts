@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { JetStreamClient, NatsConnection, StringCodec } from 'nats';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, eventsStreamName, eventSubject, Trigger, TriggerOccurrence } from '@wfp/contracts';
+import { register } from 'prom-client';
 import { eventually, FakeClock, unwrap } from '@wfp/testing';
 import { TriggersService } from '../formance/triggers.service';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
@@ -38,7 +39,12 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
 
   let published = 0;
   async function publish(type: string, payload: Record<string, unknown>, app = 'tests', version = 'v1'): Promise<EventEnvelope> {
-    const envelope: EventEnvelope = { id: randomUUID(), idempotency_key: randomUUID(), date: clock.now().toISOString(), app, version, type, payload };
+    return republish({ id: randomUUID(), idempotency_key: randomUUID(), date: clock.now().toISOString(), app, version, type, payload });
+  }
+
+  /** Publishes an envelope (again: a fresh Nats-Msg-Id, so a replay reaches the consumer). */
+  async function republish(envelope: EventEnvelope): Promise<EventEnvelope> {
+    const { app, version, type } = envelope;
     await js.publish(eventSubject(namespace, app, version, type), sc.encode(JSON.stringify(envelope)), { msgID: `${envelope.id}-${published++}` });
     return envelope;
   }
@@ -126,7 +132,8 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
   it('rate limit 1 per hour per key: 5 events → 1 instance + 4 skipped(rate_limited); each decision once as an occurrence and once on the bus', async () => {
     const workflow = orchestrator.addWorkflow();
     const trigger = await create({ event: 'RATE', workflowID: workflow.id, policy: { rate_limit: { key: 'event.customer', limit: 1, period: '1h' } } });
-    for (let i = 0; i < 5; i++) await publish('RATE', { customer: 'c1', n: i });
+    const sent: EventEnvelope[] = [];
+    for (let i = 0; i < 5; i++) sent.push(await publish('RATE', { customer: 'c1', n: i }));
     await publish('RATE', { customer: 'c2' });
     const list = await occurrencesWhen(trigger.id, '6 decided occurrences', (l) => l.length === 6 && l.filter((o) => o.outcome === 'started').length === 2);
     expect(list.filter((o) => o.outcome === 'skipped').map((o) => o.reason)).toEqual(['rate_limited', 'rate_limited', 'rate_limited', 'rate_limited']);
@@ -136,8 +143,14 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
       const found = await decisionEvents(trigger.id);
       return found.length >= 6 ? found : undefined;
     }, { what: 'the decisions on the bus' });
-    await sleep(300);
+    // Replays of decided events decide nothing again.
+    for (const envelope of sent) await republish(envelope);
+    await sleep(500);
+    expect((await occurrences(trigger.id)).length).toBe(6);
     expect((await decisionEvents(trigger.id)).length).toBe(6);
+    expect(await register.getSingleMetricAsString('wfp_trigger_flow_decisions_total')).toContain(
+      `wfp_trigger_flow_decisions_total{trigger_id="${trigger.id}",outcome="skipped",reason="rate_limited"} 4`,
+    );
     expect(events.map((e) => e.type).sort()).toEqual([...Array(4).fill('trigger.occurrence.skipped'), 'trigger.occurrence.started', 'trigger.occurrence.started']);
     expect(new Set(events.map((e) => e.payload.id)).size).toBe(6);
     // After the hour, the key has room again.
@@ -235,6 +248,11 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
       expect(instancesOf(workflow.id)).toHaveLength(51);
       const list = await occurrencesWhen(trigger.id, '51 started occurrences', (l) => l.length === 51 && l.every((o) => o.outcome === 'started'));
       expect(new Set(list.map((o) => o.workflowInstanceID)).size).toBe(51);
+      // Each decision once on the bus: 51 started, 48 queued(concurrency).
+      const decisions = await decisionEvents(trigger.id);
+      const started = decisions.filter((d) => d.type === 'trigger.occurrence.started').map((d) => d.payload.id);
+      const queuedDecisions = decisions.filter((d) => d.type === 'trigger.occurrence.queued').map((d) => d.payload.id);
+      expect([started.length, new Set(started).size, queuedDecisions.length, new Set(queuedDecisions).size]).toEqual([51, 51, 48, 48]);
       const reasons = (tenant: string) => list.filter((o) => (o.event.payload as { tenant: string }).tenant === tenant).map((o) => o.reason ?? null);
       expect(reasons('A').filter((r) => r === 'concurrency')).toHaveLength(48);
       expect(reasons('B')).toEqual([null]);
