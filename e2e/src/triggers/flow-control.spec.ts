@@ -96,4 +96,58 @@ describe('flow control on triggers (real processes)', () => {
     const list = await call('GET', `/api/orchestration/triggers/${trigger.json.data.id}/occurrences`);
     expect(list.json.data.every((o) => o.outcome === 'started')).toBe(true);
   }, 90_000);
+
+  it('kill -9 of the triggers service, then of the orchestrator, mid-run: every start once, never more than 2 running, no slot leaked', async () => {
+    const workflow = await call('POST', '/api/orchestration/workflows', { name: 'slow-kill', stages: [{ delay: { duration: '1s' } }] });
+    const id = workflow.json.data.id;
+    const trigger = await call('POST', '/api/orchestration/triggers', {
+      event: 'tenant.kill',
+      workflowID: id,
+      vars: { tenant: 'event.tenant' },
+      policy: { concurrency: [{ key: 'vars.tenant', limit: 2 }] },
+    });
+    const publishJobs = (count: number) =>
+      Promise.all(Array.from({ length: count }, () => call('POST', '/api/events', { app: 'jobs', version: 'v1', type: 'tenant.kill', payload: { tenant: 'A' } })));
+    let maxRunning = 0;
+    const sample = async () => {
+      const running = await call('GET', `/api/orchestration/instances?workflowID=${id}&running=true`).catch(() => undefined);
+      if (running?.status === 200) maxRunning = Math.max(maxRunning, running.json.data.length);
+      return running;
+    };
+    const sampler = setInterval(() => void sample(), 100);
+    try {
+      await publishJobs(10);
+      await eventually(async () => ((await sample())?.json.data.length === 2 ? true : undefined), { what: 'two running' });
+      await platform.stopService('triggers', 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // the running ones end meanwhile
+      await platform.startService('triggers');
+      await eventually(async () => {
+        const all = await call('GET', `/api/orchestration/instances?workflowID=${id}`);
+        return all.status === 200 && all.json.data.length >= 5 ? true : undefined;
+      }, { what: 'five started', timeoutMs: 30_000 });
+      await platform.stopService('orchestrator', 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await platform.startService('orchestrator');
+      await eventually(async () => {
+        const all = await call('GET', `/api/orchestration/instances?workflowID=${id}`);
+        const running = await call('GET', `/api/orchestration/instances?workflowID=${id}&running=true`);
+        return all.status === 200 && all.json.data.length === 10 && running.json.data.length === 0 ? true : undefined;
+      }, { what: 'all 10 ended', timeoutMs: 60_000, intervalMs: 200 });
+      expect(maxRunning).toBe(2);
+      const list = await call('GET', `/api/orchestration/triggers/${trigger.json.data.id}/occurrences`);
+      expect(list.json.data.map((o) => o.outcome)).toEqual(Array(10).fill('started'));
+      // No slot leaked: A reaches 2 running again.
+      maxRunning = 0;
+      await publishJobs(3);
+      await eventually(async () => ((await sample())?.json.data.length === 2 ? true : undefined), { what: 'two running again' });
+      await eventually(async () => {
+        const all = await call('GET', `/api/orchestration/instances?workflowID=${id}`);
+        const running = await call('GET', `/api/orchestration/instances?workflowID=${id}&running=true`);
+        return all.json.data.length === 13 && running.json.data.length === 0 ? true : undefined;
+      }, { what: 'the 3 more ended', timeoutMs: 30_000, intervalMs: 200 });
+      expect(maxRunning).toBe(2);
+    } finally {
+      clearInterval(sampler);
+    }
+  }, 180_000);
 });
