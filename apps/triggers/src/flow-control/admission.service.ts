@@ -1,30 +1,13 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { PinoLogger } from 'nestjs-pino';
-import { FAILED_TRIGGER, SUCCEEDED_TRIGGER, TriggerPolicy } from '@wfp/contracts';
-import { Clock, CLOCK, metrics, NewEvent, EventPublisher } from '@wfp/platform';
+import { Clock, CLOCK, EventPublisher } from '@wfp/platform';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
-import { decisionEvent, lifecycleEvent, startKey } from '../matching/trigger-events';
-import { admit, QueuedStart, slotKey } from './fair-admission';
-import { throttleParams } from './gcra';
-import { durationMs } from './policy-keys';
-import { cancelOldest, skipWaiting } from './on-full';
-import {
-  admissionCandidates,
-  lockTrigger,
-  QueuedStartRow,
-  recordStartedSlots,
-  returning,
-  saveThrottleBuckets,
-  slotsHeld,
-  startingStarts,
-  takeSlots,
-  throttleBuckets,
-  triggersWithDueStarts,
-} from './flow-store';
+import { startKey } from '../matching/trigger-events';
+import { admissionRound } from './admission-round';
+import { startingStarts, triggersWithDueStarts } from './flow-store';
+import { recordStarts } from './record-starts';
 
-/** Queued starts of one fairness key read per admission round (every key gets a turn). */
-const PER_KEY = 100;
 /** How often due wake-ups are looked at (real time; the due times come from the CLOCK). */
 const TICK_MS = 100;
 /** How often every trigger with due starts is swept (other replicas' work, crash leftovers). */
@@ -137,79 +120,14 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
 
   private async admitTrigger(triggerId: string): Promise<void> {
     const now = this.clock.now();
-    const wake = await this.dataSource.transaction((m) => this.admissionRound(m, triggerId, now));
+    const wake = await this.dataSource.transaction(async (m) => {
+      const round = await admissionRound(m, triggerId, now);
+      await this.publisher.publishMany(m, round.events);
+      return round.wake;
+    });
     this.publisher.flush();
     this.wakeLater(triggerId, wake);
     await this.startAdmitted(triggerId);
-  }
-
-  /** One round under the trigger's lock; returns when to look again (throttle, debounce). */
-  private async admissionRound(m: EntityManager, triggerId: string, now: Date): Promise<number | undefined> {
-    await lockTrigger(m, triggerId);
-    const [trigger]: Array<{ policy: TriggerPolicy | null }> = await m.query(`SELECT policy FROM triggers.triggers WHERE id = $1`, [triggerId]);
-    const policy = trigger?.policy ?? {};
-    const [{ next }]: Array<{ next: Date | null }> = await m.query(
-      `SELECT min(not_before) AS next FROM triggers.flow_queue WHERE trigger_id = $1 AND state = 'queued' AND not_before > $2`,
-      [triggerId, now],
-    );
-    let wake = next ? new Date(next).getTime() : undefined;
-    const rows = await admissionCandidates(m, triggerId, now, PER_KEY);
-    if (rows.length === 0) return wake;
-    // `hold: active` counts only the slots whose instance is in an acting stage.
-    const running = new Map(
-      (await slotsHeld(m, triggerId)).map((s) => [slotKey(s.rule, s.key), policy.concurrency?.[s.rule]?.hold === 'active' ? s.active : s.held]),
-    );
-    const throttle = new Map((await throttleBuckets(m, triggerId)).map((b) => [b.key, new Date(b.tat).getTime()]));
-    const byId = new Map<string, QueuedStartRow>(rows.map((r) => [r.id, r]));
-    const events: Array<NewEvent<Record<string, unknown>>> = [];
-    await cancelOldest(m, triggerId, policy, rows, running, now, events);
-    const starts: QueuedStart[] = rows.map((r) => ({
-      id: r.id,
-      seq: Number(r.seq),
-      fairKey: r.fair_key,
-      readyAt: new Date(r.ready_at).getTime(),
-      concurrencyKeys: r.concurrency_keys,
-      concurrencyLimits: r.concurrency_limits,
-      throttleKey: r.throttle_key,
-    }));
-    const result = admit(
-      starts,
-      { running, throttle, throttleParams: policy.throttle ? throttleParams(policy.throttle.limit, durationMs(policy.throttle.period), policy.throttle.burst) : undefined },
-      now.getTime(),
-    );
-    await takeSlots(m, result.admitted.map((s) => byId.get(s.id)!), now);
-    await saveThrottleBuckets(m, triggerId, result.throttle);
-    if (result.wakeAt !== undefined) wake = Math.min(wake ?? Infinity, result.wakeAt);
-
-    const skipped = await skipWaiting(m, triggerId, policy, result.waiting, byId, now, events);
-    const waiting = result.waiting.filter((w) => !skipped.has(w.start.id));
-    // Why the others wait: one `queued` decision per occurrence and reason.
-    const markQueued = async (ids: string[] | null, reason: string) => {
-      const marked = await returning<{ id: string; event_id: string }>(
-        m,
-        ids === null
-          ? `UPDATE triggers.occurrences o SET reason = $2
-               FROM triggers.flow_queue q
-              WHERE q.trigger_id = $1 AND q.state = 'queued' AND q.not_before <= $3 AND o.id = q.id AND o.reason IS NULL
-             RETURNING o.id, o.event_id`
-          : `UPDATE triggers.occurrences SET reason = $2
-              WHERE id = ANY($1::uuid[]) AND outcome = 'queued' AND reason IS DISTINCT FROM $2
-             RETURNING id, event_id`,
-        ids === null ? [triggerId, reason, now] : [ids, reason],
-      );
-      for (const row of marked) {
-        metrics.triggerFlowDecisions.inc({ trigger_id: triggerId, outcome: 'queued', reason });
-        events.push(decisionEvent({ id: row.id, triggerID: triggerId, eventID: row.event_id, outcome: 'queued', reason }, now));
-      }
-    };
-    for (const reason of ['concurrency', 'throttle'] as const) {
-      const ids = waiting.filter((w) => w.reason === reason).map((w) => w.start.id);
-      if (ids.length > 0) await markQueued(ids, reason);
-    }
-    // Starts beyond this round's window wait for the same reason as their key's heads.
-    if (waiting.length > 0) await markQueued(null, policy.concurrency ? 'concurrency' : 'throttle');
-    await this.publisher.publishMany(m, events);
-    return wake;
   }
 
   /** Starts the admitted (`starting`) starts of a trigger and records them. */
@@ -229,7 +147,11 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
       const results = await this.orchestrator.startMany(
         rows.map((r) => ({ workflowId: r.workflow_id, variables: r.variables, idempotencyKey: startKey(triggerId, r.event_id), chainDepth: r.chain_depth })),
       );
-      const retry = await this.dataSource.transaction((m) => this.recordStarts(m, triggerId, rows, results));
+      const retry = await this.dataSource.transaction(async (m) => {
+        const recorded = await recordStarts(m, triggerId, rows, results, this.clock.now());
+        await this.publisher.publishMany(m, recorded.events);
+        return recorded.retry;
+      });
       this.publisher.flush();
       if (retry) {
         this.wakeLater(triggerId, this.clock.now().getTime() + RETRY_MS);
@@ -238,54 +160,4 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  /** Records started instances and final failures; returns true when some must be retried. */
-  private async recordStarts(
-    m: EntityManager,
-    triggerId: string,
-    rows: QueuedStartRow[],
-    results: Awaited<ReturnType<OrchestratorClient['startMany']>>,
-  ): Promise<boolean> {
-    const now = this.clock.now();
-    const final = rows.flatMap((row, i): Array<{ row: QueuedStartRow; instanceId?: string; error?: string }> => {
-      const r = results[i];
-      if (r.ok) return [{ row, instanceId: r.data.id }];
-      if (r.error.code === 'NOT_FOUND' || r.error.code === 'VALIDATION') return [{ row, error: r.error.message }];
-      return [];
-    });
-    // The first to delete a start records it (another replica may have started it too).
-    const deleted = await returning<{ id: string }>(m, `DELETE FROM triggers.flow_queue WHERE id = ANY($1::uuid[]) AND state = 'starting' RETURNING id`, [
-      final.map((f) => f.row.id),
-    ]);
-    const mine = new Set(deleted.map((d) => d.id));
-    const events: Array<NewEvent<Record<string, unknown>>> = [];
-    const started = final.filter((f) => mine.has(f.row.id) && f.instanceId);
-    const failed = final.filter((f) => mine.has(f.row.id) && !f.instanceId);
-    if (started.length > 0) {
-      await m.query(
-        `UPDATE triggers.occurrences o SET outcome = 'started', workflow_instance_id = s.instance_id, date = o.date
-           FROM unnest($1::uuid[], $2::text[]) AS s (id, instance_id) WHERE o.id = s.id`,
-        [started.map((s) => s.row.id), started.map((s) => s.instanceId)],
-      );
-      await recordStartedSlots(m, started.map((s) => ({ occurrenceId: s.row.id, instanceId: s.instanceId! })));
-      for (const s of started) {
-        metrics.triggerMatches.inc({ result: 'started' });
-        events.push(lifecycleEvent(SUCCEEDED_TRIGGER, { id: s.row.id, triggerID: triggerId, workflowInstanceID: s.instanceId }, now));
-        events.push(decisionEvent({ id: s.row.id, triggerID: triggerId, eventID: s.row.event_id, outcome: 'started', workflowInstanceID: s.instanceId }, now));
-      }
-    }
-    if (failed.length > 0) {
-      await m.query(`DELETE FROM triggers.flow_slots WHERE occurrence_id = ANY($1::uuid[])`, [failed.map((f) => f.row.id)]);
-      await m.query(
-        `UPDATE triggers.occurrences o SET outcome = 'failed', error = f.error FROM unnest($1::uuid[], $2::text[]) AS f (id, error) WHERE o.id = f.id`,
-        [failed.map((f) => f.row.id), failed.map((f) => f.error)],
-      );
-      for (const f of failed) {
-        metrics.triggerMatches.inc({ result: 'failed' });
-        events.push(lifecycleEvent(FAILED_TRIGGER, { id: f.row.id, triggerID: triggerId, error: f.error }, now));
-        events.push(decisionEvent({ id: f.row.id, triggerID: triggerId, eventID: f.row.event_id, outcome: 'failed' }, now));
-      }
-    }
-    await this.publisher.publishMany(m, events);
-    return final.length < rows.length;
-  }
 }
