@@ -147,17 +147,20 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
       const results = await this.orchestrator.startMany(
         rows.map((r) => ({ workflowId: r.workflow_id, variables: r.variables, idempotencyKey: startKey(triggerId, r.event_id), chainDepth: r.chain_depth })),
       );
-      const retry = await this.dataSource.transaction(async (m) => {
-        const recorded = await recordStarts(m, triggerId, rows, results, this.clock.now());
-        await this.publisher.publishMany(m, recorded.events);
-        return recorded.retry;
+      const recorded = await this.dataSource.transaction(async (m) => {
+        const outcome = await recordStarts(m, triggerId, rows, results, this.clock.now());
+        await this.publisher.publishMany(m, outcome.events);
+        return outcome;
       });
+      for (const instanceId of recorded.abort) {
+        const reply = await this.orchestrator.abortInstance(instanceId).catch((error: Error) => ({ ok: false as const, error: { code: 'UNAVAILABLE', message: error.message } }));
+        if (!reply.ok) this.logger.warn({ triggerId, instanceId, err: reply.error }, 'could not abort an instance canceled while it started');
+      }
       this.publisher.flush();
-      if (retry) {
+      if (recorded.retry) {
         this.wakeLater(triggerId, this.clock.now().getTime() + RETRY_MS);
         return;
       }
     }
   }
-
 }

@@ -215,6 +215,31 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
     expect(events.find((e) => e.type === 'trigger.occurrence.canceled')!.payload).toMatchObject({ id: first.id, canceledBy: list[1].id });
   });
 
+  it('singleton cancel of a start still being started: it stays canceled and its instance is aborted once it exists', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const trigger = await create({ event: 'CANCEL_RACE', workflowID: workflow.id, policy: { singleton: { mode: 'cancel' } } });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    orchestrator.beforeStartMany = () => gate;
+    const sent: EventEnvelope[] = [];
+    try {
+      sent.push(await publish('CANCEL_RACE', { n: 1 }));
+      await eventually(async () => ((await db.query(`SELECT state FROM triggers.flow_queue WHERE trigger_id = $1`, [trigger.id]))[0]?.state === 'starting' ? true : undefined), {
+        what: 'the first being started',
+      });
+      sent.push(await publish('CANCEL_RACE', { n: 2 }));
+      await occurrencesWhen(trigger.id, 'the first canceled', (l) => l.length === 2 && inOrder(l, sent)[0].outcome === 'canceled');
+    } finally {
+      orchestrator.beforeStartMany = undefined;
+      release();
+    }
+    const list = inOrder(await occurrencesWhen(trigger.id, 'the second started', (l) => l.length === 2 && inOrder(l, sent)[1].outcome === 'started'), sent);
+    expect(list[0]).toMatchObject({ outcome: 'canceled', canceledBy: list[1].id });
+    await eventually(async () => (orchestrator.aborts.includes(list[0].workflowInstanceID!) ? true : undefined), { what: 'the first instance aborted' });
+    expect(orchestrator.instances.get(list[0].workflowInstanceID!)!.terminated).toBe(true);
+    expect(orchestrator.instances.get(list[1].workflowInstanceID!)!.terminated).toBe(false);
+  });
+
   describe('concurrency', () => {
     it('2 per tenant: 50 events for A and 1 for B at once, each instance 10 s: never more than 2 of A, B in the first round, all 51 once, no slot leaked', async () => {
       const workflow = orchestrator.addWorkflow();

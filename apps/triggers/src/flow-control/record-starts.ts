@@ -19,7 +19,7 @@ export async function recordStarts(
   rows: QueuedStartRow[],
   results: StartManyItemResult[],
   now: Date,
-): Promise<{ retry: boolean; events: Array<NewEvent<Record<string, unknown>>> }> {
+): Promise<{ retry: boolean; events: Array<NewEvent<Record<string, unknown>>>; abort: string[] }> {
   const final = rows.flatMap((row, i): Array<{ row: QueuedStartRow; instanceId?: string; error?: string }> => {
     const r = results[i];
     if (r.ok) return [{ row, instanceId: r.data.id }];
@@ -34,14 +34,24 @@ export async function recordStarts(
   const events: Array<NewEvent<Record<string, unknown>>> = [];
   const started = final.filter((f) => mine.has(f.row.id) && f.instanceId);
   const failed = final.filter((f) => mine.has(f.row.id) && !f.instanceId);
+  const abort: string[] = [];
   if (started.length > 0) {
-    await m.query(
-      `UPDATE triggers.occurrences o SET outcome = 'started', workflow_instance_id = s.instance_id, date = o.date
-         FROM unnest($1::uuid[], $2::text[]) AS s (id, instance_id) WHERE o.id = s.id`,
+    // A start canceled while it was being started (singleton `cancel`) stays canceled: its instance is aborted.
+    const outcomes = await returning<{ id: string; outcome: string }>(
+      m,
+      `UPDATE triggers.occurrences o
+          SET outcome = CASE WHEN o.outcome = 'canceled' THEN 'canceled' ELSE 'started' END, workflow_instance_id = s.instance_id
+         FROM unnest($1::uuid[], $2::text[]) AS s (id, instance_id) WHERE o.id = s.id
+       RETURNING o.id, o.outcome`,
       [started.map((s) => s.row.id), started.map((s) => s.instanceId)],
     );
+    const canceled = new Set(outcomes.filter((o) => o.outcome === 'canceled').map((o) => o.id));
     await recordStartedSlots(m, started.map((s) => ({ occurrenceId: s.row.id, instanceId: s.instanceId! })));
     for (const s of started) {
+      if (canceled.has(s.row.id)) {
+        abort.push(s.instanceId!);
+        continue;
+      }
       metrics.triggerMatches.inc({ result: 'started' });
       events.push(lifecycleEvent(SUCCEEDED_TRIGGER, { id: s.row.id, triggerID: triggerId, workflowInstanceID: s.instanceId }, now));
       events.push(decisionEvent({ id: s.row.id, triggerID: triggerId, eventID: s.row.event_id, outcome: 'started', workflowInstanceID: s.instanceId }, now));
@@ -59,5 +69,5 @@ export async function recordStarts(
       events.push(decisionEvent({ id: f.row.id, triggerID: triggerId, eventID: f.row.event_id, outcome: 'failed' }, now));
     }
   }
-  return { retry: final.length < rows.length, events };
+  return { retry: final.length < rows.length, events, abort };
 }
