@@ -5,7 +5,8 @@ import { metrics, NewEvent } from '@wfp/platform';
 import { insertOccurrences, OccurrenceRow } from '../matching/occurrence-records';
 import { decisionEvent, lifecycleEvent } from '../matching/trigger-events';
 import { debounce } from './debounce';
-import { gcra, rateLimitParams } from './gcra';
+import { rateLimitParams } from './gcra';
+import { rateLimited, seenWithinTtl } from './skip-checks';
 import { durationMs, fairKeyOf, FiringKeys, firingKeys } from './policy-keys';
 import { insertQueuedStarts, lockTrigger, QueuedStartRow, returning } from './flow-store';
 
@@ -82,37 +83,17 @@ export async function decide(m: EntityManager, firings: PolicyFiring[], now: Dat
       }
       const skip = (reason: string) => publish(occurrence(f, 'skipped', reason));
 
-      if (policy.idempotency && keys.idempotencyKey !== null) {
-        const [seen]: Array<{ expires_at: Date }> = await m.query(
-          `SELECT expires_at FROM triggers.flow_idempotency WHERE trigger_id = $1 AND key = $2`,
-          [triggerId, keys.idempotencyKey],
-        );
-        if (seen && new Date(seen.expires_at).getTime() > at) {
-          skip('idempotent');
-          continue;
-        }
-        await m.query(
-          `INSERT INTO triggers.flow_idempotency (trigger_id, key, expires_at) VALUES ($1, $2, $3)
-           ON CONFLICT (trigger_id, key) DO UPDATE SET expires_at = excluded.expires_at`,
-          [triggerId, keys.idempotencyKey, new Date(at + durationMs(policy.idempotency.ttl))],
-        );
+      if (policy.idempotency && keys.idempotencyKey !== null && (await seenWithinTtl(m, triggerId, keys.idempotencyKey, durationMs(policy.idempotency.ttl), at))) {
+        skip('idempotent');
+        continue;
       }
-
-      if (policy.rate_limit && keys.rateLimitKey !== null) {
-        const [bucket]: Array<{ tat: Date }> = await m.query(
-          `SELECT tat FROM triggers.flow_buckets WHERE trigger_id = $1 AND kind = 'rate_limit' AND key = $2`,
-          [triggerId, keys.rateLimitKey],
-        );
-        const decision = gcra(bucket ? new Date(bucket.tat).getTime() : undefined, at, rateLimitParams(policy.rate_limit.limit, durationMs(policy.rate_limit.period)));
-        if (!decision.allowed) {
-          skip('rate_limited');
-          continue;
-        }
-        await m.query(
-          `INSERT INTO triggers.flow_buckets (trigger_id, kind, key, tat) VALUES ($1, 'rate_limit', $2, $3)
-           ON CONFLICT (trigger_id, kind, key) DO UPDATE SET tat = excluded.tat`,
-          [triggerId, keys.rateLimitKey, new Date(decision.tat)],
-        );
+      if (
+        policy.rate_limit &&
+        keys.rateLimitKey !== null &&
+        (await rateLimited(m, triggerId, keys.rateLimitKey, rateLimitParams(policy.rate_limit.limit, durationMs(policy.rate_limit.period)), at))
+      ) {
+        skip('rate_limited');
+        continue;
       }
 
       let cancelInstances: string[] = [];
