@@ -465,6 +465,23 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
       expect(instancesOf(workflow.id)).toHaveLength(1);
     });
 
+    it('use first: the instance gets the first event of the burst; the timer still restarts', async () => {
+      const workflow = orchestrator.addWorkflow();
+      const trigger = await create({ event: 'DEBOUNCE_FIRST', workflowID: workflow.id, vars: { n: 'event.n' }, policy: { debounce: { period: '5s', use: 'first' } } });
+      const t0 = clock.now().getTime();
+      for (let n = 1; n <= 3; n++) {
+        if (n > 1) clock.advance(1000);
+        await publish('DEBOUNCE_FIRST', { n });
+        await occurrencesWhen(trigger.id, `occurrence ${n}`, (l) => l.length === n);
+      }
+      clock.set(new Date(t0 + 6900));
+      await sleep(300);
+      expect(instancesOf(workflow.id)).toHaveLength(0);
+      clock.set(new Date(t0 + 7000));
+      await eventually(async () => (instancesOf(workflow.id).length === 1 ? true : undefined), { what: 'the debounced start' });
+      expect(instancesOf(workflow.id)[0].variables.n).toBe('1');
+    });
+
     it('a stream every 2 s, period 5 s, timeout 10 s → one start every 10 s', async () => {
       const workflow = orchestrator.addWorkflow();
       const trigger = await create({ event: 'DEBOUNCE_STREAM', workflowID: workflow.id, policy: { debounce: { period: '5s', timeout: '10s' } } });
