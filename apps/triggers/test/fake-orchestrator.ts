@@ -26,6 +26,8 @@ export class FakeOrchestrator {
   private readonly byKey = new Map<string, string>();
   /** Awaited before each start-many is served (e.g. to look at the caller's database meanwhile). */
   beforeStartMany?: () => Promise<void>;
+  /** Delay of each start-many reply after its instances exist (their lifecycle may run ahead of the reply). */
+  startManyReplyDelayMs = 0;
   /** Replies to send instead of starting (one per started item, then normal behaviour). */
   readonly failNextStarts: Array<Reply<never>> = [];
   private readonly subscriptions: Subscription[] = [];
@@ -61,12 +63,12 @@ export class FakeOrchestrator {
       const { items } = data as { items: StartRequest[] };
       this.startManyBatches.push(items.length);
       await this.beforeStartMany?.();
-      return ok({
-        results: items.map((item) => {
-          const reply = this.startOne(item);
-          return reply.ok ? { ok: true, data: reply.data } : { ok: false, error: { code: reply.error.code, message: reply.error.message } };
-        }),
+      const results = items.map((item) => {
+        const reply = this.startOne(item);
+        return reply.ok ? { ok: true, data: reply.data } : { ok: false, error: { code: reply.error.code, message: reply.error.message } };
       });
+      if (this.startManyReplyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.startManyReplyDelayMs));
+      return ok({ results });
     });
   }
 

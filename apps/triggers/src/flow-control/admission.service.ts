@@ -83,6 +83,7 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     await this.dataSource.query(`DELETE FROM triggers.flow_idempotency WHERE expires_at <= $1`, [now]);
     await this.dataSource.query(`DELETE FROM triggers.flow_buckets WHERE tat <= $1`, [now]);
     await this.dataSource.query(`DELETE FROM triggers.flow_ended WHERE ended_at < $1`, [new Date(now.getTime() - 86_400_000)]);
+    await this.dataSource.query(`DELETE FROM triggers.flow_early_stages WHERE seen_at < $1`, [new Date(now.getTime() - 86_400_000)]);
   }
 
   private runDue(): void {
@@ -157,6 +158,8 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
         if (!reply.ok) this.logger.warn({ triggerId, instanceId, err: reply.error }, 'could not abort an instance canceled while it started');
       }
       this.publisher.flush();
+      // A stage start seen before this start was recorded freed a `hold: active` slot: another round.
+      if (recorded.freedRoom) this.again.add(triggerId);
       if (recorded.retry) {
         this.wakeLater(triggerId, this.clock.now().getTime() + RETRY_MS);
         return;

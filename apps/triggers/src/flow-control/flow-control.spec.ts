@@ -324,9 +324,15 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
       await eventually(async () => (running(wfKeep.id)[0]?.variables.n === keptN ? true : undefined), { what: 'the kept queued start started' });
     });
 
+    afterEach(() => {
+      orchestrator.startManyReplyDelayMs = 0;
+    });
+
     it('hold active: instances waiting in wait_event hold no slot, at most 2 act at once', async () => {
       const workflow = orchestrator.addWorkflow(false, [{ http: { url: 'https://example.com' } }, { wait_event: { event: 'go' } }]);
       await create({ event: 'ACTIVE', workflowID: workflow.id, policy: { concurrency: [{ limit: 2, hold: 'active' }] } });
+      // Each instance's stage events come before its start is recorded (the reply is slow).
+      orchestrator.startManyReplyDelayMs = 300;
       for (let n = 0; n < 12; n++) await publish('ACTIVE', { n });
       const stageOf = new Map<string, number>();
       const stageStarted = (instanceId: string, number: number) =>

@@ -88,18 +88,37 @@ export async function slotsHeld(m: Queryable, triggerId: string): Promise<Array<
 
 /**
  * `hold: active`: an instance's stage started; its slots are active while the stage acts. Stage
- * events may be handled out of order (concurrent batches): only a later stage changes a slot.
- * Returns the triggers whose slots became inactive (room for their queued starts).
+ * events may be handled out of order (concurrent batches): only a later stage changes a slot. A
+ * stage start seen before its instance's start is recorded (a start of that workflow in flight)
+ * is kept in `flow_early_stages` and applied when the start is recorded. Returns the triggers
+ * whose slots became inactive (room for their queued starts).
  */
-export async function markStages(m: Queryable, stages: Array<{ instanceId: string; stage: number; active: boolean }>): Promise<string[]> {
+export async function markStages(
+  m: Queryable,
+  stages: Array<{ instanceId: string; workflowId: string; stage: number; active: boolean }>,
+  now: Date,
+): Promise<string[]> {
   if (stages.length === 0) return [];
+  await lockInstances(m, stages.map((s) => s.instanceId));
+  const params = [stages.map((s) => s.instanceId), stages.map((s) => s.stage), stages.map((s) => s.active)];
   const changed = await returning<{ trigger_id: string; active: boolean }>(
     m,
     `UPDATE triggers.flow_slots s SET active = x.active, stage = x.stage
        FROM unnest($1::text[], $2::int[], $3::bool[]) AS x (instance_id, stage, active)
       WHERE s.instance_id = x.instance_id AND s.stage < x.stage
      RETURNING s.trigger_id, s.active`,
-    [stages.map((s) => s.instanceId), stages.map((s) => s.stage), stages.map((s) => s.active)],
+    params,
+  );
+  await m.query(
+    `INSERT INTO triggers.flow_early_stages (instance_id, stage, active, seen_at)
+     SELECT DISTINCT ON (x.instance_id) x.instance_id, x.stage, x.active, $5
+       FROM unnest($1::text[], $2::int[], $3::bool[], $4::text[]) AS x (instance_id, stage, active, workflow_id)
+      WHERE NOT EXISTS (SELECT 1 FROM triggers.flow_slots s WHERE s.instance_id = x.instance_id)
+        AND EXISTS (SELECT 1 FROM triggers.flow_slots s WHERE s.workflow_id = x.workflow_id AND s.instance_id IS NULL)
+      ORDER BY x.instance_id, x.stage DESC
+     ON CONFLICT (instance_id) DO UPDATE SET stage = excluded.stage, active = excluded.active
+      WHERE triggers.flow_early_stages.stage < excluded.stage`,
+    [...params, stages.map((s) => s.workflowId), now],
   );
   return [...new Set(changed.filter((c) => !c.active).map((c) => c.trigger_id))];
 }
@@ -178,9 +197,12 @@ export async function releaseEnded(m: Queryable, ended: Array<{ instanceId: stri
   return [...new Set(released.map((r) => r.trigger_id))];
 }
 
-/** Records started instances on their slots; frees those whose instance already ended. */
-export async function recordStartedSlots(m: Queryable, started: Array<{ occurrenceId: string; instanceId: string }>): Promise<void> {
-  if (started.length === 0) return;
+/**
+ * Records started instances on their slots; frees those whose instance already ended and applies
+ * the stage starts seen before. Returns whether some slot became inactive (`hold: active` room).
+ */
+export async function recordStartedSlots(m: Queryable, started: Array<{ occurrenceId: string; instanceId: string }>): Promise<boolean> {
+  if (started.length === 0) return false;
   await lockInstances(m, started.map((s) => s.instanceId));
   await m.query(
     `UPDATE triggers.flow_slots s SET instance_id = x.instance_id
@@ -193,6 +215,15 @@ export async function recordStartedSlots(m: Queryable, started: Array<{ occurren
      DELETE FROM triggers.flow_slots WHERE instance_id IN (SELECT instance_id FROM early)`,
     [started.map((s) => s.instanceId)],
   );
+  const staged = await returning<{ active: boolean }>(
+    m,
+    `WITH early AS (DELETE FROM triggers.flow_early_stages WHERE instance_id = ANY($1::text[]) RETURNING *)
+     UPDATE triggers.flow_slots s SET active = e.active, stage = e.stage
+       FROM early e WHERE s.instance_id = e.instance_id AND s.stage < e.stage
+     RETURNING s.active`,
+    [started.map((s) => s.instanceId)],
+  );
+  return staged.some((s) => !s.active);
 }
 
 /** Triggers with queued starts due by `now`, or starts left `starting` (a crash, a failed start). */

@@ -39,16 +39,16 @@ export class InstanceEvents {
 
   async apply(events: EventEnvelope[]): Promise<void> {
     const ends = events.filter((e) => e.type !== 'STARTED_WORKFLOW_STAGE');
-    const stages: Array<{ instanceId: string; stage: number; active: boolean }> = [];
+    const stages: Array<{ instanceId: string; workflowId: string; stage: number; active: boolean }> = [];
     for (const e of events.filter((x) => x.type === 'STARTED_WORKFLOW_STAGE')) {
       const stage = Number(e.payload.number);
       const kinds = await this.kindsOf(String(e.payload.id));
-      stages.push({ instanceId: String(e.payload.instanceID), stage, active: !WAITING_STAGE_KINDS.includes(kinds[stage] ?? '') });
+      stages.push({ instanceId: String(e.payload.instanceID), workflowId: String(e.payload.id), stage, active: !WAITING_STAGE_KINDS.includes(kinds[stage] ?? '') });
     }
     if (ends.length === 0 && stages.length === 0) return;
     const roomIn = await this.dataSource.transaction(async (m) => [
       ...(await releaseEnded(m, ends.map((e) => ({ instanceId: String(e.payload.instanceID), workflowId: String(e.payload.id) })), this.clock.now())),
-      ...(await markStages(m, stages)),
+      ...(await markStages(m, stages, this.clock.now())),
     ]);
     this.admission.kick(new Set(roomIn));
   }

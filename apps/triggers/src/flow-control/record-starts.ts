@@ -19,7 +19,7 @@ export async function recordStarts(
   rows: QueuedStartRow[],
   results: StartManyItemResult[],
   now: Date,
-): Promise<{ retry: boolean; events: Array<NewEvent<Record<string, unknown>>>; abort: string[] }> {
+): Promise<{ retry: boolean; events: Array<NewEvent<Record<string, unknown>>>; abort: string[]; freedRoom: boolean }> {
   const final = rows.flatMap((row, i): Array<{ row: QueuedStartRow; instanceId?: string; error?: string }> => {
     const r = results[i];
     if (r.ok) return [{ row, instanceId: r.data.id }];
@@ -35,6 +35,7 @@ export async function recordStarts(
   const started = final.filter((f) => mine.has(f.row.id) && f.instanceId);
   const failed = final.filter((f) => mine.has(f.row.id) && !f.instanceId);
   const abort: string[] = [];
+  let freedRoom = false;
   if (started.length > 0) {
     // A start canceled while it was being started (singleton `cancel`) stays canceled: its instance is aborted.
     const outcomes = await returning<{ id: string; outcome: string }>(
@@ -46,7 +47,7 @@ export async function recordStarts(
       [started.map((s) => s.row.id), started.map((s) => s.instanceId)],
     );
     const canceled = new Set(outcomes.filter((o) => o.outcome === 'canceled').map((o) => o.id));
-    await recordStartedSlots(m, started.map((s) => ({ occurrenceId: s.row.id, instanceId: s.instanceId! })));
+    freedRoom = await recordStartedSlots(m, started.map((s) => ({ occurrenceId: s.row.id, instanceId: s.instanceId! })));
     for (const s of started) {
       if (canceled.has(s.row.id)) {
         abort.push(s.instanceId!);
@@ -69,5 +70,5 @@ export async function recordStarts(
       events.push(decisionEvent({ id: f.row.id, triggerID: triggerId, eventID: f.row.event_id, outcome: 'failed' }, now));
     }
   }
-  return { retry: final.length < rows.length, events, abort };
+  return { retry: final.length < rows.length, events, abort, freedRoom };
 }

@@ -11,7 +11,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `flow_slots`: concurrency and singleton slots held by admitted starts until their instance
  *   ends (rule -1 is the singleton rule); `active`/`stage`: whether the instance's current stage
  *   acts (for `hold: active`), from its latest stage event.
- * - `flow_ended`: instance ends seen before their start was recorded (no slot is ever leaked).
+ * - `flow_ended`: instance ends seen before their start was recorded (no slot is ever leaked);
+ *   `flow_early_stages`: likewise the latest stage start (`hold: active`).
  * - `flow_buckets`: GCRA state (theoretical arrival time) of throttle and rate-limit keys.
  * - `flow_idempotency`: idempotency keys until they expire.
  */
@@ -63,6 +64,13 @@ export class FlowControl1732000020000 implements MigrationInterface {
     await q.query(`CREATE INDEX flow_slots_instance_idx ON triggers.flow_slots (instance_id)`);
     await q.query(`CREATE TABLE triggers.flow_ended (instance_id text PRIMARY KEY, ended_at timestamptz NOT NULL)`);
     await q.query(`
+      CREATE TABLE triggers.flow_early_stages (
+        instance_id text PRIMARY KEY,
+        stage int NOT NULL,
+        active boolean NOT NULL,
+        seen_at timestamptz NOT NULL
+      )`);
+    await q.query(`
       CREATE TABLE triggers.flow_buckets (
         trigger_id uuid NOT NULL,
         kind text NOT NULL CHECK (kind IN ('throttle', 'rate_limit')),
@@ -80,7 +88,7 @@ export class FlowControl1732000020000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['flow_idempotency', 'flow_buckets', 'flow_ended', 'flow_slots', 'flow_queue']) await q.query(`DROP TABLE IF EXISTS triggers.${table}`);
+    for (const table of ['flow_idempotency', 'flow_buckets', 'flow_early_stages', 'flow_ended', 'flow_slots', 'flow_queue']) await q.query(`DROP TABLE IF EXISTS triggers.${table}`);
     await q.query(`ALTER TABLE triggers.occurrences DROP COLUMN outcome, DROP COLUMN reason, DROP COLUMN canceled_by`);
     await q.query(`ALTER TABLE triggers.triggers DROP COLUMN policy`);
   }
