@@ -19,11 +19,15 @@ export class FakeOrchestrator {
   readonly instances = new Map<string, WorkflowInstance & { variables: Record<string, string> }>();
   /** Every requested start, single or within a start-many, in order. */
   readonly starts: StartRequest[] = [];
+  /** Instance ids of every abort command received, in order. */
+  readonly aborts: string[] = [];
   /** Items of each start-many command received (its batch sizes). */
   readonly startManyBatches: number[] = [];
   private readonly byKey = new Map<string, string>();
   /** Awaited before each start-many is served (e.g. to look at the caller's database meanwhile). */
   beforeStartMany?: () => Promise<void>;
+  /** Delay of each start-many reply after its instances exist (their lifecycle may run ahead of the reply). */
+  startManyReplyDelayMs = 0;
   /** Replies to send instead of starting (one per started item, then normal behaviour). */
   readonly failNextStarts: Array<Reply<never>> = [];
   private readonly subscriptions: Subscription[] = [];
@@ -45,17 +49,26 @@ export class FakeOrchestrator {
       const { variables: _variables, ...rest } = instance;
       return ok(rest);
     });
+    this.serve(COMMANDS.orchestrator.abortInstance, (data) => {
+      const id = (data as { id: string }).id;
+      this.aborts.push(id);
+      const instance = this.instances.get(id);
+      if (!instance) return fail('NOT_FOUND', `instance ${id} not found`);
+      if (instance.terminated) return fail('VALIDATION', `instance ${id} is already terminated`);
+      instance.terminated = true;
+      return ok({});
+    });
     this.serve(COMMANDS.orchestrator.startInstance, (data) => this.startOne(data as StartRequest));
     this.serve(COMMANDS.orchestrator.startManyInstances, async (data) => {
       const { items } = data as { items: StartRequest[] };
       this.startManyBatches.push(items.length);
       await this.beforeStartMany?.();
-      return ok({
-        results: items.map((item) => {
-          const reply = this.startOne(item);
-          return reply.ok ? { ok: true, data: reply.data } : { ok: false, error: { code: reply.error.code, message: reply.error.message } };
-        }),
+      const results = items.map((item) => {
+        const reply = this.startOne(item);
+        return reply.ok ? { ok: true, data: reply.data } : { ok: false, error: { code: reply.error.code, message: reply.error.message } };
       });
+      if (this.startManyReplyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.startManyReplyDelayMs));
+      return ok({ results });
     });
   }
 
@@ -74,9 +87,9 @@ export class FakeOrchestrator {
     return ok(this.strip(instance));
   }
 
-  addWorkflow(deleted = false): Workflow {
+  addWorkflow(deleted = false, stages: Array<Record<string, unknown>> = []): Workflow {
     const now = new Date().toISOString();
-    const workflow: Workflow = { id: randomUUID(), config: { stages: [] }, createdAt: now, updatedAt: now, ...(deleted ? { deletedAt: now } : {}) };
+    const workflow: Workflow = { id: randomUUID(), config: { stages }, createdAt: now, updatedAt: now, ...(deleted ? { deletedAt: now } : {}) };
     this.workflows.set(workflow.id, workflow);
     return workflow;
   }

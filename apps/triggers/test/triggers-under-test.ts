@@ -6,7 +6,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connect, NatsConnection } from 'nats';
-import { ensureEventsStream, runServiceMigrations } from '@wfp/platform';
+import { Clock, ensureEventsStream, runServiceMigrations } from '@wfp/platform';
 import { createTestDatabase, createTestNamespace, removeTestNamespace, TestDatabase, testNatsUrl } from '@wfp/testing';
 import { TriggersAppModule } from '../src/app.module';
 import { loadTriggersConfig } from '../src/config';
@@ -19,12 +19,14 @@ export interface TriggersUnderTest {
   orchestrator: FakeOrchestrator;
   database: TestDatabase;
   namespace: string;
+  /** Another replica of the service on the same database and namespace (closed by `stop` too). */
+  startReplica(options?: { clock?: Clock }): Promise<INestApplicationContext>;
   /** Closes the application, the fake orchestrator and the connection; drops the database and namespace. */
   stop(): Promise<void>;
 }
 
-/** Starts the triggers service (`env` adds or overrides its configuration). */
-export async function startTriggersUnderTest(label: string, env: Record<string, string> = {}): Promise<TriggersUnderTest> {
+/** Starts the triggers service (`env` adds or overrides its configuration; `clock` replaces the system clock). */
+export async function startTriggersUnderTest(label: string, env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TriggersUnderTest> {
   const database = await createTestDatabase(label);
   const namespace = createTestNamespace(label);
   await runServiceMigrations(triggersDatabase(database.url));
@@ -39,16 +41,27 @@ export async function startTriggersUnderTest(label: string, env: Record<string, 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const app = await NestFactory.createApplicationContext(TriggersAppModule.forRoot(config), { logger: process.env.TEST_LOG_LEVEL ? undefined : false });
-  app.enableShutdownHooks();
-  await app.init();
+  const startApp = async (clock?: Clock) => {
+    const started = await NestFactory.createApplicationContext(TriggersAppModule.forRoot(config, { clock }), { logger: process.env.TEST_LOG_LEVEL ? undefined : false });
+    started.enableShutdownHooks();
+    await started.init();
+    return started;
+  };
+  const app = await startApp(options.clock);
+  const replicas: INestApplicationContext[] = [];
   return {
     app,
     nc,
     orchestrator,
     database,
     namespace,
+    async startReplica(replicaOptions = {}) {
+      const replica = await startApp(replicaOptions.clock ?? options.clock);
+      replicas.push(replica);
+      return replica;
+    },
     async stop() {
+      for (const replica of replicas) await replica.close().catch(() => undefined);
       await app.close();
       orchestrator.stop();
       await nc.close();

@@ -4,6 +4,7 @@ import {
   infoReplyDataSchema,
   stageHistorySchema,
   triggerOccurrenceSchema,
+  triggerPolicySchema as triggerPolicyInputSchema,
   triggerSchema,
   workflowConfigSchema,
   workflowInstanceSchema,
@@ -57,6 +58,8 @@ export const createTriggerBodySchema = z.object({
   workflowID: z.string(),
   filter: z.string().optional(),
   vars: z.record(z.string(), z.string()).optional(),
+  /** Flow control (extension, docs/triggers.md#flow-control-policy). */
+  policy: triggerPolicyInputSchema.optional(),
 });
 
 /** The OAuth2 client-credentials token endpoint (`POST /api/auth/oauth/token`). */

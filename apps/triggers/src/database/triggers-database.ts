@@ -6,6 +6,7 @@ import { InboxPruning1732000009200 } from './migrations/1732000009200-inbox-prun
 import { TriggersOutboxTraceparent1732000014000 } from './migrations/1732000014000-outbox-traceparent';
 import { Schedules1732000020000 } from '../schedules/database/1732000020000-schedules';
 import { SchedulePlannedCalls1732000026000 } from '../schedules/database/1732000026000-schedule-planned-calls';
+import { FlowControl1732000020000 } from './migrations/1732000020000-flow-control';
 
 /** Entities of the triggers schema (registered here as features add them). */
 export const TRIGGERS_ENTITIES: Function[] = [];
@@ -17,6 +18,7 @@ export const TRIGGERS_MIGRATIONS: Function[] = [
   InboxPruning1732000009200,
   TriggersOutboxTraceparent1732000014000,
   Schedules1732000020000,
+  FlowControl1732000020000,
   SchedulePlannedCalls1732000026000,
 ];
 

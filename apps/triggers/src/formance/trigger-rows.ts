@@ -1,4 +1,4 @@
-import type { Trigger, TriggerOccurrence } from '@wfp/contracts';
+import type { OccurrenceOutcome, Trigger, TriggerOccurrence, TriggerPolicy } from '@wfp/contracts';
 
 export interface TriggerRow {
   id: string;
@@ -8,6 +8,7 @@ export interface TriggerRow {
   workflow_id: string;
   filter: string | null;
   vars: Record<string, string> | null;
+  policy: TriggerPolicy | null;
   created_at: Date;
 }
 
@@ -18,9 +19,12 @@ export interface OccurrenceRow {
   event: Record<string, unknown>;
   workflow_instance_id: string | null;
   error: string | null;
+  outcome: OccurrenceOutcome | null;
+  reason: string | null;
+  canceled_by: string | null;
 }
 
-export const TRIGGER_COLUMNS = 'id, name, event, version, workflow_id, filter, vars, created_at';
+export const TRIGGER_COLUMNS = 'id, name, event, version, workflow_id, filter, vars, policy, created_at';
 
 /** The Formance wire shape: optional fields omitted (the SDK rejects nulls). */
 export function toTrigger(row: TriggerRow): Trigger {
@@ -32,6 +36,7 @@ export function toTrigger(row: TriggerRow): Trigger {
     workflowID: row.workflow_id,
     ...(row.filter !== null ? { filter: row.filter } : {}),
     ...(row.vars !== null ? { vars: row.vars } : {}),
+    ...(row.policy !== null ? { policy: row.policy } : {}),
     createdAt: new Date(row.created_at).toISOString(),
   };
 }
@@ -44,5 +49,8 @@ export function toOccurrence(row: OccurrenceRow): TriggerOccurrence {
     event: row.event,
     ...(row.workflow_instance_id !== null ? { workflowInstanceID: row.workflow_instance_id } : {}),
     ...(row.error !== null ? { error: row.error } : {}),
+    ...(row.outcome !== null ? { outcome: row.outcome } : {}),
+    ...(row.reason !== null ? { reason: row.reason } : {}),
+    ...(row.canceled_by !== null ? { canceledBy: row.canceled_by } : {}),
   };
 }

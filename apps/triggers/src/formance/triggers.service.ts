@@ -1,7 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { fail, isUuid, KeysetPage, ok, Reply, Trigger, TriggerOccurrence, TriggerTestResult, WorkflowInstance } from '@wfp/contracts';
+import {
+  fail,
+  isUuid,
+  KeysetPage,
+  ok,
+  policyExpressions,
+  policyFieldName,
+  Reply,
+  Trigger,
+  TriggerOccurrence,
+  TriggerPolicy,
+  triggerPolicySchema,
+  TriggerTestResult,
+  WorkflowInstance,
+} from '@wfp/contracts';
 import { Clock, CLOCK, keysetSql } from '@wfp/platform';
 import { compile, compileErrorMessage, evaluateFilter, evaluateVar } from '@wfp/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
@@ -53,6 +67,23 @@ export class TriggersService {
         return invalid(compileErrorMessage(source, error));
       }
     }
+    let policy: TriggerPolicy | null = null;
+    if (body.policy !== undefined && body.policy !== null) {
+      // Our extension: checked after upstream's fields; each message names the field.
+      const parsed = triggerPolicySchema.safeParse(body.policy);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return invalid(`${policyFieldName(issue.path)}: ${issue.message}`);
+      }
+      policy = parsed.data;
+      for (const { field, source } of policyExpressions(policy)) {
+        try {
+          compile(source);
+        } catch (error) {
+          return invalid(`${field}: ${compileErrorMessage(source, error)}`);
+        }
+      }
+    }
     const workflow = await this.orchestrator.getWorkflow(workflowId, requestId);
     if (!workflow.ok) {
       if (workflow.error.code === 'NOT_FOUND') return fail('NOT_FOUND', 'workflow does not exists');
@@ -62,8 +93,8 @@ export class TriggersService {
 
     const row = await this.dataSource.transaction(async (m) => {
       const rows: TriggerRow[] = await m.query(
-        `INSERT INTO triggers.triggers (id, name, event, version, workflow_id, filter, vars, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${TRIGGER_COLUMNS}`,
+        `INSERT INTO triggers.triggers (id, name, event, version, workflow_id, filter, vars, created_at, policy)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${TRIGGER_COLUMNS}`,
         [
           randomUUID(),
           (body.name as string | undefined | null) ?? null,
@@ -73,6 +104,7 @@ export class TriggersService {
           filter,
           vars === null ? null : JSON.stringify(vars),
           this.clock.now(),
+          policy === null ? null : JSON.stringify(policy),
         ],
       );
       await m.query(`UPDATE triggers.generation SET value = value + 1 WHERE id = 1`);
@@ -165,7 +197,7 @@ export class TriggersService {
     const params: unknown[] = [triggerId];
     const keyset = keysetSql(page, { createdAt: 'date', id: 'id' }, params);
     const found: OccurrenceRow[] = await this.dataSource.query(
-      `SELECT id, trigger_id, date, event, workflow_instance_id, error FROM triggers.occurrences
+      `SELECT id, trigger_id, date, event, workflow_instance_id, error, outcome, reason, canceled_by FROM triggers.occurrences
         WHERE trigger_id = $1${keyset.condition ? ` AND ${keyset.condition}` : ''} ORDER BY ${keyset.orderBy} ${keyset.limit}`,
       params,
     );

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { TriggerPolicy } from '@wfp/contracts';
 import { IndexedCandidates } from './filter-index';
 
 export interface Candidate {
@@ -6,6 +7,8 @@ export interface Candidate {
   workflow_id: string;
   filter: string | null;
   vars: Record<string, string> | null;
+  /** Flow control; null for most triggers (their firings start at once). */
+  policy: TriggerPolicy | null;
 }
 
 type Queryable = Pick<EntityManager, 'query'>;
@@ -19,6 +22,10 @@ type Queryable = Pick<EntityManager, 'query'>;
 export class CandidateCache {
   private generation: string | undefined;
   private readonly byKey = new Map<string, IndexedCandidates<Candidate>>();
+  /** Whether any trigger, live or deleted, has a policy (then instance ends free flow-control slots). */
+  hasPolicies = false;
+  /** Workflows started by a trigger with a `hold: active` concurrency rule (their stage events matter). */
+  activeHoldWorkflows: ReadonlySet<string> = new Set();
 
   constructor(private readonly maxKeys = 10_000) {}
 
@@ -27,6 +34,15 @@ export class CandidateCache {
     const [{ value }]: Array<{ value: string }> = await db.query(`SELECT value FROM triggers.generation WHERE id = 1`);
     if (String(value) !== this.generation) {
       this.byKey.clear();
+      const [{ any }]: Array<{ any: boolean }> = await db.query(`SELECT EXISTS (SELECT 1 FROM triggers.triggers WHERE policy IS NOT NULL) AS any`);
+      this.hasPolicies = any;
+      const active: Array<{ workflow_id: string }> = any
+        ? await db.query(
+            `SELECT DISTINCT workflow_id FROM triggers.triggers
+              WHERE deleted_at IS NULL AND jsonb_path_exists(policy, '$.concurrency[*] ? (@.hold == "active")')`,
+          )
+        : [];
+      this.activeHoldWorkflows = new Set(active.map((row) => row.workflow_id));
       this.generation = String(value);
     }
   }
@@ -37,7 +53,7 @@ export class CandidateCache {
     const cached = this.byKey.get(key);
     if (cached) return cached;
     const rows: Candidate[] = await db.query(
-      `SELECT id, workflow_id, filter, vars FROM triggers.triggers
+      `SELECT id, workflow_id, filter, vars, policy FROM triggers.triggers
         WHERE deleted_at IS NULL AND event = $1 AND (version IS NULL OR version = $2)
         ORDER BY created_at, id`,
       [event, version],

@@ -7,26 +7,27 @@ import {
   FAILED_TRIGGER,
   isBillingEventType,
   isUuid,
+  OCCURRENCE_DECISION_EVENT_PREFIX,
   StartInstanceRequestInput,
   SUCCEEDED_TRIGGER,
   TRIGGER_EVENTS_APP,
-  TRIGGER_EVENTS_VERSION,
 } from '@wfp/contracts';
 import { APP_CONFIG, appliedEvents, Clock, CLOCK, DeliveredEvent, EventOutcome, EventPublisher, inSpan, metrics, NewEvent, recordInbox, TraceContext } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
 import { TRIGGERS_SCHEMA } from '../database/schema';
 import { evaluateFilterIn, evaluateVarsIn, eventContext } from '@wfp/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
+import { AdmissionService } from '../flow-control/admission.service';
+import { decide, PolicyFiring } from '../flow-control/flow-decisions';
+import { InstanceEvents } from '../flow-control/instance-events';
 import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/workflow-trigger-records';
 import { Candidate, CandidateCache } from './candidate-cache';
 import { chainDepths, insertOccurrences, OccurrenceRow } from './occurrence-records';
+import { lifecycleEvent, startKey } from './trigger-events';
 
 export const MATCHING_CONSUMER = 'triggers-matching';
 
-/** The orchestrator's idempotency key of a trigger firing: one instance per (trigger, event). */
-export function startKey(triggerId: string, eventId: string): string {
-  return `trigger:${triggerId}:${eventId}`;
-}
+export { startKey };
 
 /** One trigger fired by one event: planned, started, then recorded as an occurrence. */
 interface Firing {
@@ -63,6 +64,8 @@ export class MatcherService {
     private readonly dataSource: DataSource,
     private readonly orchestrator: OrchestratorClient,
     private readonly publisher: EventPublisher,
+    private readonly admission: AdmissionService,
+    private readonly instanceEvents: InstanceEvents,
     private readonly logger: PinoLogger,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: TriggersConfig,
@@ -76,6 +79,8 @@ export class MatcherService {
     const fail = (eventId: string, error: Error) => (outcomes[indexOf.get(eventId)!] = { ok: false, error });
 
     const traces = new Map(events.map((e) => [e.envelope.id, e.trace]));
+    await this.cache.revalidate(this.dataSource);
+    if (this.cache.hasPolicies) await this.followInstances(events.map((e) => e.envelope), fail);
     const firings = await this.plan(events.map((e) => e.envelope));
     for (const firing of firings) firing.trace = traces.get(firing.envelope.id);
     if (firings.length === 0) return outcomes;
@@ -91,9 +96,23 @@ export class MatcherService {
     return outcomes;
   }
 
+  /**
+   * Flow control learns from the orchestrator's lifecycle events: an instance that ended frees
+   * its slots, a stage that started makes a `hold: active` slot count or not (instance-events.ts).
+   * Only runs when some trigger has a policy.
+   */
+  private async followInstances(envelopes: EventEnvelope[], fail: (eventId: string, error: Error) => void): Promise<void> {
+    const relevant = this.instanceEvents.relevant(envelopes, this.cache.activeHoldWorkflows);
+    if (relevant.length === 0) return;
+    try {
+      await this.instanceEvents.apply(relevant);
+    } catch (error) {
+      for (const e of relevant) fail(e.id, error as Error);
+    }
+  }
+
   /** Candidates, inbox, loop guard, filters and vars: the firings of a batch (no transaction). */
   private async plan(envelopes: EventEnvelope[]): Promise<Firing[]> {
-    await this.cache.revalidate(this.dataSource);
     const withCandidates: Array<{ envelope: EventEnvelope; candidates: Candidate[] }> = [];
     for (const envelope of envelopes) {
       const candidates = (await this.cache.candidates(this.dataSource, envelope.type, envelope.version)).select(envelope.payload);
@@ -139,7 +158,8 @@ export class MatcherService {
 
   /** One start-many for every firing with variables; fills instance ids, final errors, or fails events. */
   private async start(firings: Firing[], fail: (eventId: string, error: Error) => void): Promise<void> {
-    const toStart = firings.filter((f) => f.variables);
+    // Triggers with a policy are started by flow control's admission, after their decision is recorded.
+    const toStart = firings.filter((f) => f.variables && !f.trigger.policy);
     if (toStart.length === 0) return;
     const items: StartInstanceRequestInput[] = toStart.map((f) => ({
       workflowId: f.trigger.workflow_id,
@@ -170,10 +190,13 @@ export class MatcherService {
   /** One transaction: inbox, occurrences, lifecycle events, billing records. */
   private async record(firings: Firing[]): Promise<void> {
     const now = this.clock.now();
-    await this.dataSource.transaction(async (m) => {
+    const queuedTriggers = await this.dataSource.transaction(async (m) => {
       const recorded = await recordInbox(m, TRIGGERS_SCHEMA, MATCHING_CONSUMER, [...new Set(firings.map((f) => f.envelope.id))]);
-      const rows: Array<OccurrenceRow & { firing: Firing }> = firings
-        .filter((f) => recorded.has(f.envelope.id))
+      const fresh = firings.filter((f) => recorded.has(f.envelope.id));
+      const controlled = fresh.filter((f) => f.trigger.policy && f.variables);
+      const decisions = await decide(m, controlled.map(policyFiring), now);
+      const rows: Array<OccurrenceRow & { firing: Firing }> = fresh
+        .filter((f) => !(f.trigger.policy && f.variables))
         .map((firing) => ({
           firing,
           id: randomUUID(),
@@ -203,17 +226,22 @@ export class MatcherService {
           this.logger.info({ ...log, err: row.error }, 'trigger failed');
         }
       }
-      await this.publisher.publishMany(m, events);
+      await this.publisher.publishMany(m, [...events, ...decisions.events]);
+      return decisions.queuedTriggers;
     });
+    this.admission.kick(queuedTriggers);
   }
 }
 
-function lifecycleEvent(type: string, payload: Record<string, unknown>, date: Date): NewEvent<Record<string, unknown>> {
-  return { app: TRIGGER_EVENTS_APP, version: TRIGGER_EVENTS_VERSION, type, payload, date };
+function policyFiring(f: Firing): PolicyFiring {
+  return { triggerId: f.trigger.id, workflowId: f.trigger.workflow_id, policy: f.trigger.policy!, envelope: f.envelope, depth: f.depth, variables: f.variables! };
 }
 
 function isLifecycleEvent(envelope: EventEnvelope): boolean {
-  return envelope.app === TRIGGER_EVENTS_APP && (envelope.type === SUCCEEDED_TRIGGER || envelope.type === FAILED_TRIGGER);
+  return (
+    envelope.app === TRIGGER_EVENTS_APP &&
+    (envelope.type === SUCCEEDED_TRIGGER || envelope.type === FAILED_TRIGGER || envelope.type.startsWith(OCCURRENCE_DECISION_EVENT_PREFIX))
+  );
 }
 
 /** The occurrence a trigger lifecycle event reports (whose chain depth the event extends). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { JetStreamClient, NatsConnection, StringCodec } from 'nats';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, eventsStreamName, eventSubject, Trigger, WorkflowTrigger } from '@wfp/contracts';
 import { eventually, unwrap } from '@wfp/testing';
@@ -166,6 +167,31 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
     expect(orchestrator.starts.slice(startsBefore).map((s) => s.idempotencyKey)).toEqual([`trigger:${trigger.id}:${marker.id}`]);
     // Non-matching, erroring and non-boolean filters: no occurrence.
     for (const t of [other, erroring, nonBool]) expect(await occurrences(t.id)).toEqual([]);
+  });
+
+  it('triggers without a policy: flow control adds no SQL to matching (not even for instance ends)', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const trigger = await createTrigger({ event: 'HOT_PATH', workflowID: workflow.id });
+    await publish('HOT_PATH', { warm: true }); // fills the candidate cache
+    await eventually(async () => ((await occurrences(trigger.id)).length === 1 ? true : undefined), { what: 'the warm-up occurrence' });
+    const statements: string[] = [];
+    const original = Client.prototype.query;
+    Client.prototype.query = function (this: Client, ...args: unknown[]) {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+      if (text) statements.push(text);
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof Client.prototype.query;
+    try {
+      await publish('SUCCEEDED_WORKFLOW', { id: workflow.id, instanceID: randomUUID() }, { app: 'orchestration', version: 'v2' });
+      await publish('HOT_PATH', { n: 1 });
+      await eventually(async () => ((await occurrences(trigger.id)).length === 2 ? true : undefined), { what: 'the occurrence' });
+    } finally {
+      Client.prototype.query = original;
+    }
+    // The admission sweep and its pruning (outside matching, on timers) are the only flow-control SQL.
+    const sweep = /^(SELECT DISTINCT trigger_id FROM triggers\.flow_queue |DELETE FROM triggers\.flow_\w+ WHERE (expires_at|tat|ended_at) <)/;
+    const flowControl = statements.filter((sql) => /triggers\.flow_|policy IS NOT NULL|jsonb_path_exists/.test(sql) && !sweep.test(sql));
+    expect(flowControl).toEqual([]);
   });
 
   it('matches on type and version, never fires deleted triggers', async () => {

@@ -13,6 +13,9 @@ export interface OccurrenceRow {
   workflow_instance_id: string | null;
   error: string | null;
   chain_depth: number;
+  /** Flow control's decision (null for triggers without a policy). */
+  outcome?: string | null;
+  reason?: string | null;
 }
 
 /**
@@ -22,8 +25,8 @@ export interface OccurrenceRow {
 export async function insertOccurrences(m: EntityManager, rows: OccurrenceRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const inserted: Array<{ id: string }> = await m.query(
-    `INSERT INTO triggers.occurrences (id, trigger_id, event_id, date, event, workflow_instance_id, error, chain_depth)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::text[], $7::text[], $8::int[])
+    `INSERT INTO triggers.occurrences (id, trigger_id, event_id, date, event, workflow_instance_id, error, chain_depth, outcome, reason)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[])
      ON CONFLICT (trigger_id, event_id) DO NOTHING
      RETURNING id`,
     [
@@ -35,6 +38,8 @@ export async function insertOccurrences(m: EntityManager, rows: OccurrenceRow[])
       rows.map((r) => r.workflow_instance_id),
       rows.map((r) => r.error),
       rows.map((r) => r.chain_depth),
+      rows.map((r) => r.outcome ?? null),
+      rows.map((r) => r.reason ?? null),
     ],
   );
   return new Set(inserted.map((row) => row.id));

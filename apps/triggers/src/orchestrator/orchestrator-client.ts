@@ -2,6 +2,7 @@ import { Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit
 import { APP_CONFIG, CommandClient, natsServers, ServiceUnavailableError } from '@wfp/platform';
 import {
   COMMANDS,
+  emptyReplyDataSchema,
   Reply,
   StartInstanceRequestInput as StartItem,
   startManyInstancesReplyDataSchema,
@@ -41,6 +42,11 @@ export class OrchestratorClient extends CommandClient implements OnModuleInit, O
 
   getInstance(id: string, requestId?: string): Promise<Reply<WorkflowInstance>> {
     return this.send(COMMANDS.orchestrator.getInstance, { id }, workflowInstanceSchema, { requestId });
+  }
+
+  /** Aborts a running instance (singleton `cancel`); an instance already ended is a VALIDATION error. */
+  abortInstance(id: string, requestId?: string): Promise<Reply<Record<string, unknown>>> {
+    return this.send(COMMANDS.orchestrator.abortInstance, { id }, emptyReplyDataSchema, { requestId });
   }
 
   startInstance(request: StartInstanceRequestInput, requestId?: string): Promise<Reply<WorkflowInstance>> {

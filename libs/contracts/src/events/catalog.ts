@@ -12,6 +12,7 @@ import {
 } from '../triggers/formance';
 import { BILLING_EVENT_TYPES } from '../triggers/billing-events';
 import { SCHEDULE_EVENTS_APP, SCHEDULE_EVENTS_VERSION, SCHEDULE_TICK_EVENT, scheduleTickPayloadSchema } from '../schedules/schedule';
+import { OCCURRENCE_DECISION_EVENT_PREFIX, OCCURRENCE_OUTCOMES, occurrenceDecisionPayloadSchema } from '../triggers/policy';
 
 /**
  * Every domain event type of the bus, in one list: who publishes it, who consumes it, and its
@@ -73,6 +74,16 @@ export const EVENT_CATALOG: EventCatalogEntry[] = [
     consumedBy: ['triggers (Formance triggers may match it)'],
     description: 'A schedule fired: one event per (schedule, scheduled time), its id derived from both.',
   },
+  ...OCCURRENCE_OUTCOMES.map((outcome) => ({
+    type: `${OCCURRENCE_DECISION_EVENT_PREFIX}${outcome}`,
+    app: TRIGGER_EVENTS_APP,
+    version: TRIGGER_EVENTS_VERSION,
+    payload: occurrenceDecisionPayloadSchema,
+    payloadName: 'OccurrenceDecisionPayload',
+    publishedBy: ['triggers'],
+    consumedBy: [],
+    description: `Flow control (triggers with a policy): an occurrence was decided ${outcome}, once per decision (never matched by its own trigger).`,
+  })),
   ...INTERVENTION_EVENT_TYPES.map((type) => ({
     type,
     app: INTERVENTIONS_APP,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { workflowInstanceSchema } from '../orchestrator/instance';
 import { keysetPageSchema } from '../paging';
+import { OCCURRENCE_OUTCOMES, triggerPolicySchema } from './policy';
 
 /**
  * createTrigger: the TriggerData body as the client sent it. Checked by the triggers service in
@@ -18,6 +19,8 @@ export const triggerSchema = z.object({
   workflowID: z.string(),
   filter: z.string().optional(),
   vars: z.record(z.string(), z.string()).optional(),
+  /** Flow control (extension, docs/triggers.md#flow-control-policy); absent when the trigger has none. */
+  policy: triggerPolicySchema.optional(),
   createdAt: z.string(),
 });
 export type Trigger = z.infer<typeof triggerSchema>;
@@ -43,6 +46,12 @@ export const triggerOccurrenceSchema = z.object({
   workflowInstanceID: z.string().optional(),
   workflowInstance: workflowInstanceSchema.optional(),
   error: z.string().optional(),
+  /** Flow control (extension): present on occurrences of triggers with a policy. */
+  outcome: z.enum(OCCURRENCE_OUTCOMES).optional(),
+  /** Why it was queued or skipped (`concurrency`, `throttle`, `debounce`, `rate_limited`, `singleton`, `debounced`, `idempotent`). */
+  reason: z.string().optional(),
+  /** The occurrence whose start canceled this one's instance (singleton `cancel`). */
+  canceledBy: z.string().optional(),
 });
 export type TriggerOccurrence = z.infer<typeof triggerOccurrenceSchema>;
 

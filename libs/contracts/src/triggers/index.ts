@@ -2,3 +2,4 @@ export * from './commands';
 export * from './formance';
 export * from './billing-events';
 export * from './workflow-triggers';
+export * from './policy';

@@ -52,6 +52,7 @@ export const metrics = {
   triggerEvaluations: counter('wfp_trigger_evaluations_total', 'Trigger candidates evaluated against an event (filter run).'),
   triggerMatches: counter('wfp_trigger_matches_total', 'Trigger evaluations that matched and fired, by result (started, failed).', ['result']),
   triggerFilterErrors: counter('wfp_trigger_filter_errors_total', 'Trigger filters that failed to evaluate on an event (counted as no match).'),
+  triggerFlowDecisions: counter('wfp_trigger_flow_decisions_total', 'Flow-control decisions that did not start at once, by trigger, outcome (queued, skipped) and reason.', ['trigger_id', 'outcome', 'reason']),
 
   // Schedules (triggers service)
   scheduleActions: counter('wfp_schedule_actions_total', 'Schedule ticks settled, by result (started, published, skipped, failed, canceled, terminated).', ['result']),

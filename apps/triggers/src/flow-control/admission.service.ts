@@ -1,0 +1,169 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { PinoLogger } from 'nestjs-pino';
+import { Clock, CLOCK, EventPublisher } from '@wfp/platform';
+import { OrchestratorClient } from '../orchestrator/orchestrator-client';
+import { startKey } from '../matching/trigger-events';
+import { admissionRound } from './admission-round';
+import { startingStarts, triggersWithDueStarts } from './flow-store';
+import { recordStarts } from './record-starts';
+
+/** How often due wake-ups are looked at (real time; the due times come from the CLOCK). */
+const TICK_MS = 100;
+/** How often every trigger with due starts is swept (other replicas' work, crash leftovers). */
+const SWEEP_MS = 2000;
+const RETRY_MS = 1000;
+/** Sweeps between two prunings of expired state (about a minute). */
+const PRUNE_EVERY = 30;
+
+/**
+ * Admission of queued starts (flow control): for one trigger at a time, under its advisory lock,
+ * a round picks the queued starts that may start now (fair-admission.ts: round robin across
+ * keys, every concurrency limit, throttle), marks them `starting` with their slots and records
+ * why the others wait (an occurrence `queued` with its reason, once per reason, on the bus
+ * too). After commit, one start-many starts them (idempotency key `trigger:<id>:<event>`), and
+ * one transaction records each instance on its occurrence (`started`, SUCCEEDED_TRIGGER) and its
+ * slots. A crash in between leaves rows `starting`: the next sweep (any replica) starts them
+ * again and gets the same instances. Runs when kicked (new queued starts, freed slots), when a
+ * throttle or debounce time comes, and every {@link SWEEP_MS}.
+ */
+@Injectable()
+export class AdmissionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly wakeAt = new Map<string, number>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private tick?: NodeJS.Timeout;
+  private sweep?: NodeJS.Timeout;
+  private stopped = false;
+  private sweeps = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly orchestrator: OrchestratorClient,
+    private readonly publisher: EventPublisher,
+    private readonly logger: PinoLogger,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.logger.setContext('flow-admission');
+  }
+
+  onApplicationBootstrap(): void {
+    this.tick = setInterval(() => this.runDue(), TICK_MS);
+    this.sweep = setInterval(() => void this.sweepAll(), SWEEP_MS);
+    void this.sweepAll();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.tick);
+    clearInterval(this.sweep);
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Runs admission for these triggers soon (after their new queued starts or freed slots committed). */
+  kick(triggerIds: Iterable<string>): void {
+    for (const id of triggerIds) void this.admitSoon(id);
+  }
+
+  /** Every trigger with due work, now (awaitable: tests and recovery). */
+  async sweepAll(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const ids = await triggersWithDueStarts(this.dataSource, this.clock.now());
+      await Promise.all(ids.map((id) => this.admitSoon(id)));
+      if (this.sweeps++ % PRUNE_EVERY === 0) await this.prune();
+    } catch (error) {
+      if (!this.stopped) this.logger.warn({ err: error }, 'flow-control sweep failed');
+    }
+  }
+
+  /** Drops state that no longer decides anything: expired keys, buckets back to empty, old ends. */
+  private async prune(): Promise<void> {
+    const now = this.clock.now();
+    await this.dataSource.query(`DELETE FROM triggers.flow_idempotency WHERE expires_at <= $1`, [now]);
+    await this.dataSource.query(`DELETE FROM triggers.flow_buckets WHERE tat <= $1`, [now]);
+    await this.dataSource.query(`DELETE FROM triggers.flow_ended WHERE ended_at < $1`, [new Date(now.getTime() - 86_400_000)]);
+    await this.dataSource.query(`DELETE FROM triggers.flow_early_stages WHERE seen_at < $1`, [new Date(now.getTime() - 86_400_000)]);
+  }
+
+  private runDue(): void {
+    const now = this.clock.now().getTime();
+    for (const [id, at] of this.wakeAt) if (at <= now) void this.admitSoon(id);
+  }
+
+  /** One admission at a time per trigger in this process; a kick meanwhile runs it once more. */
+  private admitSoon(triggerId: string): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const current = this.running.get(triggerId);
+    if (current) {
+      this.again.add(triggerId);
+      return current;
+    }
+    this.wakeAt.delete(triggerId);
+    const run = this.admitTrigger(triggerId)
+      .catch((error) => {
+        if (this.stopped) return;
+        this.logger.warn({ triggerId, err: error }, 'flow-control admission failed: retried');
+        this.wakeLater(triggerId, this.clock.now().getTime() + RETRY_MS);
+      })
+      .finally(() => {
+        this.running.delete(triggerId);
+        if (this.again.delete(triggerId)) void this.admitSoon(triggerId);
+      });
+    this.running.set(triggerId, run);
+    return run;
+  }
+
+  private wakeLater(triggerId: string, at: number | undefined): void {
+    if (at === undefined || !Number.isFinite(at)) return;
+    this.wakeAt.set(triggerId, Math.min(this.wakeAt.get(triggerId) ?? Infinity, at));
+  }
+
+  private async admitTrigger(triggerId: string): Promise<void> {
+    const now = this.clock.now();
+    const wake = await this.dataSource.transaction(async (m) => {
+      const round = await admissionRound(m, triggerId, now);
+      await this.publisher.publishMany(m, round.events);
+      return round.wake;
+    });
+    this.publisher.flush();
+    this.wakeLater(triggerId, wake);
+    await this.startAdmitted(triggerId);
+  }
+
+  /** Starts the admitted (`starting`) starts of a trigger and records them. */
+  private async startAdmitted(triggerId: string): Promise<void> {
+    for (;;) {
+      const rows = await startingStarts(this.dataSource, triggerId, 1000);
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        for (const instanceId of row.cancel_instances) {
+          // Singleton `cancel`: an instance that already ended answers VALIDATION, which is fine.
+          const reply = await this.orchestrator.abortInstance(instanceId);
+          if (!reply.ok && reply.error.code !== 'VALIDATION' && reply.error.code !== 'NOT_FOUND') {
+            throw new Error(`could not abort instance ${instanceId}: ${reply.error.code} ${reply.error.message}`);
+          }
+        }
+      }
+      const results = await this.orchestrator.startMany(
+        rows.map((r) => ({ workflowId: r.workflow_id, variables: r.variables, idempotencyKey: startKey(triggerId, r.event_id), chainDepth: r.chain_depth })),
+      );
+      const recorded = await this.dataSource.transaction(async (m) => {
+        const outcome = await recordStarts(m, triggerId, rows, results, this.clock.now());
+        await this.publisher.publishMany(m, outcome.events);
+        return outcome;
+      });
+      for (const instanceId of recorded.abort) {
+        const reply = await this.orchestrator.abortInstance(instanceId).catch((error: Error) => ({ ok: false as const, error: { code: 'UNAVAILABLE', message: error.message } }));
+        if (!reply.ok) this.logger.warn({ triggerId, instanceId, err: reply.error }, 'could not abort an instance canceled while it started');
+      }
+      this.publisher.flush();
+      // A stage start seen before this start was recorded freed a `hold: active` slot: another round.
+      if (recorded.freedRoom) this.again.add(triggerId);
+      if (recorded.retry) {
+        this.wakeLater(triggerId, this.clock.now().getTime() + RETRY_MS);
+        return;
+      }
+    }
+  }
+}

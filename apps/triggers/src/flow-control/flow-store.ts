@@ -1,0 +1,236 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * SQL of flow control's durable state (tables in migrations/1732000020000-flow-control.ts).
+ * Every function takes the transaction it runs in.
+ */
+type Queryable = Pick<EntityManager, 'query'>;
+
+/** Rows of an UPDATE/DELETE … RETURNING (TypeORM's Postgres driver answers `[rows, count]` for those). */
+export async function returning<T>(m: Queryable, sql: string, params: unknown[]): Promise<T[]> {
+  const result: unknown = await m.query(sql, params);
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}
+
+/** A row of `triggers.flow_queue`: a start waiting for admission (id = its occurrence id). */
+export interface QueuedStartRow {
+  id: string;
+  trigger_id: string;
+  event_id: string;
+  workflow_id: string;
+  variables: Record<string, string>;
+  chain_depth: number;
+  fair_key: string;
+  concurrency_keys: string[];
+  concurrency_limits: number[];
+  throttle_key: string | null;
+  singleton_key: string | null;
+  debounce_key: string | null;
+  debounce_first_at: Date | null;
+  cancel_instances: string[];
+  enqueued_at: Date;
+  ready_at: Date;
+  not_before: Date;
+}
+
+/** Serialises flow-control decisions and admissions of one trigger (until the transaction ends). */
+export async function lockTrigger(m: Queryable, triggerId: string): Promise<void> {
+  await m.query(`SELECT pg_advisory_xact_lock(hashtext('triggers.flow:' || $1))`, [triggerId]);
+}
+
+export async function insertQueuedStarts(m: Queryable, rows: QueuedStartRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await m.query(
+    `INSERT INTO triggers.flow_queue (id, trigger_id, event_id, workflow_id, variables, chain_depth, state, fair_key,
+                                      concurrency_keys, concurrency_limits, throttle_key, singleton_key, debounce_key,
+                                      debounce_first_at, cancel_instances, enqueued_at, ready_at, not_before)
+     SELECT r.id, r.trigger_id, r.event_id, r.workflow_id, r.variables, r.chain_depth, 'queued', r.fair_key,
+            ARRAY(SELECT jsonb_array_elements_text(r.concurrency_keys)),
+            ARRAY(SELECT jsonb_array_elements_text(r.concurrency_limits)::int),
+            r.throttle_key, r.singleton_key, r.debounce_key, r.debounce_first_at,
+            ARRAY(SELECT jsonb_array_elements_text(r.cancel_instances)),
+            r.enqueued_at, r.ready_at, r.not_before
+       FROM jsonb_to_recordset($1::jsonb) AS r (
+              id uuid, trigger_id uuid, event_id text, workflow_id text, variables jsonb, chain_depth int, fair_key text,
+              concurrency_keys jsonb, concurrency_limits jsonb, throttle_key text, singleton_key text, debounce_key text,
+              debounce_first_at timestamptz, cancel_instances jsonb, enqueued_at timestamptz, ready_at timestamptz, not_before timestamptz)
+      ORDER BY r.enqueued_at`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/**
+ * The queued starts of a trigger that may be admitted now: at most `perKey` per fairness key
+ * (enough for one admission round of every key), in (ready_at, seq) order within a key.
+ */
+export async function admissionCandidates(m: Queryable, triggerId: string, now: Date, perKey: number): Promise<Array<QueuedStartRow & { seq: string }>> {
+  return m.query(
+    `SELECT *
+       FROM (SELECT q.*, row_number() OVER (PARTITION BY q.fair_key ORDER BY q.ready_at, q.seq) AS rank
+               FROM triggers.flow_queue q
+              WHERE q.trigger_id = $1 AND q.state = 'queued' AND q.not_before <= $2) ranked
+      WHERE rank <= $3
+      ORDER BY rank, ready_at, seq
+      LIMIT 5000`,
+    [triggerId, now, perKey],
+  );
+}
+
+/** Slots held per (rule, key) of a trigger's concurrency rules, and how many of them are active. */
+export async function slotsHeld(m: Queryable, triggerId: string): Promise<Array<{ rule: number; key: string; held: number; active: number }>> {
+  return m.query(
+    `SELECT rule, key, count(*)::int AS held, count(*) FILTER (WHERE active)::int AS active
+       FROM triggers.flow_slots WHERE trigger_id = $1 AND rule >= 0 GROUP BY rule, key`,
+    [triggerId],
+  );
+}
+
+/**
+ * `hold: active`: an instance's stage started; its slots are active while the stage acts. Stage
+ * events may be handled out of order (concurrent batches): only a later stage changes a slot. A
+ * stage start seen before its instance's start is recorded (a start of that workflow in flight)
+ * is kept in `flow_early_stages` and applied when the start is recorded. Returns the triggers
+ * whose slots became inactive (room for their queued starts).
+ */
+export async function markStages(
+  m: Queryable,
+  stages: Array<{ instanceId: string; workflowId: string; stage: number; active: boolean }>,
+  now: Date,
+): Promise<string[]> {
+  if (stages.length === 0) return [];
+  await lockInstances(m, stages.map((s) => s.instanceId));
+  const params = [stages.map((s) => s.instanceId), stages.map((s) => s.stage), stages.map((s) => s.active)];
+  const changed = await returning<{ trigger_id: string; active: boolean }>(
+    m,
+    `UPDATE triggers.flow_slots s SET active = x.active, stage = x.stage
+       FROM unnest($1::text[], $2::int[], $3::bool[]) AS x (instance_id, stage, active)
+      WHERE s.instance_id = x.instance_id AND s.stage < x.stage
+     RETURNING s.trigger_id, s.active`,
+    params,
+  );
+  await m.query(
+    `INSERT INTO triggers.flow_early_stages (instance_id, stage, active, seen_at)
+     SELECT DISTINCT ON (x.instance_id) x.instance_id, x.stage, x.active, $5
+       FROM unnest($1::text[], $2::int[], $3::bool[], $4::text[]) AS x (instance_id, stage, active, workflow_id)
+      WHERE NOT EXISTS (SELECT 1 FROM triggers.flow_slots s WHERE s.instance_id = x.instance_id)
+        AND EXISTS (SELECT 1 FROM triggers.flow_slots s WHERE s.workflow_id = x.workflow_id AND s.instance_id IS NULL)
+      ORDER BY x.instance_id, x.stage DESC
+     ON CONFLICT (instance_id) DO UPDATE SET stage = excluded.stage, active = excluded.active
+      WHERE triggers.flow_early_stages.stage < excluded.stage`,
+    [...params, stages.map((s) => s.workflowId), now],
+  );
+  return [...new Set(changed.filter((c) => !c.active).map((c) => c.trigger_id))];
+}
+
+export async function throttleBuckets(m: Queryable, triggerId: string): Promise<Array<{ key: string; tat: Date }>> {
+  return m.query(`SELECT key, tat FROM triggers.flow_buckets WHERE trigger_id = $1 AND kind = 'throttle'`, [triggerId]);
+}
+
+export async function saveThrottleBuckets(m: Queryable, triggerId: string, tats: Map<string, number>): Promise<void> {
+  if (tats.size === 0) return;
+  await m.query(
+    `INSERT INTO triggers.flow_buckets (trigger_id, kind, key, tat)
+     SELECT $1, 'throttle', b.key, b.tat FROM unnest($2::text[], $3::timestamptz[]) AS b (key, tat)
+     ON CONFLICT (trigger_id, kind, key) DO UPDATE SET tat = excluded.tat`,
+    [triggerId, [...tats.keys()], [...tats.values()].map((t) => new Date(t))],
+  );
+}
+
+/** Admitted: the starts become `starting` and take their slots (one per rule, -1 for the singleton). */
+export async function takeSlots(m: Queryable, starts: QueuedStartRow[], now: Date): Promise<void> {
+  if (starts.length === 0) return;
+  await m.query(`UPDATE triggers.flow_queue SET state = 'starting' WHERE id = ANY($1::uuid[])`, [starts.map((s) => s.id)]);
+  const slots = starts.flatMap((s) => [
+    ...s.concurrency_keys.map((key, rule) => ({ occurrence_id: s.id, rule, trigger_id: s.trigger_id, key, workflow_id: s.workflow_id })),
+    ...(s.singleton_key !== null ? [{ occurrence_id: s.id, rule: -1, trigger_id: s.trigger_id, key: s.singleton_key, workflow_id: s.workflow_id }] : []),
+  ]);
+  if (slots.length === 0) return;
+  await m.query(
+    `INSERT INTO triggers.flow_slots (occurrence_id, rule, trigger_id, key, workflow_id, admitted_at)
+     SELECT s.occurrence_id, s.rule, s.trigger_id, s.key, s.workflow_id, $2
+       FROM jsonb_to_recordset($1::jsonb) AS s (occurrence_id uuid, rule int, trigger_id uuid, key text, workflow_id text)
+     ON CONFLICT DO NOTHING`,
+    [JSON.stringify(slots), now],
+  );
+}
+
+/** Starts admitted and not yet recorded as started (also those a crash left behind). */
+export async function startingStarts(m: Queryable, triggerId: string, limit: number): Promise<QueuedStartRow[]> {
+  return m.query(`SELECT * FROM triggers.flow_queue WHERE trigger_id = $1 AND state = 'starting' ORDER BY seq LIMIT $2`, [triggerId, limit]);
+}
+
+/**
+ * Locks instance ids for slot bookkeeping: a start being recorded and the end of its instance
+ * (handled by another batch, maybe another replica) never interleave, so no slot is leaked.
+ */
+export async function lockInstances(m: Queryable, instanceIds: string[]): Promise<void> {
+  if (instanceIds.length === 0) return;
+  await m.query(
+    `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext('triggers.flow-instance:' || id) AS h FROM unnest($1::text[]) AS id) l ORDER BY h`,
+    [instanceIds],
+  );
+}
+
+/**
+ * Instances that ended (any end: success, failure, abort): their slots are freed. An end seen
+ * before its start was recorded (a start of that workflow still in flight) is remembered in
+ * `flow_ended`, and the slot is freed when the start is recorded. Returns the triggers whose
+ * slots were freed.
+ */
+export async function releaseEnded(m: Queryable, ended: Array<{ instanceId: string; workflowId: string }>, now: Date): Promise<string[]> {
+  if (ended.length === 0) return [];
+  await lockInstances(m, ended.map((e) => e.instanceId));
+  const released = await returning<{ trigger_id: string }>(
+    m,
+    `DELETE FROM triggers.flow_slots WHERE instance_id = ANY($1::text[]) RETURNING trigger_id`,
+    [ended.map((e) => e.instanceId)],
+  );
+  await m.query(
+    `INSERT INTO triggers.flow_ended (instance_id, ended_at)
+     SELECT e.instance_id, $3
+       FROM unnest($1::text[], $2::text[]) AS e (instance_id, workflow_id)
+      WHERE EXISTS (SELECT 1 FROM triggers.flow_slots s WHERE s.workflow_id = e.workflow_id AND s.instance_id IS NULL)
+     ON CONFLICT DO NOTHING`,
+    [ended.map((e) => e.instanceId), ended.map((e) => e.workflowId), now],
+  );
+  return [...new Set(released.map((r) => r.trigger_id))];
+}
+
+/**
+ * Records started instances on their slots; frees those whose instance already ended and applies
+ * the stage starts seen before. Returns whether some slot became inactive (`hold: active` room).
+ */
+export async function recordStartedSlots(m: Queryable, started: Array<{ occurrenceId: string; instanceId: string }>): Promise<boolean> {
+  if (started.length === 0) return false;
+  await lockInstances(m, started.map((s) => s.instanceId));
+  await m.query(
+    `UPDATE triggers.flow_slots s SET instance_id = x.instance_id
+       FROM unnest($1::uuid[], $2::text[]) AS x (occurrence_id, instance_id)
+      WHERE s.occurrence_id = x.occurrence_id`,
+    [started.map((s) => s.occurrenceId), started.map((s) => s.instanceId)],
+  );
+  await m.query(
+    `WITH early AS (DELETE FROM triggers.flow_ended WHERE instance_id = ANY($1::text[]) RETURNING instance_id)
+     DELETE FROM triggers.flow_slots WHERE instance_id IN (SELECT instance_id FROM early)`,
+    [started.map((s) => s.instanceId)],
+  );
+  const staged = await returning<{ active: boolean }>(
+    m,
+    `WITH early AS (DELETE FROM triggers.flow_early_stages WHERE instance_id = ANY($1::text[]) RETURNING *)
+     UPDATE triggers.flow_slots s SET active = e.active, stage = e.stage
+       FROM early e WHERE s.instance_id = e.instance_id AND s.stage < e.stage
+     RETURNING s.active`,
+    [started.map((s) => s.instanceId)],
+  );
+  return staged.some((s) => !s.active);
+}
+
+/** Triggers with queued starts due by `now`, or starts left `starting` (a crash, a failed start). */
+export async function triggersWithDueStarts(m: Queryable, now: Date): Promise<string[]> {
+  const rows: Array<{ trigger_id: string }> = await m.query(
+    `SELECT DISTINCT trigger_id FROM triggers.flow_queue WHERE state = 'starting' OR not_before <= $1`,
+    [now],
+  );
+  return rows.map((r) => r.trigger_id);
+}

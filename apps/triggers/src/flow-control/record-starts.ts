@@ -1,0 +1,74 @@
+import type { EntityManager } from 'typeorm';
+import { FAILED_TRIGGER, StartManyItemResult, SUCCEEDED_TRIGGER } from '@wfp/contracts';
+import { metrics, NewEvent } from '@wfp/platform';
+import { decisionEvent, lifecycleEvent } from '../matching/trigger-events';
+import { QueuedStartRow, recordStartedSlots, returning } from './flow-store';
+
+/**
+ * After a start-many of admitted starts: each started instance is recorded on its occurrence
+ * (`started`, SUCCEEDED_TRIGGER) and its slots; a final failure (unknown workflow, invalid
+ * variables) frees its slots and fails the occurrence (FAILED_TRIGGER); a retryable one stays
+ * `starting`. The first transaction to delete a start records it (another replica may have
+ * started the same start: same idempotency key, same instance), so each is recorded once.
+ */
+
+/** Records started instances and final failures (with their events); `retry` when some must be started again. */
+export async function recordStarts(
+  m: EntityManager,
+  triggerId: string,
+  rows: QueuedStartRow[],
+  results: StartManyItemResult[],
+  now: Date,
+): Promise<{ retry: boolean; events: Array<NewEvent<Record<string, unknown>>>; abort: string[]; freedRoom: boolean }> {
+  const final = rows.flatMap((row, i): Array<{ row: QueuedStartRow; instanceId?: string; error?: string }> => {
+    const r = results[i];
+    if (r.ok) return [{ row, instanceId: r.data.id }];
+    if (r.error.code === 'NOT_FOUND' || r.error.code === 'VALIDATION') return [{ row, error: r.error.message }];
+    return [];
+  });
+  // The first to delete a start records it (another replica may have started it too).
+  const deleted = await returning<{ id: string }>(m, `DELETE FROM triggers.flow_queue WHERE id = ANY($1::uuid[]) AND state = 'starting' RETURNING id`, [
+    final.map((f) => f.row.id),
+  ]);
+  const mine = new Set(deleted.map((d) => d.id));
+  const events: Array<NewEvent<Record<string, unknown>>> = [];
+  const started = final.filter((f) => mine.has(f.row.id) && f.instanceId);
+  const failed = final.filter((f) => mine.has(f.row.id) && !f.instanceId);
+  const abort: string[] = [];
+  let freedRoom = false;
+  if (started.length > 0) {
+    // A start canceled while it was being started (singleton `cancel`) stays canceled: its instance is aborted.
+    const outcomes = await returning<{ id: string; outcome: string }>(
+      m,
+      `UPDATE triggers.occurrences o
+          SET outcome = CASE WHEN o.outcome = 'canceled' THEN 'canceled' ELSE 'started' END, workflow_instance_id = s.instance_id
+         FROM unnest($1::uuid[], $2::text[]) AS s (id, instance_id) WHERE o.id = s.id
+       RETURNING o.id, o.outcome`,
+      [started.map((s) => s.row.id), started.map((s) => s.instanceId)],
+    );
+    const canceled = new Set(outcomes.filter((o) => o.outcome === 'canceled').map((o) => o.id));
+    freedRoom = await recordStartedSlots(m, started.map((s) => ({ occurrenceId: s.row.id, instanceId: s.instanceId! })));
+    for (const s of started) {
+      if (canceled.has(s.row.id)) {
+        abort.push(s.instanceId!);
+        continue;
+      }
+      metrics.triggerMatches.inc({ result: 'started' });
+      events.push(lifecycleEvent(SUCCEEDED_TRIGGER, { id: s.row.id, triggerID: triggerId, workflowInstanceID: s.instanceId }, now));
+      events.push(decisionEvent({ id: s.row.id, triggerID: triggerId, eventID: s.row.event_id, outcome: 'started', workflowInstanceID: s.instanceId }, now));
+    }
+  }
+  if (failed.length > 0) {
+    await m.query(`DELETE FROM triggers.flow_slots WHERE occurrence_id = ANY($1::uuid[])`, [failed.map((f) => f.row.id)]);
+    await m.query(
+      `UPDATE triggers.occurrences o SET outcome = 'failed', error = f.error FROM unnest($1::uuid[], $2::text[]) AS f (id, error) WHERE o.id = f.id`,
+      [failed.map((f) => f.row.id), failed.map((f) => f.error)],
+    );
+    for (const f of failed) {
+      metrics.triggerMatches.inc({ result: 'failed' });
+      events.push(lifecycleEvent(FAILED_TRIGGER, { id: f.row.id, triggerID: triggerId, error: f.error }, now));
+      events.push(decisionEvent({ id: f.row.id, triggerID: triggerId, eventID: f.row.event_id, outcome: 'failed' }, now));
+    }
+  }
+  return { retry: final.length < rows.length, events, abort, freedRoom };
+}

@@ -1,0 +1,18 @@
+import { OCCURRENCE_DECISION_EVENT_PREFIX, OccurrenceDecisionPayload, TRIGGER_EVENTS_APP, TRIGGER_EVENTS_VERSION } from '@wfp/contracts';
+import type { NewEvent } from '@wfp/platform';
+
+/** The orchestrator's idempotency key of a trigger firing: one instance per (trigger, event). */
+export function startKey(triggerId: string, eventId: string): string {
+  return `trigger:${triggerId}:${eventId}`;
+}
+
+/** A trigger lifecycle event (`SUCCEEDED_TRIGGER`, `FAILED_TRIGGER`) through the outbox. */
+export function lifecycleEvent(type: string, payload: Record<string, unknown>, date: Date): NewEvent<Record<string, unknown>> {
+  return { app: TRIGGER_EVENTS_APP, version: TRIGGER_EVENTS_VERSION, type, payload, date };
+}
+
+/** A flow-control decision on the bus: `trigger.occurrence.<outcome>`, once per decision. */
+export function decisionEvent(payload: OccurrenceDecisionPayload, date: Date): NewEvent<Record<string, unknown>> {
+  const clean = Object.fromEntries(Object.entries(payload).filter(([, v]) => v !== undefined && v !== null));
+  return lifecycleEvent(`${OCCURRENCE_DECISION_EVENT_PREFIX}${payload.outcome}`, clean, date);
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+/**
+ * A trigger's flow-control `policy` (our extension of Formance's TriggerData, see
+ * docs/triggers.md#flow-control-policy): the single source of its validation, its types and its
+ * OpenAPI shape. Keys and computed values are CEL expressions over `{event, vars}` (the event's
+ * payload and the trigger's evaluated vars); a missing key puts every event in one bucket.
+ */
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `500ms`, `10s`, `1m30s`, `1.5h`, `7d` in milliseconds; undefined when not a duration. */
+export function parsePolicyDuration(text: string): number | undefined {
+  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(text)) return undefined;
+  let total = 0;
+  for (const [, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(ms|s|m|h|d)/g)) total += Number(amount) * UNIT_MS[unit];
+  return total;
+}
+
+/** Longest period, timeout or ttl of a policy: 7 days. */
+export const POLICY_MAX_DURATION_MS = 7 * 86_400_000;
+
+const expression = z.string().min(1).max(4000).describe('A CEL expression over `event` (the payload) and `vars`');
+const key = expression.describe('CEL over `event` and `vars`: the bucket of the event (no key: one bucket)');
+const duration = (min: number, what: string) =>
+  z
+    .string()
+    .describe(`A duration (${what}): \`500ms\`, \`10s\`, \`5m\`, \`1h\`, \`1d\``)
+    .refine((text) => parsePolicyDuration(text) !== undefined, 'must be a duration like 500ms, 10s, 5m, 1h or 1d')
+    .refine((text) => (parsePolicyDuration(text) ?? 0) >= min, `must be at least ${min}ms`)
+    .refine((text) => (parsePolicyDuration(text) ?? 0) <= POLICY_MAX_DURATION_MS, 'must be at most 7d');
+
+export const CONCURRENCY_HOLDS = ['running', 'active'] as const;
+/** Stage kinds that wait (hold no `active` slot); every other kind acts. */
+export const WAITING_STAGE_KINDS: readonly string[] = ['delay', 'wait_event', 'wait_for_event'];
+export const CONCURRENCY_ON_FULL = ['queue', 'cancel_newest', 'cancel_oldest', 'keep_newest_queued'] as const;
+
+export const concurrencyRuleSchema = z
+  .object({
+    key: key.optional(),
+    /** A number, or CEL giving one (e.g. `event.tier == "premium" ? 10 : 1`). */
+    limit: z.union([z.number().int().min(1).max(100_000), expression]),
+    hold: z.enum(CONCURRENCY_HOLDS).default('running'),
+    on_full: z.enum(CONCURRENCY_ON_FULL).default('queue'),
+  })
+  .strict();
+
+export const throttleSchema = z
+  .object({ key: key.optional(), limit: z.number().int().min(1).max(100_000), period: duration(1, 'the window'), burst: z.number().int().min(0).max(100_000).default(0) })
+  .strict();
+
+export const rateLimitSchema = z
+  .object({ key: key.optional(), limit: z.number().int().min(1).max(100_000), period: duration(1, 'the window') })
+  .strict();
+
+export const debounceSchema = z
+  .object({
+    key: key.optional(),
+    period: duration(100, 'the quiet period'),
+    timeout: duration(100, 'the longest delay from the first event').optional(),
+    use: z.enum(['last', 'first']).default('last'),
+  })
+  .strict()
+  // A timeout shorter than the quiet period would fire before any quiet period could end.
+  .refine((d) => d.timeout === undefined || (parsePolicyDuration(d.timeout) ?? 0) >= (parsePolicyDuration(d.period) ?? 0), {
+    message: 'must be at least the period',
+    path: ['timeout'],
+  });
+
+export const singletonSchema = z.object({ key: key.optional(), mode: z.enum(['skip', 'cancel']).default('skip') }).strict();
+
+export const idempotencySchema = z.object({ key, ttl: duration(1000, 'how long a key is remembered') }).strict();
+
+export const triggerPolicySchema = z
+  .object({
+    concurrency: z.array(concurrencyRuleSchema).min(1).max(4).optional(),
+    throttle: throttleSchema.optional(),
+    rate_limit: rateLimitSchema.optional(),
+    debounce: debounceSchema.optional(),
+    singleton: singletonSchema.optional(),
+    /** CEL giving seconds of head start among queued starts, clamped to −600…600. */
+    priority: expression.optional(),
+    idempotency: idempotencySchema.optional(),
+  })
+  .strict()
+  .describe('Flow control (extension): concurrency, throttle, rate limit, debounce, singleton, priority, idempotency');
+
+/** The policy as given (defaults not yet applied). */
+export type TriggerPolicyInput = z.input<typeof triggerPolicySchema>;
+/** The policy as stored and read back (defaults applied). */
+export type TriggerPolicy = z.output<typeof triggerPolicySchema>;
+export type ConcurrencyRule = z.output<typeof concurrencyRuleSchema>;
+
+/** Every CEL source of a policy with the field it comes from (compiled at create time). */
+export function policyExpressions(policy: TriggerPolicy): Array<{ field: string; source: string }> {
+  const out: Array<{ field: string; source: string }> = [];
+  const add = (field: string, source: string | number | undefined) => typeof source === 'string' && out.push({ field, source });
+  policy.concurrency?.forEach((rule, i) => {
+    add(`policy.concurrency[${i}].key`, rule.key);
+    add(`policy.concurrency[${i}].limit`, rule.limit);
+  });
+  for (const name of ['throttle', 'rate_limit', 'debounce', 'singleton', 'idempotency'] as const) add(`policy.${name}.key`, policy[name]?.key);
+  add('policy.priority', policy.priority);
+  return out;
+}
+
+/** `policy.concurrency[0].limit`-style name of a zod issue's path. */
+export function policyFieldName(path: ReadonlyArray<PropertyKey>): string {
+  return ['policy', ...path].reduce<string>((name, part, i) => (i === 0 ? String(part) : typeof part === 'number' ? `${name}[${part}]` : `${name}.${String(part)}`), '');
+}
+
+/** Occurrence outcomes of flow control, and why a start was queued or skipped. */
+export const OCCURRENCE_OUTCOMES = ['started', 'failed', 'queued', 'skipped', 'canceled'] as const;
+export type OccurrenceOutcome = (typeof OCCURRENCE_OUTCOMES)[number];
+export const QUEUED_REASONS = ['concurrency', 'throttle', 'debounce'] as const;
+export const SKIPPED_REASONS = ['rate_limited', 'singleton', 'debounced', 'idempotent', 'concurrency', 'superseded'] as const;
+
+/** Bus event types of flow-control decisions: `trigger.occurrence.<outcome>` (app orchestration, v2). */
+export const OCCURRENCE_DECISION_EVENT_PREFIX = 'trigger.occurrence.';
+export const occurrenceDecisionPayloadSchema = z.object({
+  /** The occurrence id. */
+  id: z.string(),
+  triggerID: z.string(),
+  eventID: z.string(),
+  outcome: z.enum(OCCURRENCE_OUTCOMES),
+  reason: z.string().optional(),
+  workflowInstanceID: z.string().optional(),
+  canceledBy: z.string().optional(),
+});
+export type OccurrenceDecisionPayload = z.infer<typeof occurrenceDecisionPayloadSchema>;
