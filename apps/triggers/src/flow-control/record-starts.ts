@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { FAILED_TRIGGER, StartManyItemResult, SUCCEEDED_TRIGGER } from '@wfp/contracts';
+import { FAILED_TRIGGER, isPausedRefusal, StartManyItemResult, SUCCEEDED_TRIGGER } from '@wfp/contracts';
 import { metrics, NewEvent } from '@wfp/platform';
 import { decisionEvent, lifecycleEvent } from '../matching/trigger-events';
 import { QueuedStartRow, recordStartedSlots, returning } from './flow-store';
@@ -7,7 +7,7 @@ import { QueuedStartRow, recordStartedSlots, returning } from './flow-store';
 /**
  * After a start-many of admitted starts: each started instance is recorded on its occurrence
  * (`started`, SUCCEEDED_TRIGGER) and its slots; a final failure (unknown workflow, invalid
- * variables) frees its slots and fails the occurrence (FAILED_TRIGGER); a retryable one stays
+ * variables, a workflow paused in drop mode) frees its slots and fails the occurrence (FAILED_TRIGGER); a retryable one stays
  * `starting`. The first transaction to delete a start records it (another replica may have
  * started the same start: same idempotency key, same instance), so each is recorded once.
  */
@@ -23,7 +23,7 @@ export async function recordStarts(
   const final = rows.flatMap((row, i): Array<{ row: QueuedStartRow; instanceId?: string; error?: string }> => {
     const r = results[i];
     if (r.ok) return [{ row, instanceId: r.data.id }];
-    if (r.error.code === 'NOT_FOUND' || r.error.code === 'VALIDATION') return [{ row, error: r.error.message }];
+    if (r.error.code === 'NOT_FOUND' || r.error.code === 'VALIDATION' || isPausedRefusal(r.error)) return [{ row, error: r.error.message }];
     return [];
   });
   // The first to delete a start records it (another replica may have started it too).

@@ -6,6 +6,7 @@ import {
   EventEnvelope,
   FAILED_TRIGGER,
   isBillingEventType,
+  isPausedRefusal,
   isUuid,
   OCCURRENCE_DECISION_EVENT_PREFIX,
   StartInstanceRequestInput,
@@ -23,7 +24,7 @@ import { InstanceEvents } from '../flow-control/instance-events';
 import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/workflow-trigger-records';
 import { Candidate, CandidateCache } from './candidate-cache';
 import { chainDepths, insertOccurrences, OccurrenceRow } from './occurrence-records';
-import { lifecycleEvent, startKey } from './trigger-events';
+import { decisionEvent, lifecycleEvent, startKey } from './trigger-events';
 
 export const MATCHING_CONSUMER = 'triggers-matching';
 
@@ -40,6 +41,8 @@ interface Firing {
   instanceId?: string;
   /** A final failure (vars error, unknown workflow): recorded as a failed occurrence. */
   error?: string;
+  /** A start the orchestrator refused for good without a failure (the workflow is paused, drop mode): a skipped occurrence. */
+  skipped?: 'paused';
 }
 
 /**
@@ -183,6 +186,10 @@ export class MatcherService {
       const result = results[i];
       if (result.ok) firing.instanceId = result.data.id;
       else if (result.error.code === 'NOT_FOUND' || result.error.code === 'VALIDATION') firing.error = result.error.message;
+      else if (isPausedRefusal(result.error)) {
+        firing.error = result.error.message;
+        firing.skipped = 'paused';
+      }
       else fail(firing.envelope.id, new Error(`orchestrator could not start workflow ${firing.trigger.workflow_id}: ${result.error.code} ${result.error.message}`));
     });
   }
@@ -207,12 +214,20 @@ export class MatcherService {
           workflow_instance_id: firing.instanceId ?? null,
           error: firing.instanceId ? null : (firing.error ?? 'unknown error'),
           chain_depth: firing.depth,
+          ...(firing.skipped ? { outcome: 'skipped', reason: firing.skipped } : {}),
         }));
       const inserted = await insertOccurrences(m, rows);
       const events: Array<NewEvent<Record<string, unknown>>> = [];
       for (const row of rows.filter((r) => inserted.has(r.id))) {
-        metrics.triggerMatches.inc({ result: row.workflow_instance_id ? 'started' : 'failed' });
         const log = { triggerId: row.trigger_id, eventId: row.event_id };
+        if (row.outcome === 'skipped') {
+          // The workflow is paused (drop mode): a decision, not a failure.
+          metrics.triggerFlowDecisions.inc({ trigger_id: row.trigger_id, outcome: 'skipped', reason: row.reason ?? '' });
+          events.push(decisionEvent({ id: row.id, triggerID: row.trigger_id, eventID: row.event_id, outcome: 'skipped', reason: row.reason ?? undefined }, now));
+          this.logger.info({ ...log, reason: row.reason }, 'trigger skipped: workflow paused');
+          continue;
+        }
+        metrics.triggerMatches.inc({ result: row.workflow_instance_id ? 'started' : 'failed' });
         if (row.workflow_instance_id) {
           events.push(lifecycleEvent(SUCCEEDED_TRIGGER, { id: row.id, triggerID: row.trigger_id, workflowInstanceID: row.workflow_instance_id }, now));
           this.logger.debug({ ...log, instanceId: row.workflow_instance_id }, 'trigger started a workflow');

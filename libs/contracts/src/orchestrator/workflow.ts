@@ -23,6 +23,14 @@ export type Workflow = z.infer<typeof workflowSchema>;
 /** Pause a workflow (our extension): new starts are queued until resume, or dropped (refused). */
 export const pauseWorkflowRequestSchema = z.object({ id: z.string(), mode: z.enum(['queue', 'drop']).default('queue') });
 export type PauseWorkflowRequest = z.infer<typeof pauseWorkflowRequestSchema>;
+/**
+ * A start refused because the workflow is paused in `drop` mode (code CONFLICT, `details.reason`
+ * `paused`): final — a trigger records it as a skipped occurrence (reason `paused`), never retries it.
+ */
+export function isPausedRefusal(error: { code: string; details?: Record<string, unknown> }): boolean {
+  return error.code === 'CONFLICT' && error.details?.reason === 'paused';
+}
+
 /** What a resume did: the queued starts it released. */
 export const resumeWorkflowReplySchema = z.object({ released: z.number().int() });
 

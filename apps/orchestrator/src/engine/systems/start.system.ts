@@ -134,7 +134,7 @@ export class StartSystem {
       const refusal = plans[i] ? rejected.get(plans[i]!.instance.id) : undefined;
       if (refusal) return fail('VALIDATION', `starting instance: ${refusal}`);
       if (paused.get(item.workflowId) === 'drop') {
-        return fail('CONFLICT', `workflow ${item.workflowId} is paused: starts are dropped until it is resumed`, { reason: 'paused' });
+        return fail('CONFLICT', `workflow ${item.workflowId} is paused: starts are dropped until it is resumed`, { reason: 'paused' }); // isPausedRefusal
       }
       return fail('NOT_FOUND', `workflow ${item.workflowId} not found`);
     });
