@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fail, isUuid, ok, Reply } from '@wfp/contracts';
+import { fail, isUuid, Reply } from '@wfp/contracts';
 import { CLOCK, Clock } from '@wfp/platform';
 import { abortInstance } from '../core/commands';
 import { StageRegistry } from '../core/stage-resolution';
@@ -7,6 +7,7 @@ import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { InstanceLoader } from '../store/load-instances';
 import { EngineTransaction, UnitOfWork } from '../store/unit-of-work';
 import { ActSystem } from './act.system';
+import { applyMany } from './apply-many';
 
 /**
  * Abort: a running instance and its open stage end with error "canceled", in one transaction
@@ -40,22 +41,11 @@ export class AbortSystem {
    * write; a reply per id. Call `cancelCall` for each aborted one once it committed.
    */
   async abortManyIn(tx: EngineTransaction, ids: readonly string[]): Promise<Map<string, Reply<Record<string, never>>>> {
-    const instances = await this.loader.lockAndLoad(tx.client, ids);
     const now = this.clock.now();
-    const replies = new Map<string, Reply<Record<string, never>>>();
-    const batch = [];
-    for (const id of ids) {
-      const instance = instances.get(id);
-      const t = instance ? abortInstance(instance, now, this.registry) : undefined;
-      if (!t) replies.set(id, fail('NOT_FOUND', `instance ${id} not found`));
-      else if (t === 'terminated') replies.set(id, fail('VALIDATION', `instance ${id} is already terminated`));
-      else {
-        batch.push(t);
-        replies.set(id, ok({}));
-      }
-    }
-    await tx.write(batch);
-    return replies;
+    return applyMany(tx, this.loader, ids, (instance) => {
+      const t = abortInstance(instance, now, this.registry);
+      return t === 'terminated' ? { code: 'VALIDATION', message: `instance ${instance.id} is already terminated` } : t;
+    });
   }
 
   /** Aborts the instance's call in flight, if any (its result is only recorded in history). */

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fail, isUuid, ok, Reply } from '@wfp/contracts';
+import { fail, isUuid, Reply } from '@wfp/contracts';
 import { CLOCK, Clock } from '@wfp/platform';
 import { redriveInstance } from '../core/commands';
 import { StageRegistry } from '../core/stage-resolution';
@@ -7,6 +7,7 @@ import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { run, sql } from '../store/engine-db';
 import { InstanceLoader } from '../store/load-instances';
 import { EngineTransaction, UnitOfWork } from '../store/unit-of-work';
+import { applyMany } from './apply-many';
 
 const SQL = {
   /** Where a failed instance failed: its failed stage run, else the stage after its last run. */
@@ -46,27 +47,21 @@ export class RedriveSystem {
 
   /** Redrives many instances in a transaction the caller owns (a bulk job's chunk): one load, one write. */
   async redriveManyIn(tx: EngineTransaction, ids: readonly string[]): Promise<Map<string, Reply<Record<string, never>>>> {
-    const instances = await this.loader.lockAndLoad(tx.client, ids);
-    const failedAt = new Map((await run(tx.client, SQL.failedAt, [[...instances.keys()]])).map((row) => [row.id, row] as const));
+    const failedAt = new Map<string, { failed: number | null; next: number }>();
     const now = this.clock.now();
-    const replies = new Map<string, Reply<Record<string, never>>>();
-    const batch = [];
-    for (const id of ids) {
-      const instance = instances.get(id);
-      const at = failedAt.get(id);
-      if (!instance || !at) {
-        replies.set(id, fail('NOT_FOUND', `instance ${id} not found`));
-        continue;
-      }
-      const from = at.failed !== null ? { stage: at.failed, failedRun: true } : { stage: at.next, failedRun: false };
-      const t = redriveInstance(instance, from, now, this.registry);
-      if (t === 'not_failed') replies.set(id, fail('VALIDATION', `instance ${id} is ${instance.status}: only a failed instance can be redriven`));
-      else {
-        batch.push(t);
-        replies.set(id, ok({}));
-      }
-    }
-    await tx.write(batch);
-    return replies;
+    return applyMany(
+      tx,
+      this.loader,
+      ids,
+      (instance) => {
+        const at = failedAt.get(instance.id)!;
+        const from = at.failed !== null ? { stage: at.failed, failedRun: true } : { stage: at.next, failedRun: false };
+        const t = redriveInstance(instance, from, now, this.registry);
+        return t === 'not_failed' ? { code: 'VALIDATION', message: `instance ${instance.id} is ${instance.status}: only a failed instance can be redriven` } : t;
+      },
+      async (locked) => {
+        for (const row of await run(tx.client, SQL.failedAt, [locked])) failedAt.set(row.id, row);
+      },
+    );
   }
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fail, isUuid, ok, Reply } from '@wfp/contracts';
+import { fail, isUuid, Reply } from '@wfp/contracts';
 import { CLOCK, Clock } from '@wfp/platform';
 import { sendEvent } from '../core/commands';
 import { StageRegistry } from '../core/stage-resolution';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { InstanceLoader } from '../store/load-instances';
 import { EngineTransaction, UnitOfWork } from '../store/unit-of-work';
+import { applyMany } from './apply-many';
 
 /**
  * Waits and events: `sendEvent` completes the current stage when it waits for that name — and
@@ -34,21 +35,10 @@ export class WaitsSystem {
 
   /** `sendEvent` to many instances in a transaction the caller owns (a bulk job's chunk): one load, one write. */
   async sendEventManyIn(tx: EngineTransaction, ids: readonly string[], name: string): Promise<Map<string, Reply<Record<string, never>>>> {
-    const instances = await this.loader.lockAndLoad(tx.client, ids);
     const now = this.clock.now();
-    const replies = new Map<string, Reply<Record<string, never>>>();
-    const batch = [];
-    for (const id of ids) {
-      const instance = instances.get(id);
-      const t = instance ? sendEvent(instance, name, now, this.registry) : undefined;
-      if (!t) replies.set(id, fail('NOT_FOUND', `instance ${id} not found`));
-      else if (t === 'terminated') replies.set(id, fail('VALIDATION', `instance ${id} is terminated`));
-      else {
-        batch.push(t);
-        replies.set(id, ok({}));
-      }
-    }
-    await tx.write(batch);
-    return replies;
+    return applyMany(tx, this.loader, ids, (instance) => {
+      const t = sendEvent(instance, name, now, this.registry);
+      return t === 'terminated' ? { code: 'VALIDATION', message: `instance ${instance.id} is terminated` } : t;
+    });
   }
 }
