@@ -123,7 +123,9 @@ describe('OpenTelemetry traces across services', () => {
           trace.some((s) => s.service === 'triggers' && s.name === 'trigger fire') &&
           trace.some((s) => s.service === 'orchestrator' && isSql(s)) &&
           trace.some((s) => s.service === 'orchestrator' && s.name === `nats handle ${start}`) &&
-          trace.some((s) => s.service === 'triggers' && s.kind === CONSUMER && s.name.includes('STARTED_WORKFLOW'));
+          trace.some((s) => s.service === 'triggers' && s.kind === CONSUMER && s.name.includes('STARTED_WORKFLOW')) &&
+          // The matching consumer's span ends last (after its children): wait until it is exported too.
+          trace.some((s) => s.service === 'triggers' && s.kind === CONSUMER && s.name.includes('order.placed'));
         return ok ? trace : undefined;
       },
       { timeoutMs: 30_000, what: 'the event trace' },

@@ -21,6 +21,7 @@ export const PAUSED_UNTIL = new Date('9999-12-31T00:00:00.000Z');
  */
 export function queueInstance(instance: InstanceSnapshot, now: Date, registry: StageRegistry): Transition {
   const t = new Transition(instance, now, registry);
+  t.queued = true;
   t.emitInstance('STARTED_WORKFLOW');
   t.setTimer({ stage: 0, action: 'start', dueAt: PAUSED_UNTIL, attempt: 0 });
   return t;

@@ -166,6 +166,8 @@ export class Transition {
   readonly events: OutboxEnvelope[] = [];
   /** `now` as RFC 3339 (computed once: every event and row of the transition carries it). */
   readonly nowIso: string;
+  /** A start queued while its workflow is paused (the insert accepts it only then). */
+  queued = false;
   /** Failed stage runs a redrive starts again. */
   private readonly redriven = new Set<number>();
 

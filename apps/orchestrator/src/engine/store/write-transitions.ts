@@ -20,8 +20,9 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
            coalesce(u.chain_depth, 0), coalesce(u.metadata, '{}')
       FROM json_to_recordset($1::json) AS u(id uuid, workflow_id uuid, variables jsonb, idempotency_key text, status text,
                                             terminated_at timestamptz, error text, created_at timestamptz, updated_at timestamptz,
-                                            chain_depth int, metadata jsonb)
+                                            chain_depth int, metadata jsonb, queued boolean)
       JOIN orchestrator.workflows w ON w.id = u.workflow_id AND w.deleted_at IS NULL
+       AND (w.paused_mode IS NULL OR (w.paused_mode = 'queue' AND u.queued))
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id),
   upd AS (
@@ -105,7 +106,7 @@ function parameters(batch: readonly Transition[]): unknown[] {
       newInstances.push({
         id: i.id, workflow_id: i.workflowId, variables, idempotency_key: i.idempotencyKey ?? null, status: t.status,
         terminated_at: iso(t.terminatedAt), error: t.error, created_at: iso(i.createdAt), updated_at: now,
-        chain_depth: i.chainDepth ?? 0, metadata: i.metadata ?? null,
+        chain_depth: i.chainDepth ?? 0, metadata: i.metadata ?? null, queued: t.queued,
       });
     } else {
       updatedInstances.push({ id: i.id, status: t.status, terminated_at: iso(t.terminatedAt), error: t.error, updated_at: now, variables });

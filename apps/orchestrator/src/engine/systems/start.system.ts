@@ -27,7 +27,7 @@ export const MAX_START_BATCH = 1000;
 
 const SQL = {
   byKeys: sql<InstanceRow>('start.by-keys', `SELECT * FROM orchestrator.instances WHERE idempotency_key = ANY($1::text[])`),
-  /** The paused ones among a batch's workflows (a partial index: nothing to read when none is). */
+  /** The paused ones among the workflows whose starts the insert refused (a partial index). */
   paused: sql<{ id: string; paused_mode: 'queue' | 'drop' }>(
     'start.paused',
     `SELECT id, paused_mode FROM orchestrator.workflows WHERE paused_mode IS NOT NULL AND id = ANY($1::uuid[])`,
@@ -104,21 +104,38 @@ export class StartSystem {
 
   private async startBatch(items: readonly StartItem[]): Promise<StartManyItemResult[]> {
     const now = this.clock.now();
-    const workflowIds = [...new Set(items.filter((i) => isUuid(i.workflowId)).map((i) => i.workflowId))];
-    const stages = await this.stages.of(this.db.pool, workflowIds);
-    const paused = new Map((await run(this.db.pool, SQL.paused, [workflowIds])).map((row) => [row.id, row.paused_mode] as const));
-    const byKey = new Map<string, Transition>();
-    const plans = items.map((item): Transition | undefined => {
-      const workflowStages = stages.get(item.workflowId);
-      if (!workflowStages || paused.get(item.workflowId) === 'drop') return undefined;
-      const key = item.idempotencyKey;
-      if (key !== undefined && byKey.has(key)) return byKey.get(key);
-      const plan = this.plan(item, workflowStages, now, paused.get(item.workflowId) === 'queue');
-      if (key !== undefined) byKey.set(key, plan);
-      return plan;
-    });
-    const batch = [...new Set(plans.filter((p): p is Transition => p !== undefined))];
-    const { inserted, rejected } = await this.write(batch);
+    const stages = await this.stages.of(this.db.pool, items.filter((i) => isUuid(i.workflowId)).map((i) => i.workflowId));
+    // Planned as running starts; the insert refuses those of a paused workflow (the check is in the
+    // statement: no extra round trip, no race with a pause). Only then are the paused ones read,
+    // and the starts of a workflow paused in `queue` mode planned again as queued.
+    let paused = new Map<string, 'queue' | 'drop'>();
+    const planAll = () => {
+      const byKey = new Map<string, Transition>();
+      return items.map((item): Transition | undefined => {
+        const workflowStages = stages.get(item.workflowId);
+        const mode = paused.get(item.workflowId);
+        if (!workflowStages || mode === 'drop') return undefined;
+        const key = item.idempotencyKey;
+        if (key !== undefined && byKey.has(key)) return byKey.get(key);
+        const plan = this.plan(item, workflowStages, now, mode === 'queue');
+        if (key !== undefined) byKey.set(key, plan);
+        return plan;
+      });
+    };
+    let plans = planAll();
+    let { inserted, rejected } = await this.write([...new Set(plans.filter((p): p is Transition => p !== undefined))]);
+    const refused = [...new Set(plans.flatMap((plan) => (plan && !inserted.has(plan.instance.id) && !rejected.has(plan.instance.id) ? [plan.instance.workflowId] : [])))];
+    if (refused.length > 0) {
+      paused = new Map((await run(this.db.pool, SQL.paused, [refused])).map((row) => [row.id, row.paused_mode] as const));
+      if (paused.size > 0) {
+        const first = plans;
+        const again = planAll().map((plan) => (plan && paused.has(plan.instance.workflowId) ? plan : undefined));
+        const retried = await this.write([...new Set(again.filter((p): p is Transition => p !== undefined))]);
+        plans = first.map((plan, i) => again[i] ?? (plan && paused.has(plan.instance.workflowId) ? undefined : plan));
+        inserted = new Set([...inserted, ...retried.inserted]);
+        rejected = new Map([...rejected, ...retried.rejected]);
+      }
+    }
 
     const results: Array<StartManyItemResult | undefined> = plans.map((plan) =>
       plan && inserted.has(plan.instance.id) ? ok(instanceOf(plan)) : undefined,
