@@ -45,9 +45,13 @@ describe('schedules across a crash of the triggers service', () => {
     const before = (await actions()).length;
     await eventually(async () => (await actions()).length >= before + 6, { timeoutMs: 20_000, what: 'ticks after the restart' });
     await api('POST', `/v2/schedules/${schedule.id}/pause`, {});
-    await new Promise((resolve) => setTimeout(resolve, 500)); // a pass in flight at the pause commits
+    // A pass in flight at the pause finishes its calls and records their instances.
+    const settled = await eventually(async () => {
+      const current = await actions();
+      return current.every((a) => a.instanceID) ? current : undefined;
+    }, { timeoutMs: 20_000, what: 'every action with its instance' });
 
-    const all = (await actions()).sort((a, b) => a.scheduledTime.localeCompare(b.scheduledTime));
+    const all = settled.sort((a, b) => a.scheduledTime.localeCompare(b.scheduledTime));
     const times = all.map((a) => Date.parse(a.scheduledTime));
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBe(1000); // no gap, no repeat
     expect(all.every((a) => a.instanceID)).toBe(true);
