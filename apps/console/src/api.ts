@@ -7,6 +7,9 @@ import type {
   InstanceHistory,
   Intervention,
   InterventionList,
+  Schedule,
+  ScheduleActionRecord,
+  ScheduleDescription,
   StageHistory,
   Trigger,
   TriggerOccurrence,
@@ -19,6 +22,9 @@ import type {
 export type {
   InstanceHistory,
   Intervention,
+  Schedule,
+  ScheduleActionRecord,
+  ScheduleDescription,
   StageHistory,
   Trigger,
   TriggerOccurrence,
@@ -177,6 +183,23 @@ export const api = {
   /** Formance v2 testTrigger: the triggers service evaluates the filter and vars against `event` (the payload). */
   testTrigger: (id: string, event: Record<string, unknown>) =>
     call<{ data: TriggerTestResult }>(`${O}/v2/triggers/${enc(id)}/test`, { method: 'POST', json: event, formance: true }).then((r) => r.data),
+
+  /** Formance v2 schedules: every page of the cursor list (at most `maxPages` of 100). */
+  listSchedules: async (maxPages = 10) => {
+    const all: Schedule[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const q = cursor ? `cursor=${enc(cursor)}` : 'pageSize=100';
+      const r = await call<{ cursor: { hasMore: boolean; next?: string; data: Schedule[] } }>(`${O}/v2/schedules?${q}`, { formance: true });
+      all.push(...r.cursor.data);
+      if (!r.cursor.hasMore || !r.cursor.next) break;
+      cursor = r.cursor.next;
+    }
+    return all;
+  },
+  /** Next `next` fire times, running instances, waiting and missed ticks, the latest `recent` actions. */
+  describeSchedule: (id: string, next: number, recent: number) =>
+    call<{ data: ScheduleDescription }>(`${O}/v2/schedules/${enc(id)}/describe?next=${next}&recent=${recent}`, { formance: true }).then((r) => r.data),
 
   publishEvent: (envelope: Record<string, unknown>) =>
     call<{ id: string; duplicate: boolean }>('/api/events', { method: 'POST', json: envelope, formance: true }),

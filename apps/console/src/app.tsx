@@ -12,6 +12,8 @@ import { InstancesPage } from './pages/instances';
 import { InstanceDetailPage } from './pages/instance-detail';
 import { TriggersPage } from './pages/triggers';
 import { TriggerDetailPage } from './pages/trigger-detail';
+import { SchedulesPage } from './pages/schedules';
+import { ScheduleDetailPage } from './pages/schedule-detail';
 import { EventsPage } from './pages/events';
 import { RecordsPage } from './pages/records';
 import { InterventionsPage } from './pages/interventions';
@@ -20,6 +22,7 @@ const NAV = [
   ['/workflows', 'Workflows'],
   ['/instances', 'Instances'],
   ['/triggers', 'Triggers'],
+  ['/schedules', 'Schedules'],
   ['/events', 'Events'],
   ['/records', 'Solvimon records'],
   ['/interventions', 'Interventions'],
@@ -116,6 +119,7 @@ function Shell({ signedIn, onSignOut, probeError }: { signedIn: boolean; onSignO
   if (section === 'workflows') page = <WorkflowsPage />;
   else if (section === 'instances') page = id ? <InstanceDetailPage id={id} /> : <InstancesPage />;
   else if (section === 'triggers') page = id ? <TriggerDetailPage id={id} /> : <TriggersPage />;
+  else if (section === 'schedules') page = id ? <ScheduleDetailPage id={id} /> : <SchedulesPage />;
   else if (section === 'events') page = <EventsPage />;
   else if (section === 'records') page = <RecordsPage />;
   else if (section === 'interventions') page = <InterventionsPage />;

@@ -18,6 +18,7 @@ describe('console at 390 px wide (browser)', () => {
   let workflowId: string;
   let instanceId: string;
   let triggerId: string;
+  let scheduleId: string;
 
   const api = async <T>(path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${platform.url}/api/orchestration${path}`, {
@@ -55,6 +56,14 @@ describe('console at 390 px wide (browser)', () => {
         vars: { intervention: 'event.id' },
       })
     ).id;
+    scheduleId = (
+      await api<{ id: string }>('/v2/schedules', {
+        name: 'narrow-schedule-with-a-rather-long-name-that-must-wrap-on-a-phone',
+        spec: { cron: '30 2 * * *', timezone: 'Europe/Paris' },
+        action: { workflowID: workflowId },
+        overlap: 'buffer_all',
+      })
+    ).id;
   }, 90_000);
 
   afterAll(async () => {
@@ -71,6 +80,8 @@ describe('console at 390 px wide (browser)', () => {
     [`/instances/${instanceId}`, 'wait_event'],
     ['/triggers', 'narrow-trigger'],
     [`/triggers/${triggerId}`, 'narrow-trigger'],
+    ['/schedules', 'narrow-schedule'],
+    [`/schedules/${scheduleId}`, 'Next fire times'],
     ['/events', 'Events'],
     ['/records', 'Solvimon'],
     ['/interventions', 'Interventions'],
