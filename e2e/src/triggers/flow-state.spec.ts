@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, NatsConnection, StringCodec } from 'nats';
-import { eventSubject } from '@wfp/contracts';
+import { eventSubject, TriggerFlowState } from '@wfp/contracts';
 import { eventually, OpenApiResponseValidator, PlatformUnderTest, testNatsUrl } from '@wfp/testing';
 import { CLIENT_ID, CLIENT_SECRET, token } from '../orchestration/helpers';
 
@@ -34,6 +34,7 @@ describe('trigger flow state over HTTP (real processes, auth on)', () => {
     await platform?.stop();
   });
 
+  type Body = { data: { id: string } & TriggerFlowState; errorCode?: string; errorMessage?: string };
   async function http(method: string, path: string, body?: unknown, auth: string | undefined = bearer) {
     const res = await fetch(`${platform.url}/api/orchestration${path}`, {
       method,
@@ -41,7 +42,7 @@ describe('trigger flow state over HTTP (real processes, auth on)', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Body };
   }
   const publish = async (type: string, payload: Record<string, unknown>) => {
     const id = randomUUID();
@@ -58,13 +59,13 @@ describe('trigger flow state over HTTP (real processes, auth on)', () => {
       policy: { concurrency: [{ key: 'event.tenant', limit: 1 }] },
     });
     expect(trigger.status).toBe(201);
-    const id = trigger.body.data.id as string;
+    const id = trigger.body.data.id;
     for (const tenant of ['A', 'A', 'B']) await publish('order.placed', { tenant });
 
     const flow = await eventually(async () => {
       const res = await http('GET', `/v2/triggers/${id}/flow`);
       const data = res.body.data;
-      const settled = res.status === 200 && data.slots.length === 2 && data.slots[0].queued === 1 && data.queues.every((q: { starting: number }) => q.starting === 0);
+      const settled = res.status === 200 && data.slots.length === 2 && data.slots[0].queued === 1 && data.queues.every((q) => q.starting === 0);
       return settled ? res : undefined;
     }, { what: 'A running 1 queued 1, B running 1', timeoutMs: 30_000 });
     validator.assertValid('get', '/v2/triggers/{triggerID}/flow', 200, flow.body);
