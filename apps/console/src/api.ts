@@ -12,6 +12,7 @@ import type {
   ScheduleDescription,
   StageHistory,
   Trigger,
+  TriggerFlowState,
   TriggerOccurrence,
   TriggerTestResult,
   Workflow,
@@ -27,6 +28,7 @@ export type {
   ScheduleDescription,
   StageHistory,
   Trigger,
+  TriggerFlowState,
   TriggerOccurrence,
   TriggerTestResult,
   Workflow,
@@ -180,6 +182,8 @@ export const api = {
   deleteTrigger: (id: string) => call<void>(`${O}/triggers/${enc(id)}`, { method: 'DELETE', formance: true }),
   occurrences: (id: string) =>
     call<{ data: TriggerOccurrence[] }>(`${O}/triggers/${enc(id)}/occurrences`, { formance: true }).then((r) => r.data),
+  /** Flow control (extension): the trigger's running and queued starts per key, now. */
+  flowState: (id: string) => call<{ data: TriggerFlowState }>(`${O}/v2/triggers/${enc(id)}/flow`, { formance: true }).then((r) => r.data),
   /** Formance v2 testTrigger: the triggers service evaluates the filter and vars against `event` (the payload). */
   testTrigger: (id: string, event: Record<string, unknown>) =>
     call<{ data: TriggerTestResult }>(`${O}/v2/triggers/${enc(id)}/test`, { method: 'POST', json: event, formance: true }).then((r) => r.data),

@@ -1,23 +1,37 @@
-/** One trigger: its definition, a "try it" box (the triggers service evaluates it), its occurrences. */
+/**
+ * One trigger: its definition, its flow-control policy and running/queued starts per key, a
+ * "try it" box (the triggers service evaluates it), its occurrences with their decisions.
+ */
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api } from '../api';
 import type { TriggerTestResult } from '../api';
 import { StreamBadge, useBusEvents } from '../bus-events';
+import { decisionText } from '../flow-policy';
 import { Link, navigate } from '../router';
 import { instanceState } from '../timeline';
 import { Time } from '../time';
 import { Empty, ErrorBox, ShortId, useLoad } from '../ui';
+import { FlowControlPanel } from './trigger-flow';
 
 export function TriggerDetailPage({ id }: { id: string }) {
   const trigger = useLoad(() => api.getTrigger(id), [id]);
   const occurrences = useLoad(() => api.occurrences(id), [id]);
+  const hasPolicy = Boolean(trigger.data?.policy);
+  const flow = useLoad(() => (hasPolicy ? api.flowState(id) : Promise.resolve(undefined)), [id, hasPolicy]);
   const workflowId = trigger.data?.workflowID;
   const workflow = useLoad(() => (workflowId ? api.getWorkflow(workflowId) : Promise.resolve(undefined)), [workflowId]);
   const [error, setError] = useState<unknown>();
-  const stream = useBusEvents({ categories: ['lifecycle'], types: ['SUCCEEDED_TRIGGER', 'FAILED_TRIGGER'] }, (e) => {
-    if (e.event?.payload?.triggerID === id) occurrences.reload();
-  }, [id]);
+  const stream = useBusEvents({ types: ['SUCCEEDED_TRIGGER', 'FAILED_TRIGGER', 'trigger.occurrence.*', ...(hasPolicy ? ['SUCCEEDED_WORKFLOW', 'FAILED_WORKFLOW'] : [])] }, (e) => {
+    const type = e.event?.type ?? '';
+    const ours = e.event?.payload?.triggerID === id;
+    if (ours && (type === 'SUCCEEDED_TRIGGER' || type === 'FAILED_TRIGGER' || type.startsWith('trigger.occurrence.'))) {
+      occurrences.reload();
+      if (hasPolicy) flow.reload();
+    }
+    // An instance end frees a slot: the counts move.
+    if (hasPolicy && (type === 'SUCCEEDED_WORKFLOW' || type === 'FAILED_WORKFLOW') && e.event?.payload?.id === workflowId) flow.reload();
+  }, [id, hasPolicy, workflowId]);
   const remove = async () => {
     if (!window.confirm('Delete this trigger? Events stop starting its workflow.')) return;
     try {
@@ -65,6 +79,7 @@ export function TriggerDetailPage({ id }: { id: string }) {
           <Time iso={t.createdAt} />
         </dd>
       </dl>
+      <FlowControlPanel policy={t.policy} state={flow.data} error={flow.error} />
       <TryIt id={id} />
       <div className="page-head">
         <h2>Occurrences</h2>
@@ -85,6 +100,7 @@ export function TriggerDetailPage({ id }: { id: string }) {
                 <th scope="col">Event</th>
                 <th scope="col">Instance</th>
                 <th scope="col">Result</th>
+                {hasPolicy && <th scope="col">Decision</th>}
               </tr>
             </thead>
             <tbody>
@@ -108,6 +124,17 @@ export function TriggerDetailPage({ id }: { id: string }) {
                   <td className={o.error ? 'error-text' : undefined}>
                     {o.error ?? (o.workflowInstance ? instanceState(o.workflowInstance) : 'started')}
                   </td>
+                  {hasPolicy && (
+                    <td data-testid="occurrence-decision">
+                      {decisionText(o) ?? <span className="muted">none</span>}
+                      {o.outcome === 'canceled' && o.canceledBy && (
+                        <span className="muted">
+                          {' '}
+                          (<ShortId id={o.canceledBy} />)
+                        </span>
+                      )}
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>

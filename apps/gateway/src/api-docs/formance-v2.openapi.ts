@@ -13,6 +13,7 @@ import {
   v2StageHistoryResponseSchema,
   v2TestTriggerBodySchema,
   v2TestTriggerResponseSchema,
+  v2TriggerFlowStateResponseSchema,
   v2TriggerResponseSchema,
   v2WorkflowResponseSchema,
 } from '../orchestration/formance-v2-wire';
@@ -251,6 +252,12 @@ export function formanceV2Document(): OpenApiDocument {
         method: 'get', path: '/v2/triggers/{triggerID}/occurrences', operationId: 'v2ListTriggersOccurrences', summary: 'List triggers occurrences', tags, security: read,
         request: { params: triggerID, query: paging },
         responses: { 200: json(named('V2ListTriggersOccurrencesResponse', v2ListOccurrencesResponseSchema), 'A page of occurrences'), ...failure },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/triggers/{triggerID}/flow', operationId: 'v2ReadTriggerFlowState', tags, security: read,
+        summary: "Flow control (extension): the trigger's running and queued starts per key, now",
+        request: { params: triggerID },
+        responses: { 200: json(named('V2TriggerFlowStateResponse', v2TriggerFlowStateResponseSchema), 'Per (rule, key) running and queued counts; per admission key queued and starting'), ...failure },
       });
       registerSchedulePaths(registry, { read, write, failure });
     },

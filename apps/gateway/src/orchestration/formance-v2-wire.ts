@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  triggerFlowStateSchema,
   triggerOccurrenceSchema,
   triggerSchema,
   triggerTestResultSchema,
@@ -60,6 +61,10 @@ export const v2ListOccurrencesResponseSchema = cursorOf(triggerOccurrenceSchema)
 /** `POST /v2/triggers/{triggerID}/test`: the filter's verdict and each variable's value or error. */
 export const v2TestTriggerResponseSchema = dataOf(triggerTestResultSchema);
 export type V2TestTriggerResponse = z.infer<typeof v2TestTriggerResponseSchema>;
+
+/** `GET /v2/triggers/{triggerID}/flow` (extension): per-key running and queued counts of the trigger's flow control. */
+export const v2TriggerFlowStateResponseSchema = dataOf(triggerFlowStateSchema);
+export type V2TriggerFlowStateResponse = z.infer<typeof v2TriggerFlowStateResponseSchema>;
 
 /** The body of a trigger test: the event payload, a JSON object (as a filter sees `event`). */
 export const v2TestTriggerBodySchema = z.record(z.string(), z.unknown());

@@ -3,11 +3,13 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   COMMANDS,
   createTriggerRequestSchema,
+  flowStateRequestSchema,
   listOccurrencesRequestSchema,
   listTriggersRequestSchema,
   Reply,
   Trigger,
   triggerIdRequestSchema,
+  TriggerFlowState,
   TriggerOccurrence,
   TriggerTestResult,
   testTriggerRequestSchema,
@@ -53,5 +55,11 @@ export class TriggersController {
   async test(@Payload() payload: unknown): Promise<Reply<TriggerTestResult>> {
     const parsed = parseCommand(testTriggerRequestSchema, payload);
     return parsed.ok ? this.triggers.test(parsed.value.id, parsed.value.event) : parsed.reply;
+  }
+
+  @MessagePattern(COMMANDS.triggers.flowState)
+  async flowState(@Payload() payload: unknown): Promise<Reply<TriggerFlowState>> {
+    const parsed = parseCommand(flowStateRequestSchema, payload);
+    return parsed.ok ? this.triggers.flowState(parsed.value.id) : parsed.reply;
   }
 }

@@ -10,6 +10,7 @@ import {
   policyFieldName,
   Reply,
   Trigger,
+  TriggerFlowState,
   TriggerOccurrence,
   TriggerPolicy,
   triggerPolicySchema,
@@ -19,6 +20,7 @@ import {
 import { Clock, CLOCK, keysetSql } from '@wfp/platform';
 import { compile, compileErrorMessage, evaluateFilter, evaluateVar } from '@wfp/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
+import { readFlowState } from '../flow-control/flow-state';
 import { OccurrenceRow, toOccurrence, toTrigger, TRIGGER_COLUMNS, TriggerRow } from './trigger-rows';
 
 const NO_ROWS = 'sql: no rows in result set';
@@ -136,6 +138,12 @@ export class TriggersService {
   async get(id: string): Promise<Reply<Trigger>> {
     const row = await this.liveTrigger(id);
     return row ? ok(toTrigger(row)) : fail('NOT_FOUND', NO_ROWS);
+  }
+
+  /** Flow control (extension): per-key running and queued counts; unknown or deleted → NOT_FOUND. */
+  async flowState(id: string): Promise<Reply<TriggerFlowState>> {
+    const row = await this.liveTrigger(id);
+    return row ? ok(await readFlowState(this.dataSource, row.id)) : fail('NOT_FOUND', NO_ROWS);
   }
 
   private async liveTrigger(id: string): Promise<TriggerRow | undefined> {

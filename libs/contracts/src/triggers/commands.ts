@@ -9,6 +9,8 @@ export const TRIGGERS_COMMANDS = {
   listOccurrences: 'triggers.v1.triggers.occurrences',
   /** Evaluate a trigger's filter and vars against an event without starting anything (v2 test, console "try it"). */
   testTrigger: 'triggers.v1.triggers.test',
+  /** Flow control (extension): per-key running and queued counts of a trigger. */
+  flowState: 'triggers.v1.triggers.flow-state',
   /** Solvimon workflow-trigger records. */
   createWorkflowTrigger: 'triggers.v1.workflowTriggers.create',
   getWorkflowTrigger: 'triggers.v1.workflowTriggers.get',

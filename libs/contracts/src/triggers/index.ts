@@ -3,3 +3,4 @@ export * from './formance';
 export * from './billing-events';
 export * from './workflow-triggers';
 export * from './policy';
+export * from './flow-state';

@@ -8,6 +8,8 @@ import {
   TriggerOccurrence,
   triggerOccurrenceSchema,
   triggerSchema,
+  TriggerFlowState,
+  triggerFlowStateSchema,
   TriggerTestResult,
   triggerTestResultSchema,
 } from '@wfp/contracts';
@@ -75,5 +77,10 @@ export class TriggerOperations {
   async test(id: string, req: Request, requestId?: string): Promise<{ data: TriggerTestResult }> {
     const event = (req.body === undefined ? {} : jsonObjectBody(req)) as Record<string, unknown>;
     return { data: await callService(this.commands, COMMANDS.triggers.testTrigger, { id, event }, triggerTestResultSchema, requestId) };
+  }
+
+  /** flowState (extension): per-key running and queued counts; unknown or deleted trigger → 404. */
+  async flowState(id: string, requestId?: string): Promise<{ data: TriggerFlowState }> {
+    return { data: await callService(this.commands, COMMANDS.triggers.flowState, { id }, triggerFlowStateSchema, requestId) };
   }
 }

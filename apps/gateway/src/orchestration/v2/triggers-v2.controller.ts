@@ -4,12 +4,12 @@ import type { Trigger, TriggerOccurrence } from '@wfp/contracts';
 import { RequestId } from '../../http/request-id.decorator';
 import { FormanceAuth } from '../../formance-auth/formance-auth.decorator';
 import { TriggerOperations } from '../operations/trigger-operations';
-import type { CursorPage, V2TestTriggerResponse } from '../formance-v2-wire';
+import type { CursorPage, V2TestTriggerResponse, V2TriggerFlowStateResponse } from '../formance-v2-wire';
 import { CursorPaging } from '../paging/cursor-paging';
 
 /**
  * Formance Orchestration v2 trigger routes (bindings only: the operations are shared with v1;
- * lists page with cursors; v2 adds test).
+ * lists page with cursors; v2 adds test and, as an extension, the flow-control state).
  */
 @FormanceAuth()
 @Controller('api/orchestration/v2/triggers')
@@ -45,6 +45,12 @@ export class TriggersV2Controller {
   @HttpCode(200)
   test(@Param('triggerID') id: string, @Req() req: Request, @RequestId() requestId?: string): Promise<V2TestTriggerResponse> {
     return this.ops.test(id, req, requestId);
+  }
+
+  /** Flow control (extension): running and queued counts per key. */
+  @Get(':triggerID/flow')
+  flow(@Param('triggerID') id: string, @RequestId() requestId?: string): Promise<V2TriggerFlowStateResponse> {
+    return this.ops.flowState(id, requestId);
   }
 
   @Get(':triggerID/occurrences')
