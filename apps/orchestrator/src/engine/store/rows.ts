@@ -56,5 +56,3 @@ export function toInstance(row: InstanceRow): WorkflowInstance {
   };
 }
 
-/** One UUID check for the platform (libs/contracts). */
-export { isUuid } from '@wfp/contracts';

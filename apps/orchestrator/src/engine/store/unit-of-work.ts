@@ -46,6 +46,25 @@ export class EngineTransaction {
     return inserted;
   }
 
+  /**
+   * Runs `work` under a savepoint: if it throws, what it wrote is rolled back — and forgotten by
+   * the after-commit step (no flush, wake-up or metrics for rows that were never committed).
+   */
+  async savepoint<R>(work: () => Promise<R>): Promise<R> {
+    const marks = { batch: this.written.batch.length, inserted: this.written.inserted.length };
+    await this.client.query('SAVEPOINT engine_step');
+    try {
+      const result = await work();
+      await this.client.query('RELEASE SAVEPOINT engine_step');
+      return result;
+    } catch (error) {
+      await this.client.query('ROLLBACK TO SAVEPOINT engine_step');
+      this.written.batch.length = marks.batch;
+      this.written.inserted.length = marks.inserted;
+      throw error;
+    }
+  }
+
   /** Call once the transaction committed: flush, wake, metrics. */
   committed(): void {
     this.unit.afterCommit(this.written);

@@ -5,7 +5,7 @@ import {
 } from '@wfp/contracts';
 import { CLOCK, Clock, keysetSql } from '@wfp/platform';
 import { EngineWakeup } from '../engine-wakeup';
-import { EngineDb, Queryable, run, sql } from '../store/engine-db';
+import { EngineDb, run, sql } from '../store/engine-db';
 import { instanceFilterSql } from '../store/instance-filter';
 import { EngineTransaction, UnitOfWork } from '../store/unit-of-work';
 import { AbortSystem } from './abort.system';
@@ -66,8 +66,8 @@ const SQL = {
     'bulk.advance-job',
     `UPDATE orchestrator.bulk_jobs
         SET succeeded = succeeded + $2, failed = failed + $3, next_run_at = $4, updated_at = $5,
-            status = CASE WHEN succeeded + failed + $2 + $3 >= total THEN 'succeeded' ELSE status END,
-            finished_at = CASE WHEN succeeded + failed + $2 + $3 >= total THEN $5::timestamptz END
+            status = CASE WHEN $6 OR succeeded + failed + $2 + $3 >= total THEN 'succeeded' ELSE status END,
+            finished_at = CASE WHEN $6 OR succeeded + failed + $2 + $3 >= total THEN $5::timestamptz END
       WHERE id = $1`,
   ),
   nextDue: sql<{ next_run_at: Date | null }>(
@@ -182,10 +182,9 @@ export class BulkJobsSystem {
       const slotMs = (Math.max(1, items.length) / job.max_per_second) * 1000;
       const next = new Date(Math.max(job.next_run_at.getTime() + slotMs, now.getTime() - slotMs));
       const succeeded = outcomes.filter((o) => o.status === 'succeeded').length;
-      // No pending item left (e.g. the selection shrank to nothing): the job is done.
-      const total = items.length === 0 ? job.succeeded + job.failed : job.total;
-      await run(tx.client, SQL.advanceJob, [job.id, succeeded, outcomes.length - succeeded, next, now]);
-      if (items.length === 0 && total < job.total) await tx.client.query(`UPDATE orchestrator.bulk_jobs SET status = 'succeeded', finished_at = $2 WHERE id = $1`, [job.id, now]);
+      // Every item counted, or fewer than a chunk pending (this chunk took the last): the job is done.
+      const finished = items.length < size;
+      await run(tx.client, SQL.advanceJob, [job.id, succeeded, outcomes.length - succeeded, next, now, finished]);
       return Math.max(1, items.length);
     });
     for (const id of canceled) this.aborts.cancelCall(id);
@@ -210,26 +209,20 @@ export class BulkJobsSystem {
         : action.type === 'redrive'
           ? this.redrives.redriveManyIn(tx, chunk)
           : this.waits.sendEventManyIn(tx, chunk, action.event);
-    const client = tx.client as Queryable;
     const outcomes = new Map<string, ItemOutcome>();
     const record = (replies: Map<string, Reply<Record<string, never>>>) => {
       for (const [id, reply] of replies) outcomes.set(id, reply.ok ? { ok: true } : { ok: false, error: reply.error.message });
     };
-    await client.query('SAVEPOINT bulk_chunk');
     try {
-      record(await apply(ids));
-      await client.query('RELEASE SAVEPOINT bulk_chunk');
+      record(await tx.savepoint(() => apply(ids)));
       return outcomes;
     } catch {
-      await client.query('ROLLBACK TO SAVEPOINT bulk_chunk');
+      // Item by item below.
     }
     for (const id of ids) {
-      await client.query('SAVEPOINT bulk_item');
       try {
-        record(await apply([id]));
-        await client.query('RELEASE SAVEPOINT bulk_item');
+        record(await tx.savepoint(() => apply([id])));
       } catch (error) {
-        await client.query('ROLLBACK TO SAVEPOINT bulk_item');
         outcomes.set(id, { ok: false, error: `internal error: ${(error as Error).message}` });
       }
     }

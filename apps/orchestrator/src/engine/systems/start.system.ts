@@ -128,10 +128,10 @@ export class StartSystem {
     if (refused.length > 0) {
       paused = new Map((await run(this.db.pool, SQL.paused, [refused])).map((row) => [row.id, row.paused_mode] as const));
       if (paused.size > 0) {
-        const first = plans;
-        const again = planAll().map((plan) => (plan && paused.has(plan.instance.workflowId) ? plan : undefined));
-        const retried = await this.write([...new Set(again.filter((p): p is Transition => p !== undefined))]);
-        plans = first.map((plan, i) => again[i] ?? (plan && paused.has(plan.instance.workflowId) ? undefined : plan));
+        // The paused workflows' items only: queued (queue mode) or none (drop mode).
+        const queued = planAll().map((plan) => (plan && paused.has(plan.instance.workflowId) ? plan : undefined));
+        const retried = await this.write([...new Set(queued.filter((p): p is Transition => p !== undefined))]);
+        plans = plans.map((plan, i) => (plan && paused.has(plan.instance.workflowId) ? queued[i] : plan));
         inserted = new Set([...inserted, ...retried.inserted]);
         rejected = new Map([...rejected, ...retried.rejected]);
       }
