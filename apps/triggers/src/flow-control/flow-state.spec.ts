@@ -53,11 +53,12 @@ describe('flow state of a trigger (real Postgres + NATS, fake orchestrator)', ()
       }),
     );
     for (const tenant of ['A', 'A', 'A', 'B']) await publish('FLOW_STATE', { tenant });
-    const state = await stateWhen(trigger.id, 'A 2 running 1 queued, B 1 running', (s) =>
+    // The slots are taken when a start is admitted; its queue row goes when the start is recorded: wait for both.
+    const state = await stateWhen(trigger.id, 'A 2 running 1 queued, B 1 running, no start in flight', (s) =>
       JSON.stringify(s.slots) === JSON.stringify([
         { rule: 0, key: 'A', running: 2, active: 2, queued: 1 },
         { rule: 0, key: 'B', running: 1, active: 1, queued: 0 },
-      ]),
+      ]) && JSON.stringify(s.queues) === JSON.stringify([{ key: 'A', queued: 1, starting: 0 }]),
     );
     expect(state.triggerID).toBe(trigger.id);
     expect(state.queues).toEqual([{ key: 'A', queued: 1, starting: 0 }]);
