@@ -121,6 +121,8 @@ export class PlatformUnderTest {
   env(service: ServiceName): Record<string, string> {
     return {
       PATH: process.env.PATH ?? '',
+      // Profiling and statement counting of the services under test (docs/benchmarks.md).
+      ...(process.env.SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS } : {}),
       DATABASE_URL: this.database.url,
       NATS_URL: testNatsUrl(),
       NATS_NAMESPACE: this.namespace,

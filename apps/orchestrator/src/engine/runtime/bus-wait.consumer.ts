@@ -8,6 +8,7 @@ import type { OrchestratorConfig } from '../../config';
 import { ORCHESTRATOR_SCHEMA } from '../../database/schema';
 import { managerQuery } from '../store/sql-query';
 import { anyWaitFor, matchBusWaits } from '../store/bus-waits';
+import { CoalescedCheck } from '../store/coalesced-check';
 import { BusWaitsSystem } from '../systems/bus-waits.system';
 
 export const BUS_WAIT_CONSUMER = 'orchestrator-bus-waits';
@@ -15,7 +16,8 @@ export const BUS_WAIT_CONSUMER = 'orchestrator-bus-waits';
 /**
  * The orchestrator's durable JetStream consumer of every domain event (`<namespace>.events.>`)
  * for `wait_for_event`: exactly once through the inbox (see DurableConsumer); an event of a type
- * no instance waits for is acked without a transaction; otherwise the waits of that type only are
+ * no instance waits for is acked without a transaction of its own (the existence checks of a
+ * type are coalesced: coalesced-check.ts); otherwise the waits of that type only are
  * matched (bus-wait-matcher.ts) and completed in the same transaction. The durable starts at new
  * events when first created (no wait can be older than it). Events that arrive while the
  * orchestrator is down wait in JetStream and are matched when it is back.
@@ -25,6 +27,10 @@ export class BusWaitConsumer implements OnApplicationBootstrap, OnApplicationShu
   private consumer?: DurableConsumer;
   /** The after-commit steps of the transactions that completed waits. */
   private readonly committed: Array<() => void> = [];
+  /** "Any wait for this type?", at most one check in flight and one queued per type. */
+  private readonly waitedTypes = new CoalescedCheck<string>((type) =>
+    this.dataSource.transaction((manager) => anyWaitFor(managerQuery(manager), type)),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -50,7 +56,7 @@ export class BusWaitConsumer implements OnApplicationBootstrap, OnApplicationShu
       logger: this.logger.logger.child({ component: 'bus-wait-consumer' }),
       maxDeliver: 50,
       backoffMs: [200, 1000, 5000, 30_000],
-      shouldHandle: (envelope) => this.dataSource.transaction((manager) => anyWaitFor(managerQuery(manager), envelope.type)),
+      shouldHandle: (envelope) => this.waitedTypes.ask(envelope.type),
       handler: async (envelope, manager) => {
         const matched = await matchBusWaits(managerQuery(manager), envelope);
         if (matched.length > 0) this.committed.push(await this.busWaits.completeBusWaits(manager, matched, envelope));
