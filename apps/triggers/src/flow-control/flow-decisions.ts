@@ -32,8 +32,11 @@ export interface Decisions {
  * transaction (so they are exactly once per (trigger, event), with the inbox and the
  * occurrence): idempotency, rate limit, singleton, debounce — each may skip the start, recorded
  * as an occurrence `skipped` with its reason — then the start is queued for admission
- * (concurrency, throttle, priority; see admission.service.ts). Per trigger, decisions are
- * serialised across replicas by a transaction-scoped advisory lock.
+ * (concurrency, throttle, priority; see admission.service.ts). Per trigger, decisions that read
+ * and change flow state (idempotency keys, rate-limit buckets, singleton slots, debounce timers)
+ * are serialised across replicas by a transaction-scoped advisory lock; a policy of only
+ * concurrency, throttle and priority decides nothing here (every start is queued, admission
+ * decides under the same lock after commit), so its matches take no lock and commit in parallel.
  */
 export async function decide(m: EntityManager, firings: PolicyFiring[], now: Date): Promise<Decisions> {
   const result: Decisions = { events: [], queuedTriggers: new Set() };
@@ -69,7 +72,7 @@ export async function decide(m: EntityManager, firings: PolicyFiring[], now: Dat
   const at = now.getTime();
 
   for (const triggerId of [...byTrigger.keys()].sort()) {
-    await lockTrigger(m, triggerId);
+    if (readsDecisionState(byTrigger.get(triggerId)![0].policy)) await lockTrigger(m, triggerId);
     for (const f of byTrigger.get(triggerId)!) {
       const policy = f.policy;
       let keys: FiringKeys;
@@ -203,6 +206,15 @@ export async function decide(m: EntityManager, firings: PolicyFiring[], now: Dat
     );
   }
   return result;
+}
+
+/**
+ * Whether deciding reads flow state another match could change meanwhile. Without such a rule
+ * the lock would only serialise the matcher's concurrent record transactions (their commits
+ * included): docs/benchmarks.md, "Flow-control admission cost", has the measurement.
+ */
+export function readsDecisionState(policy: TriggerPolicy): boolean {
+  return !!(policy.idempotency || policy.rate_limit || policy.singleton || policy.debounce);
 }
 
 function queuedStart(f: PolicyFiring, id: string, keys: FiringKeys, now: Date, notBefore: Date, cancelInstances: string[]): QueuedStartRow {
