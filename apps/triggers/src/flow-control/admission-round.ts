@@ -22,8 +22,12 @@ const PER_KEY = 100;
 /** One round under the trigger's lock: its decisions' events, and when to look again (throttle, debounce). */
 export async function admissionRound(m: EntityManager, triggerId: string, now: Date): Promise<{ wake?: number; events: Events }> {
   await lockTrigger(m, triggerId);
-  const [trigger]: Array<{ policy: TriggerPolicy | null }> = await m.query(`SELECT policy FROM triggers.triggers WHERE id = $1`, [triggerId]);
-  const policy = trigger?.policy ?? {};
+  const [trigger]: Array<{ policy: TriggerPolicy | null; deleted: boolean }> = await m.query(
+    `SELECT policy, deleted_at IS NOT NULL AS deleted FROM triggers.triggers WHERE id = $1`,
+    [triggerId],
+  );
+  if (!trigger || trigger.deleted) return { events: await skipQueuedOfDeleted(m, triggerId, now) };
+  const policy = trigger.policy ?? {};
   const [{ next }]: Array<{ next: Date | null }> = await m.query(
     `SELECT min(not_before) AS next FROM triggers.flow_queue WHERE trigger_id = $1 AND state = 'queued' AND not_before > $2`,
     [triggerId, now],
@@ -85,4 +89,24 @@ export async function admissionRound(m: EntityManager, triggerId: string, now: D
   // Starts beyond this round's window wait for the same reason as their key's heads.
   if (waiting.length > 0) await markQueued(null, policy.concurrency ? 'concurrency' : 'throttle');
   return { wake, events };
+}
+
+/**
+ * A deleted trigger starts nothing more: its queued starts (debounce timers included) are
+ * skipped with reason `trigger_deleted`, once each. Starts already admitted (`starting`) go on:
+ * their slots are taken and the orchestrator may have started them.
+ */
+async function skipQueuedOfDeleted(m: EntityManager, triggerId: string, now: Date): Promise<Events> {
+  const skipped = await returning<{ id: string; event_id: string }>(
+    m,
+    `WITH gone AS (DELETE FROM triggers.flow_queue WHERE trigger_id = $1 AND state = 'queued' RETURNING id)
+     UPDATE triggers.occurrences o SET outcome = 'skipped', reason = 'trigger_deleted'
+       FROM gone WHERE o.id = gone.id
+     RETURNING o.id, o.event_id`,
+    [triggerId],
+  );
+  return skipped.map((row) => {
+    metrics.triggerFlowDecisions.inc({ trigger_id: triggerId, outcome: 'skipped', reason: 'trigger_deleted' });
+    return decisionEvent({ id: row.id, triggerID: triggerId, eventID: row.event_id, outcome: 'skipped', reason: 'trigger_deleted' }, now);
+  });
 }

@@ -581,4 +581,45 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
       }
     }, 90_000);
   });
+
+  describe('around the policy', () => {
+    it('a deleted trigger starts nothing more: its queued starts are skipped (trigger_deleted), once each', async () => {
+      const workflow = orchestrator.addWorkflow();
+      const trigger = await create({ event: 'DELETED', workflowID: workflow.id, policy: { concurrency: [{ limit: 1 }] } });
+      const sent = [await publish('DELETED', { n: 1 }), await publish('DELETED', { n: 2 }), await publish('DELETED', { n: 3 })];
+      await occurrencesWhen(trigger.id, '1 started, 2 queued', (l) => l.filter((o) => o.outcome === 'started').length === 1 && l.filter((o) => o.outcome === 'queued').length === 2);
+      unwrap(await triggers.delete(trigger.id));
+      await endInstance(running(workflow.id)[0].id);
+      const outcomes = () =>
+        db.query(`SELECT event_id, outcome, reason FROM triggers.occurrences WHERE trigger_id = $1`, [trigger.id]) as Promise<Array<{ event_id: string; outcome: string; reason: string | null }>>;
+      const rows = await eventually(async () => {
+        const list = await outcomes();
+        return list.filter((o) => o.outcome === 'skipped').length === 2 ? list : undefined;
+      }, { what: 'the queued starts skipped', timeoutMs: 20_000 });
+      expect(rows.filter((o) => o.outcome === 'skipped').every((o) => o.reason === 'trigger_deleted')).toBe(true);
+      const startedEvent = rows.find((o) => o.outcome === 'started')!.event_id;
+      expect(rows).toHaveLength(3);
+      await eventually(async () => ((await db.query(`SELECT count(*)::int AS n FROM triggers.flow_queue WHERE trigger_id = $1`, [trigger.id]))[0].n === 0 ? true : undefined), {
+        what: 'the queue empty',
+      });
+      expect(instancesOf(workflow.id)).toHaveLength(1);
+      const decisions = (await decisionEvents(trigger.id)).filter((e) => e.payload.reason === 'trigger_deleted');
+      expect(decisions.map((e) => e.payload.eventID).sort()).toEqual(sent.map((e) => e.id).filter((id) => id !== startedEvent).sort());
+    }, 60_000);
+
+    it('a billing event started through a policy gets its Solvimon EVENT record, as without one', async () => {
+      const workflow = orchestrator.addWorkflow();
+      const trigger = await create({ event: 'invoice.overdue', workflowID: workflow.id, filter: 'event.invoice_id == "inv_flow"', policy: { concurrency: [{ limit: 5 }] } });
+      await publish('invoice.overdue', { invoice_id: 'inv_flow', customer_id: 'cust_flow', overdue: { period: { type: 'DAY', value: 3 } } });
+      const [started] = await occurrencesWhen(trigger.id, 'started', (l) => l.some((o) => o.outcome === 'started'));
+      const records = await eventually(async () => {
+        const rows: Array<{ workflow_id: string; workflow_instance_id: string; occurrence_id: string; type: string }> = await db.query(
+          `SELECT * FROM triggers.workflow_triggers WHERE customer_id = 'cust_flow'`,
+        );
+        return rows.length > 0 ? rows : undefined;
+      }, { what: 'the EVENT record' });
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({ workflow_id: workflow.id, type: 'EVENT', workflow_instance_id: started.workflowInstanceID, occurrence_id: started.id });
+    }, 60_000);
+  });
 });

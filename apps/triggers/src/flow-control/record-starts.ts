@@ -1,12 +1,13 @@
 import type { EntityManager } from 'typeorm';
-import { FAILED_TRIGGER, isPausedRefusal, StartManyItemResult, SUCCEEDED_TRIGGER } from '@wfp/contracts';
+import { EventEnvelope, FAILED_TRIGGER, isBillingEventType, isPausedRefusal, StartManyItemResult, SUCCEEDED_TRIGGER } from '@wfp/contracts';
 import { metrics, NewEvent } from '@wfp/platform';
 import { decisionEvent, lifecycleEvent } from '../matching/trigger-events';
+import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/workflow-trigger-records';
 import { QueuedStartRow, recordStartedSlots, returning } from './flow-store';
 
 /**
  * After a start-many of admitted starts: each started instance is recorded on its occurrence
- * (`started`, SUCCEEDED_TRIGGER) and its slots; a final failure (unknown workflow, invalid
+ * (`started`, SUCCEEDED_TRIGGER, and a billing event's Solvimon EVENT record) and its slots; a final failure (unknown workflow, invalid
  * variables, a workflow paused in drop mode) frees its slots and fails the occurrence (FAILED_TRIGGER); a retryable one stays
  * `starting`. The first transaction to delete a start records it (another replica may have
  * started the same start: same idempotency key, same instance), so each is recorded once.
@@ -38,15 +39,16 @@ export async function recordStarts(
   let freedRoom = false;
   if (started.length > 0) {
     // A start canceled while it was being started (singleton `cancel`) stays canceled: its instance is aborted.
-    const outcomes = await returning<{ id: string; outcome: string }>(
+    const outcomes = await returning<{ id: string; outcome: string; event: EventEnvelope }>(
       m,
       `UPDATE triggers.occurrences o
           SET outcome = CASE WHEN o.outcome = 'canceled' THEN 'canceled' ELSE 'started' END, workflow_instance_id = s.instance_id
          FROM unnest($1::uuid[], $2::text[]) AS s (id, instance_id) WHERE o.id = s.id
-       RETURNING o.id, o.outcome`,
+       RETURNING o.id, o.outcome, o.event`,
       [started.map((s) => s.row.id), started.map((s) => s.instanceId)],
     );
     const canceled = new Set(outcomes.filter((o) => o.outcome === 'canceled').map((o) => o.id));
+    const eventOf = new Map(outcomes.map((o) => [o.id, o.event]));
     freedRoom = await recordStartedSlots(m, started.map((s) => ({ occurrenceId: s.row.id, instanceId: s.instanceId! })));
     for (const s of started) {
       if (canceled.has(s.row.id)) {
@@ -56,6 +58,12 @@ export async function recordStarts(
       metrics.triggerMatches.inc({ result: 'started' });
       events.push(lifecycleEvent(SUCCEEDED_TRIGGER, { id: s.row.id, triggerID: triggerId, workflowInstanceID: s.instanceId }, now));
       events.push(decisionEvent({ id: s.row.id, triggerID: triggerId, eventID: s.row.event_id, outcome: 'started', workflowInstanceID: s.instanceId }, now));
+      // A billing event's Solvimon EVENT record, as for a trigger without a policy (matcher.service.ts).
+      const envelope = eventOf.get(s.row.id);
+      if (envelope && isBillingEventType(envelope.type)) {
+        const record = eventRecordFor(envelope, s.row.workflow_id, s.instanceId!, s.row.id, now);
+        if (record) await insertWorkflowTrigger(m, record);
+      }
     }
   }
   if (failed.length > 0) {
