@@ -113,7 +113,7 @@ export function policyFieldName(path: ReadonlyArray<PropertyKey>): string {
 export const OCCURRENCE_OUTCOMES = ['started', 'failed', 'queued', 'skipped', 'canceled'] as const;
 export type OccurrenceOutcome = (typeof OCCURRENCE_OUTCOMES)[number];
 export const QUEUED_REASONS = ['concurrency', 'throttle', 'debounce'] as const;
-export const SKIPPED_REASONS = ['rate_limited', 'singleton', 'debounced', 'idempotent', 'concurrency', 'superseded'] as const;
+export const SKIPPED_REASONS = ['rate_limited', 'singleton', 'debounced', 'idempotent', 'concurrency', 'superseded', 'paused', 'trigger_deleted'] as const;
 
 /** Bus event types of flow-control decisions: `trigger.occurrence.<outcome>` (app orchestration, v2). */
 export const OCCURRENCE_DECISION_EVENT_PREFIX = 'trigger.occurrence.';
