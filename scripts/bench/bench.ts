@@ -7,6 +7,7 @@
  *   npm run bench -- --quick              # smaller sizes and shorter runs (under 10 minutes)
  *   npm run bench -- --only noop,gateway  # some scenarios: noop, latency, matching, flow-control, gateway, replicas, history
  *   npm run bench -- --runs 5
+ *   npm run bench -- --quick --only noop,latency,gateway   # every measure of issue 24
  *
  * A benchmark, not a test: nothing fails on a slow machine; the table says which targets each
  * run met. The platform runs from the built `dist/` (the npm script builds first), each scenario

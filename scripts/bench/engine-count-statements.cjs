@@ -6,15 +6,24 @@
 const fs = require('node:fs');
 const pg = require('pg');
 let statements = 0;
+// ENGINE_COUNT_BY_TEXT=1: also a count per statement (its first 80 characters) in $ENGINE_COUNT_FILE.texts.json.
+const byText = process.env.ENGINE_COUNT_BY_TEXT === '1' ? new Map() : undefined;
 const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function countedQuery(...args) {
   statements++;
+  if (byText) {
+    const first = args[0];
+    const text = String((typeof first === 'string' ? first : (first && (first.name || first.text))) || '?').replace(/\s+/g, ' ').slice(0, 80);
+    byText.set(text, (byText.get(text) || 0) + 1);
+  }
   return query.apply(this, args);
 };
 const file = process.env.ENGINE_COUNT_FILE;
 let written = -1;
 if (file) {
   setInterval(() => {
-    if (written !== statements) fs.writeFileSync(file, String((written = statements)));
+    if (written === statements) return;
+    fs.writeFileSync(file, String((written = statements)));
+    if (byText) fs.writeFileSync(`${file}.texts.json`, JSON.stringify(Object.fromEntries([...byText].sort((a, b) => b[1] - a[1])), null, 1));
   }, 200).unref();
 }

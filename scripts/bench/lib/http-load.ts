@@ -39,3 +39,39 @@ export async function requestsPerSecond(url: string, seconds: number, connection
   if (failed > ok / 100) throw new Error(`${failed} failed requests against ${url}: ${JSON.stringify(Object.fromEntries(statuses))}`);
   return ok / elapsed;
 }
+
+/**
+ * `count` POSTs of `body` (JSON) to one URL, `inFlight` at a time over keep-alive connections;
+ * resolves when every one was answered with `status` (any other answer throws).
+ */
+export async function postMany(url: string, count: number, inFlight: number, body: unknown, headers: Record<string, string> = {}, status = 201): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: inFlight });
+  const target = new URL(url);
+  const payload = Buffer.from(JSON.stringify(body));
+  let next = 0;
+  const once = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(
+        { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: 'POST', agent, headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(payload.length) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => (res.statusCode === status ? resolve() : reject(new Error(`POST ${url} answered ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 300)}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  try {
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < count) {
+          next++;
+          await once();
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
+}

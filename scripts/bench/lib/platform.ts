@@ -176,10 +176,11 @@ export class BenchPlatform {
 
   /**
    * Starts `count` instances of a workflow as a client would at full speed: start-many commands
-   * of 100 (4 in flight) when the orchestrator serves it, else single starts (64 in flight).
+   * of 100 (4 in flight) when the orchestrator serves it, else single starts (64 in flight);
+   * `mode` forces one of the two.
    */
-  async startInstances(workflowId: string, count: number): Promise<void> {
-    if (this.startMode === 'start-many') {
+  async startInstances(workflowId: string, count: number, mode: 'start-many' | 'single' = this.startMode): Promise<void> {
+    if (mode === 'start-many') {
       const batch = 100;
       let next = 0;
       const worker = async () => {

@@ -9,13 +9,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, eventually, freePort } from '@wfp/testing';
-import { BenchPlatform, ROOT } from '../lib/platform';
+import { GATEWAY_AUTH_ENV, gatewayToken, spawnGateway } from '../lib/gateway';
+import { BenchPlatform } from '../lib/platform';
 import { requestsPerSecond } from '../lib/http-load';
 import { BenchOptions, Scenario } from '../lib/scenario';
 import { ratios, Row } from '../lib/stats';
 import { target } from './noop';
-
-const CLIENT = 'bench:bench-secret';
 
 export const gatewayScenario: Scenario = {
   name: 'gateway',
@@ -25,25 +24,12 @@ export const gatewayScenario: Scenario = {
     const platform = await BenchPlatform.start({
       label: 'bench_gateway',
       services: ['orchestrator'],
-      env: { FORMANCE_AUTH_CLIENTS: CLIENT, FORMANCE_AUTH_SIGNING_SECRET: 'bench-signing-secret-of-32-characters!' },
+      env: GATEWAY_AUTH_ENV,
     });
     const bareDb = await createTestDatabase('bench_bare');
     let bare: ChildProcess | undefined;
     const gateways: ChildProcess[] = [];
-    // Both gateways are spawned here with their output to /dev/null (not piped into this process,
-    // which is also the load generator); the same orchestrator serves both.
-    const spawnGateway = async (level: string): Promise<string> => {
-      const gatewayPort = await freePort();
-      gateways.push(
-        spawn(process.execPath, [join(ROOT, 'dist', 'apps', 'gateway', 'src', 'main.js')], {
-          env: { ...platform.platform.env('gateway'), PORT: String(gatewayPort), LOG_LEVEL: level },
-          stdio: 'ignore',
-        }),
-      );
-      const base = `http://127.0.0.1:${gatewayPort}`;
-      await eventually(async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.status === 200, { what: `the gateway (${level})`, timeoutMs: 30_000 });
-      return base;
-    };
+    const spawnGatewayAt = (level: string) => spawnGateway(platform, level, gateways);
     const gatewayRuns: number[] = [];
     const quietRuns: number[] = [];
     const bareRuns: number[] = [];
@@ -53,9 +39,9 @@ export const gatewayScenario: Scenario = {
       await platform.startInstances(workflowId, 1);
       await platform.completed(workflowId, 1);
       const instanceId = [...platform.watcher.instances.entries()].find(([, seen]) => seen.workflowId === workflowId)![0];
-      const gatewayBase = await spawnGateway('info');
-      const quietBase = await spawnGateway('warn');
-      const headers = { Authorization: `Bearer ${await token(gatewayBase)}` };
+      const gatewayBase = await spawnGatewayAt('info');
+      const quietBase = await spawnGatewayAt('warn');
+      const headers = { Authorization: `Bearer ${await gatewayToken(gatewayBase, 'orchestration:read')}` };
       const path = `/api/orchestration/instances/${instanceId}`;
       const gatewayUrl = `${gatewayBase}${path}`;
       const quietUrl = `${quietBase}${path}`;
@@ -98,14 +84,3 @@ export const gatewayScenario: Scenario = {
     ];
   },
 };
-
-async function token(baseUrl: string): Promise<string> {
-  const [clientId, secret] = CLIENT.split(':');
-  const res = await fetch(`${baseUrl}/api/auth/oauth/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: 'orchestration:read' }),
-  });
-  if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}`);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
