@@ -139,6 +139,57 @@ describe('event replay through triggers (real Postgres + NATS, fake orchestrator
   });
 });
 
+describe('event replay through a throttled trigger, aborted', () => {
+  let under: TriggersUnderTest;
+
+  beforeAll(async () => {
+    under = await startTriggersUnderTest('triggers_replay_throttle');
+  });
+
+  afterAll(async () => {
+    await under?.stop();
+  });
+
+  it('the throttle paces the replay; an abort drops its queued starts: no start after it', async () => {
+    const js = under.nc.jetstream();
+    const from = new Date(Date.now() - 1000).toISOString();
+    for (let k = 0; k < 100; k++) {
+      const id = randomUUID();
+      const envelope = { id, idempotency_key: id, date: new Date().toISOString(), app: 'tests', version: 'v1', type: 'THROTTLED', payload: { k } };
+      await js.publish(eventSubject(under.namespace, 'tests', 'v1', 'THROTTLED'), StringCodec().encode(JSON.stringify(envelope)), { msgID: id });
+    }
+    const wf = under.orchestrator.addWorkflow();
+    const t: Trigger = unwrap(await under.app.get(TriggersService).create({ event: 'THROTTLED', workflowID: wf.id, policy: { throttle: { limit: 10, period: '1s' } } }));
+    const controller = under.app.get(ReplaysController);
+    const created = unwrap(await controller.create({ from, triggers: [t.id] }));
+    const startsOf = () => under.orchestrator.starts.filter((s) => s.workflowId === wf.id).length;
+    // Every event read and queued, the throttle admitting about 10 a second.
+    const paced = await eventually(async () => {
+      const r = unwrap(await controller.get({ id: created.id }));
+      return r.counts.matched === 100 && startsOf() >= 10 ? r : undefined;
+    }, { what: 'the replay read and some started', timeoutMs: 20_000 });
+    expect(paced.status).toBe('running');
+    expect(paced.counts.queued).toBeGreaterThan(50);
+    const aborted = unwrap(await controller.abort({ id: created.id }));
+    expect(aborted.status).toBe('aborted');
+    const db = under.app.get(DataSource);
+    // Once the starts admitted before the abort are recorded, nothing of the replay is left to start.
+    await eventually(async () => {
+      const [{ n }]: Array<{ n: number }> = await db.query(`SELECT count(*)::int AS n FROM triggers.flow_queue WHERE replay_id = $1`, [created.id]);
+      return n === 0 || undefined;
+    }, { what: 'no start of the replay in flow control' });
+    const final = unwrap(await controller.get({ id: created.id }));
+    expect(final.counts.started).toBe(startsOf());
+    expect(final.counts.started).toBeLessThan(50);
+    expect(final.counts.skipped).toBe(100 - final.counts.started);
+    const [{ n: dropped }]: Array<{ n: number }> = await db.query(
+      `SELECT count(*)::int AS n FROM triggers.occurrences WHERE replay_id = $1 AND outcome = 'skipped' AND reason = 'replay_aborted'`,
+      [created.id],
+    );
+    expect(dropped).toBe(100 - final.counts.started);
+  });
+});
+
 describe('event replay and the stream retention', () => {
   let under: TriggersUnderTest;
 
