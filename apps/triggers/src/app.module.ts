@@ -9,6 +9,7 @@ import { FormanceTriggersModule } from './formance/formance-triggers.module';
 import { WorkflowTriggersModule } from './workflow-triggers/workflow-triggers.module';
 import { MatchingModule } from './matching/matching.module';
 import { SchedulesModule } from './schedules/schedules.module';
+import { ReplaysModule } from './replays/replays.module';
 
 @Module({})
 export class TriggersAppModule {
@@ -24,7 +25,7 @@ export class TriggersAppModule {
         FormanceTriggersModule,
         WorkflowTriggersModule,
         SchedulesModule,
-        ...(options.matching === false ? [] : [MatchingModule]),
+        ...(options.matching === false ? [] : [MatchingModule, ReplaysModule]),
       ],
       controllers: [healthControllerFor('triggers')],
     };

@@ -12,6 +12,7 @@ interface StartRequest {
   workflowId: string;
   variables: Record<string, string>;
   idempotencyKey?: string;
+  metadata?: Record<string, string>;
 }
 
 export class FakeOrchestrator {

@@ -47,6 +47,10 @@ import {
   TRIGGERS_COMMANDS,
   triggerTestResultSchema,
   workflowTriggerSchema,
+  createReplayRequestSchema,
+  listReplaysRequestSchema,
+  replayIdRequestSchema,
+  replaySchema,
 } from './triggers';
 import {
   backfillScheduleReplySchema,
@@ -126,6 +130,10 @@ export const COMMAND_CATALOG: Record<string, CommandCatalogEntry> = {
   [TRIGGERS_COMMANDS.listOccurrences]: t(triggerIdRequestSchema, z.array(triggerOccurrenceSchema)),
   [TRIGGERS_COMMANDS.testTrigger]: t(testTriggerRequestSchema, triggerTestResultSchema),
   [TRIGGERS_COMMANDS.flowState]: t(flowStateRequestSchema, triggerFlowStateSchema),
+  [TRIGGERS_COMMANDS.createReplay]: t(createReplayRequestSchema, replaySchema),
+  [TRIGGERS_COMMANDS.listReplays]: t(listReplaysRequestSchema, z.array(replaySchema)),
+  [TRIGGERS_COMMANDS.getReplay]: t(replayIdRequestSchema, replaySchema),
+  [TRIGGERS_COMMANDS.abortReplay]: t(replayIdRequestSchema, replaySchema),
   [TRIGGERS_COMMANDS.createWorkflowTrigger]: t(createWorkflowTriggerRequestSchema, createWorkflowTriggerReplySchema),
   [TRIGGERS_COMMANDS.getWorkflowTrigger]: t(getWorkflowTriggerRequestSchema, workflowTriggerSchema),
   [TRIGGERS_COMMANDS.searchWorkflowTriggers]: t(searchWorkflowTriggersRequestSchema, searchWorkflowTriggersReplySchema),

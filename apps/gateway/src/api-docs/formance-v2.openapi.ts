@@ -17,7 +17,7 @@ import {
   v2TriggerResponseSchema,
   v2WorkflowResponseSchema,
 } from '../orchestration/formance-v2-wire';
-import { bulkJobSchema, createBulkJobRequestSchema } from '@wfp/contracts';
+import { bulkJobSchema, createBulkJobRequestSchema, createReplayRequestSchema, replaySchema } from '@wfp/contracts';
 import { cursorOf } from '../orchestration/formance-v2-wire';
 import {
   v2BackfillScheduleBodySchema,
@@ -176,6 +176,34 @@ export function formanceV2Document(): OpenApiDocument {
         summary: 'Stop a running bulk action where it is (extension)', description: bulkDescription,
         request: { params: bulkActionID },
         responses: { 200: json(named('V2AbortBulkActionResponse', z.object({ data: bulkJob })), 'The job, aborted'), ...failure },
+      });
+      const replayID = z.object({ replayID: z.string() });
+      const replay = named('V2Replay', replaySchema);
+      const replayDescription =
+        'Not in Formance Flows. A durable job reads the events stream in stream order from `from` to `to` (stream time), matches each event against `triggers` exactly as live matching does and fires the (trigger, event) pairs that never fired (a `skipped(paused)` occurrence does not count as fired), through flow control, tagging occurrences and instances (`metadata.replay_id`) with its id; `force` fires the fired ones again (new instances); `dry_run` only lists the matches, their vars and the errors. A `from` older than the stream retains is refused (400, naming the oldest replayable time).';
+      registry.registerPath({
+        method: 'post', path: '/v2/replays', operationId: 'v2CreateReplay', tags, security: write,
+        summary: 'Replay events through triggers, or dry-run it (extension)', description: replayDescription,
+        request: { body: { required: true, content: { 'application/json': { schema: named('V2CreateReplayRequest', createReplayRequestSchema) } } } },
+        responses: { 201: json(named('V2CreateReplayResponse', z.object({ data: replay })), 'The replay, running'), ...failure },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/replays', operationId: 'v2ListReplays', tags, security: read,
+        summary: 'List replays (extension)', description: replayDescription,
+        request: { query: paging },
+        responses: { 200: json(named('V2ListReplaysResponse', cursorOf(replaySchema)), 'A page of replays'), ...failure },
+      });
+      registry.registerPath({
+        method: 'get', path: '/v2/replays/{replayID}', operationId: 'v2GetReplay', tags, security: read,
+        summary: 'A replay, its progress and counts (extension)', description: replayDescription,
+        request: { params: replayID },
+        responses: { 200: json(named('V2GetReplayResponse', z.object({ data: replay })), 'The replay'), ...failure },
+      });
+      registry.registerPath({
+        method: 'put', path: '/v2/replays/{replayID}/abort', operationId: 'v2AbortReplay', tags, security: write,
+        summary: 'Stop a running replay: no new start from it (extension)', description: replayDescription,
+        request: { params: replayID },
+        responses: { 200: json(named('V2AbortReplayResponse', z.object({ data: replay })), 'The replay, aborted'), ...failure },
       });
       registry.registerPath({
         method: 'put', path: '/v2/instances/{instanceID}/metadata', operationId: 'v2SetInstanceMetadata', tags, security: write,

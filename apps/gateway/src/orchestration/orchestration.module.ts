@@ -12,6 +12,8 @@ import { WorkflowsV2Controller } from './v2/workflows-v2.controller';
 import { InstancesV2Controller } from './v2/instances-v2.controller';
 import { BulkActionsV2Controller } from './v2/bulk-actions-v2.controller';
 import { BulkOperations } from './operations/bulk-operations';
+import { ReplaysV2Controller } from './v2/replays-v2.controller';
+import { ReplayOperations } from './operations/replay-operations';
 import { TriggersV2Controller } from './v2/triggers-v2.controller';
 import { SchedulesV2Controller } from './v2/schedules-v2.controller';
 import { ScheduleOperations } from './operations/schedule-operations';
@@ -34,6 +36,7 @@ import { ScheduleOperations } from './operations/schedule-operations';
     InstancesV2Controller,
     TriggersV2Controller,
     BulkActionsV2Controller,
+    ReplaysV2Controller,
     SchedulesV2Controller,
   ],
   providers: [
@@ -43,6 +46,7 @@ import { ScheduleOperations } from './operations/schedule-operations';
     ScheduleOperations,
     CursorPaging,
     BulkOperations,
+    ReplayOperations,
   ],
 })
 export class OrchestrationModule {}

@@ -7,6 +7,7 @@ import { TriggersOutboxTraceparent1732000014000 } from './migrations/17320000140
 import { Schedules1732000020000 } from '../schedules/database/1732000020000-schedules';
 import { SchedulePlannedCalls1732000026000 } from '../schedules/database/1732000026000-schedule-planned-calls';
 import { FlowControl1732000020000 } from './migrations/1732000020000-flow-control';
+import { Replays1732000031000 } from './migrations/1732000031000-replays';
 
 /** Entities of the triggers schema (registered here as features add them). */
 export const TRIGGERS_ENTITIES: Function[] = [];
@@ -20,6 +21,7 @@ export const TRIGGERS_MIGRATIONS: Function[] = [
   Schedules1732000020000,
   FlowControl1732000020000,
   SchedulePlannedCalls1732000026000,
+  Replays1732000031000,
 ];
 
 export function triggersDatabase(databaseUrl: string, poolSize?: number): ServiceDatabaseOptions {

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { Clock, CLOCK, EventPublisher } from '@wfp/platform';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
-import { startKey } from '../matching/trigger-events';
+import { replayStartKey, startKey } from '../matching/trigger-events';
 import { admissionRound } from './admission-round';
 import { startingStarts, triggersWithDueStarts } from './flow-store';
 import { recordStarts } from './record-starts';
@@ -146,7 +146,13 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
         }
       }
       const results = await this.orchestrator.startMany(
-        rows.map((r) => ({ workflowId: r.workflow_id, variables: r.variables, idempotencyKey: startKey(triggerId, r.event_id), chainDepth: r.chain_depth })),
+        rows.map((r) => ({
+          workflowId: r.workflow_id,
+          variables: r.variables,
+          idempotencyKey: r.replay_id && r.forced ? replayStartKey(r.replay_id, triggerId, r.event_id) : startKey(triggerId, r.event_id),
+          chainDepth: r.chain_depth,
+          ...(r.replay_id ? { metadata: { replay_id: r.replay_id } } : {}),
+        })),
       );
       const recorded = await this.dataSource.transaction(async (m) => {
         const outcome = await recordStarts(m, triggerId, rows, results, this.clock.now());

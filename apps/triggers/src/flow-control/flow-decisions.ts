@@ -18,6 +18,8 @@ export interface PolicyFiring {
   envelope: EventEnvelope;
   depth: number;
   variables: Record<string, string>;
+  /** Fired by a replay (its id on the occurrence, the queued start and the instance's metadata). */
+  replay?: { id: string; refire: boolean; forced: boolean };
 }
 
 export interface Decisions {
@@ -58,6 +60,8 @@ export async function decide(m: EntityManager, firings: PolicyFiring[], now: Dat
       chain_depth: f.depth,
       outcome,
       reason,
+      replay_id: f.replay?.id ?? null,
+      refired_by: f.replay?.refire ? f.replay.id : null,
     };
     occurrences.push(row);
     return row;
@@ -236,5 +240,7 @@ function queuedStart(f: PolicyFiring, id: string, keys: FiringKeys, now: Date, n
     enqueued_at: now,
     ready_at: new Date(now.getTime() - keys.priorityMs),
     not_before: notBefore,
+    replay_id: f.replay?.id ?? null,
+    forced: f.replay?.forced ?? false,
   };
 }

@@ -32,6 +32,9 @@ export interface QueuedStartRow {
   enqueued_at: Date;
   ready_at: Date;
   not_before: Date;
+  /** A replay's start: its id (the instance's `metadata.replay_id`); `forced`: its own idempotency key. */
+  replay_id?: string | null;
+  forced?: boolean;
 }
 
 /** Serialises flow-control decisions and admissions of one trigger (until the transaction ends). */
@@ -44,17 +47,18 @@ export async function insertQueuedStarts(m: Queryable, rows: QueuedStartRow[]): 
   await m.query(
     `INSERT INTO triggers.flow_queue (id, trigger_id, event_id, workflow_id, variables, chain_depth, state, fair_key,
                                       concurrency_keys, concurrency_limits, throttle_key, singleton_key, debounce_key,
-                                      debounce_first_at, cancel_instances, enqueued_at, ready_at, not_before)
+                                      debounce_first_at, cancel_instances, enqueued_at, ready_at, not_before, replay_id, forced)
      SELECT r.id, r.trigger_id, r.event_id, r.workflow_id, r.variables, r.chain_depth, 'queued', r.fair_key,
             ARRAY(SELECT jsonb_array_elements_text(r.concurrency_keys)),
             ARRAY(SELECT jsonb_array_elements_text(r.concurrency_limits)::int),
             r.throttle_key, r.singleton_key, r.debounce_key, r.debounce_first_at,
             ARRAY(SELECT jsonb_array_elements_text(r.cancel_instances)),
-            r.enqueued_at, r.ready_at, r.not_before
+            r.enqueued_at, r.ready_at, r.not_before, r.replay_id, coalesce(r.forced, false)
        FROM jsonb_to_recordset($1::jsonb) AS r (
               id uuid, trigger_id uuid, event_id text, workflow_id text, variables jsonb, chain_depth int, fair_key text,
               concurrency_keys jsonb, concurrency_limits jsonb, throttle_key text, singleton_key text, debounce_key text,
-              debounce_first_at timestamptz, cancel_instances jsonb, enqueued_at timestamptz, ready_at timestamptz, not_before timestamptz)
+              debounce_first_at timestamptz, cancel_instances jsonb, enqueued_at timestamptz, ready_at timestamptz, not_before timestamptz,
+              replay_id uuid, forced boolean)
       ORDER BY r.enqueued_at`,
     [JSON.stringify(rows)],
   );

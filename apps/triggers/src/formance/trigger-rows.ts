@@ -22,6 +22,7 @@ export interface OccurrenceRow {
   outcome: OccurrenceOutcome | null;
   reason: string | null;
   canceled_by: string | null;
+  replay_id: string | null;
 }
 
 export const TRIGGER_COLUMNS = 'id, name, event, version, workflow_id, filter, vars, policy, created_at';
@@ -52,5 +53,6 @@ export function toOccurrence(row: OccurrenceRow): TriggerOccurrence {
     ...(row.outcome !== null ? { outcome: row.outcome } : {}),
     ...(row.reason !== null ? { reason: row.reason } : {}),
     ...(row.canceled_by !== null ? { canceledBy: row.canceled_by } : {}),
+    ...(row.replay_id ? { replayID: row.replay_id } : {}),
   };
 }

@@ -205,7 +205,7 @@ export class TriggersService {
     const params: unknown[] = [triggerId];
     const keyset = keysetSql(page, { createdAt: 'date', id: 'id' }, params);
     const found: OccurrenceRow[] = await this.dataSource.query(
-      `SELECT id, trigger_id, date, event, workflow_instance_id, error, outcome, reason, canceled_by FROM triggers.occurrences
+      `SELECT id, trigger_id, date, event, workflow_instance_id, error, outcome, reason, canceled_by, replay_id FROM triggers.occurrences
         WHERE trigger_id = $1${keyset.condition ? ` AND ${keyset.condition}` : ''} ORDER BY ${keyset.orderBy} ${keyset.limit}`,
       params,
     );

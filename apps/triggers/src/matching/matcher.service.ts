@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import {
   EventEnvelope,
@@ -24,7 +24,7 @@ import { InstanceEvents } from '../flow-control/instance-events';
 import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/workflow-trigger-records';
 import { Candidate, CandidateCache } from './candidate-cache';
 import { chainDepths, insertOccurrences, OccurrenceRow } from './occurrence-records';
-import { decisionEvent, lifecycleEvent, startKey } from './trigger-events';
+import { decisionEvent, lifecycleEvent, replayStartKey, startKey } from './trigger-events';
 
 export const MATCHING_CONSUMER = 'triggers-matching';
 
@@ -43,6 +43,28 @@ interface Firing {
   error?: string;
   /** A start the orchestrator refused for good without a failure (the workflow is paused, drop mode): a skipped occurrence. */
   skipped?: 'paused';
+  /** Fired by a replay (replays/): its id goes in the occurrence and the instance's metadata. */
+  replay?: ReplayFiring;
+}
+
+/**
+ * A replay's firing of a (trigger, event) pair. `refire`: an earlier occurrence of the pair
+ * exists (forced, or a `skipped(paused)` one): the occurrence is another row (`refired_by`).
+ * `forced`: the instance is a new one (its own idempotency key), not the pair's.
+ */
+export interface ReplayFiring {
+  id: string;
+  refire: boolean;
+  forced: boolean;
+}
+
+/** A trigger whose filter matched an event, with its vars evaluated (or their error). */
+export interface Match {
+  trigger: Candidate;
+  envelope: EventEnvelope;
+  depth: number;
+  variables?: Record<string, string>;
+  error?: string;
 }
 
 /**
@@ -124,10 +146,21 @@ export class MatcherService {
     if (withCandidates.length === 0) return [];
     const applied = await appliedEvents(this.dataSource, TRIGGERS_SCHEMA, MATCHING_CONSUMER, withCandidates.map((e) => e.envelope.id));
     const fresh = withCandidates.filter((e) => !applied.has(e.envelope.id));
-    const depths = await chainDepths(this.dataSource, fresh.map((e) => sourceOccurrenceOf(e.envelope)).filter((id): id is string => !!id));
+    return this.evaluate(fresh);
+  }
 
-    const firings: Firing[] = [];
-    for (const { envelope, candidates } of fresh) {
+  /**
+   * Loop guard, filters and vars of events against their candidates (no transaction): the
+   * matches. Live matching and replays (replays/) both use it — one implementation of matching.
+   * `onFilterError` hears a filter that failed to evaluate (a no-match).
+   */
+  async evaluate(
+    events: Array<{ envelope: EventEnvelope; candidates: Candidate[] }>,
+    onFilterError?: (trigger: Candidate, envelope: EventEnvelope, error: string) => void,
+  ): Promise<Match[]> {
+    const depths = await chainDepths(this.dataSource, events.map((e) => sourceOccurrenceOf(e.envelope)).filter((id): id is string => !!id));
+    const firings: Match[] = [];
+    for (const { envelope, candidates } of events) {
       const chain = chainOf(envelope, depths);
       if (chain.depth > this.config.TRIGGERS_MAX_CHAIN_DEPTH) {
         this.logger.warn({ eventId: envelope.id, depth: chain.depth }, 'trigger chain too deep: the event fires no trigger');
@@ -143,11 +176,12 @@ export class MatcherService {
             if ('error' in result && result.error) {
               metrics.triggerFilterErrors.inc();
               this.logger.info({ triggerId: trigger.id, eventId: envelope.id, err: result.error }, 'trigger filter failed: no match');
+              onFilterError?.(trigger, envelope, String(result.error));
             }
             continue;
           }
         }
-        const firing: Firing = { trigger, envelope, depth: chain.depth };
+        const firing: Match = { trigger, envelope, depth: chain.depth };
         try {
           firing.variables = evaluateVarsIn(trigger.vars ?? {}, context);
         } catch (e) {
@@ -159,6 +193,22 @@ export class MatcherService {
     return firings;
   }
 
+  /**
+   * Fires a replay's matches through the live path: the same start-many (idempotency key of the
+   * pair, or the replay's own when forced; `metadata.replay_id`), the same flow-control decisions
+   * and occurrence records — without the inbox (the live consumer applied these events already).
+   * `within` runs in the record transaction (the replay's checkpoint). Throws when a start failed
+   * with a retryable error (nothing of the batch is recorded then but what `within` would write
+   * is not written either: the replay retries the batch, the same keys give the same instances).
+   */
+  async fireReplay(matches: Match[], replay: (match: Match) => ReplayFiring, within: (m: EntityManager) => Promise<void>): Promise<void> {
+    const firings: Firing[] = matches.map((match) => ({ ...match, replay: replay(match) }));
+    let failure: Error | undefined;
+    await this.start(firings, (_eventId, error) => (failure ??= error));
+    if (failure) throw failure;
+    await this.record(firings, { inbox: false, within });
+  }
+
   /** One start-many for every firing with variables; fills instance ids, final errors, or fails events. */
   private async start(firings: Firing[], fail: (eventId: string, error: Error) => void): Promise<void> {
     // Triggers with a policy are started by flow control's admission, after their decision is recorded.
@@ -167,8 +217,9 @@ export class MatcherService {
     const items: StartInstanceRequestInput[] = toStart.map((f) => ({
       workflowId: f.trigger.workflow_id,
       variables: f.variables,
-      idempotencyKey: startKey(f.trigger.id, f.envelope.id),
+      idempotencyKey: f.replay?.forced ? replayStartKey(f.replay.id, f.trigger.id, f.envelope.id) : startKey(f.trigger.id, f.envelope.id),
       chainDepth: f.depth,
+      ...(f.replay ? { metadata: { replay_id: f.replay.id } } : {}),
     }));
     let results;
     try {
@@ -195,11 +246,14 @@ export class MatcherService {
   }
 
   /** One transaction: inbox, occurrences, lifecycle events, billing records. */
-  private async record(firings: Firing[]): Promise<void> {
+  private async record(firings: Firing[], options: { inbox: boolean; within?: (m: EntityManager) => Promise<void> } = { inbox: true }): Promise<void> {
     const now = this.clock.now();
     const queuedTriggers = await this.dataSource.transaction(async (m) => {
-      const recorded = await recordInbox(m, TRIGGERS_SCHEMA, MATCHING_CONSUMER, [...new Set(firings.map((f) => f.envelope.id))]);
-      const fresh = firings.filter((f) => recorded.has(f.envelope.id));
+      let fresh = firings;
+      if (options.inbox) {
+        const recorded = await recordInbox(m, TRIGGERS_SCHEMA, MATCHING_CONSUMER, [...new Set(firings.map((f) => f.envelope.id))]);
+        fresh = firings.filter((f) => recorded.has(f.envelope.id));
+      }
       const controlled = fresh.filter((f) => f.trigger.policy && f.variables);
       const decisions = await decide(m, controlled.map(policyFiring), now);
       const rows: Array<OccurrenceRow & { firing: Firing }> = fresh
@@ -215,6 +269,7 @@ export class MatcherService {
           error: firing.instanceId ? null : (firing.error ?? 'unknown error'),
           chain_depth: firing.depth,
           ...(firing.skipped ? { outcome: 'skipped', reason: firing.skipped } : {}),
+          ...(firing.replay ? { replay_id: firing.replay.id, refired_by: firing.replay.refire ? firing.replay.id : null } : {}),
         }));
       const inserted = await insertOccurrences(m, rows);
       const events: Array<NewEvent<Record<string, unknown>>> = [];
@@ -242,6 +297,7 @@ export class MatcherService {
         }
       }
       await this.publisher.publishMany(m, [...events, ...decisions.events]);
+      await options.within?.(m);
       return decisions.queuedTriggers;
     });
     this.admission.kick(queuedTriggers);
@@ -249,7 +305,7 @@ export class MatcherService {
 }
 
 function policyFiring(f: Firing): PolicyFiring {
-  return { triggerId: f.trigger.id, workflowId: f.trigger.workflow_id, policy: f.trigger.policy!, envelope: f.envelope, depth: f.depth, variables: f.variables! };
+  return { triggerId: f.trigger.id, workflowId: f.trigger.workflow_id, policy: f.trigger.policy!, envelope: f.envelope, depth: f.depth, variables: f.variables!, replay: f.replay };
 }
 
 function isLifecycleEvent(envelope: EventEnvelope): boolean {

@@ -16,18 +16,22 @@ export interface OccurrenceRow {
   /** Flow control's decision (null for triggers without a policy). */
   outcome?: string | null;
   reason?: string | null;
+  /** The replay that fired it (replays/), and whether it is a refiring beside an earlier occurrence. */
+  replay_id?: string | null;
+  refired_by?: string | null;
 }
 
 /**
  * Inserts a batch of occurrences in one statement; returns the ids inserted now. Unique
- * (trigger_id, event_id): an occurrence already recorded (a redelivery) is left out.
+ * (trigger_id, event_id, refired_by), NULLs equal: an occurrence already recorded (a
+ * redelivery) is left out; only a replay's refiring (`refired_by` = its id) adds a second one.
  */
 export async function insertOccurrences(m: EntityManager, rows: OccurrenceRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const inserted: Array<{ id: string }> = await m.query(
-    `INSERT INTO triggers.occurrences (id, trigger_id, event_id, date, event, workflow_instance_id, error, chain_depth, outcome, reason)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[])
-     ON CONFLICT (trigger_id, event_id) DO NOTHING
+    `INSERT INTO triggers.occurrences (id, trigger_id, event_id, date, event, workflow_instance_id, error, chain_depth, outcome, reason, replay_id, refired_by)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::uuid[], $12::uuid[])
+     ON CONFLICT (trigger_id, event_id, refired_by) DO NOTHING
      RETURNING id`,
     [
       rows.map((r) => r.id),
@@ -40,6 +44,8 @@ export async function insertOccurrences(m: EntityManager, rows: OccurrenceRow[])
       rows.map((r) => r.chain_depth),
       rows.map((r) => r.outcome ?? null),
       rows.map((r) => r.reason ?? null),
+      rows.map((r) => r.replay_id ?? null),
+      rows.map((r) => r.refired_by ?? null),
     ],
   );
   return new Set(inserted.map((row) => row.id));

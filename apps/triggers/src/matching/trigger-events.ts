@@ -6,6 +6,11 @@ export function startKey(triggerId: string, eventId: string): string {
   return `trigger:${triggerId}:${eventId}`;
 }
 
+/** The idempotency key of a forced replay firing: a new instance per (replay, trigger, event). */
+export function replayStartKey(replayId: string, triggerId: string, eventId: string): string {
+  return `replay:${replayId}:${startKey(triggerId, eventId)}`;
+}
+
 /** A trigger lifecycle event (`SUCCEEDED_TRIGGER`, `FAILED_TRIGGER`) through the outbox. */
 export function lifecycleEvent(type: string, payload: Record<string, unknown>, date: Date): NewEvent<Record<string, unknown>> {
   return { app: TRIGGER_EVENTS_APP, version: TRIGGER_EVENTS_VERSION, type, payload, date };

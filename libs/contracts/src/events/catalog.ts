@@ -12,6 +12,7 @@ import {
 } from '../triggers/formance';
 import { BILLING_EVENT_TYPES } from '../triggers/billing-events';
 import { SCHEDULE_EVENTS_APP, SCHEDULE_EVENTS_VERSION, SCHEDULE_TICK_EVENT, scheduleTickPayloadSchema } from '../schedules/schedule';
+import { REPLAY_EVENTS_APP, REPLAY_EVENTS_VERSION, REPLAY_FINISHED_EVENT, replayFinishedPayloadSchema } from '../triggers/replays';
 import { OCCURRENCE_DECISION_EVENT_PREFIX, OCCURRENCE_OUTCOMES, occurrenceDecisionPayloadSchema } from '../triggers/policy';
 
 /**
@@ -84,6 +85,16 @@ export const EVENT_CATALOG: EventCatalogEntry[] = [
     consumedBy: [],
     description: `Flow control (triggers with a policy): an occurrence was decided ${outcome}, once per decision (never matched by its own trigger).`,
   })),
+  {
+    type: REPLAY_FINISHED_EVENT,
+    app: REPLAY_EVENTS_APP,
+    version: REPLAY_EVENTS_VERSION,
+    payload: replayFinishedPayloadSchema,
+    payloadName: 'ReplayFinishedPayload',
+    publishedBy: ['triggers'],
+    consumedBy: [],
+    description: 'An event replay through triggers ended (succeeded, aborted or failed), with its counts.',
+  },
   ...INTERVENTION_EVENT_TYPES.map((type) => ({
     type,
     app: INTERVENTIONS_APP,

@@ -11,6 +11,11 @@ export const TRIGGERS_COMMANDS = {
   testTrigger: 'triggers.v1.triggers.test',
   /** Flow control (extension): per-key running and queued counts of a trigger. */
   flowState: 'triggers.v1.triggers.flow-state',
+  /** Event replay through triggers (extension): durable jobs over the events stream. */
+  createReplay: 'triggers.v1.replays.create',
+  listReplays: 'triggers.v1.replays.list',
+  getReplay: 'triggers.v1.replays.get',
+  abortReplay: 'triggers.v1.replays.abort',
   /** Solvimon workflow-trigger records. */
   createWorkflowTrigger: 'triggers.v1.workflowTriggers.create',
   getWorkflowTrigger: 'triggers.v1.workflowTriggers.get',

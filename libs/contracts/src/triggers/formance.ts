@@ -52,6 +52,8 @@ export const triggerOccurrenceSchema = z.object({
   reason: z.string().optional(),
   /** The occurrence whose start canceled this one's instance (singleton `cancel`). */
   canceledBy: z.string().optional(),
+  /** Event replay (extension): the replay that fired this occurrence. */
+  replayID: z.string().optional(),
 });
 export type TriggerOccurrence = z.infer<typeof triggerOccurrenceSchema>;
 

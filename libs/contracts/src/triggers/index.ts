@@ -4,3 +4,4 @@ export * from './billing-events';
 export * from './workflow-triggers';
 export * from './policy';
 export * from './flow-state';
+export * from './replays';

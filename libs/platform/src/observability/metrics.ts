@@ -53,6 +53,9 @@ export const metrics = {
   triggerMatches: counter('wfp_trigger_matches_total', 'Trigger evaluations that matched and fired, by result (started, failed).', ['result']),
   triggerFilterErrors: counter('wfp_trigger_filter_errors_total', 'Trigger filters that failed to evaluate on an event (counted as no match).'),
   triggerFlowDecisions: counter('wfp_trigger_flow_decisions_total', 'Flow-control decisions that did not start at once, by trigger, outcome (queued, skipped) and reason.', ['trigger_id', 'outcome', 'reason']),
+  triggerReplayPairs: counter('wfp_trigger_replay_pairs_total', 'Replayed (trigger, event) pairs that matched, by result (fired, already_fired, dry_run).', ['result']),
+  triggerReplayEvents: counter('wfp_trigger_replay_events_total', 'Events read from the stream by replays.'),
+  triggerReplays: counter('wfp_trigger_replays_total', 'Replays ended, by status (succeeded, aborted, failed).', ['status']),
 
   // Schedules (triggers service)
   scheduleActions: counter('wfp_schedule_actions_total', 'Schedule ticks settled, by result (started, published, skipped, failed, canceled, terminated).', ['result']),
