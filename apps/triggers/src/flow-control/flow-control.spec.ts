@@ -384,12 +384,14 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
         async () => ((await db.query(`SELECT count(*)::int AS n FROM triggers.flow_queue WHERE trigger_id = $1`, [trigger.id]))[0].n === 9999 ? true : undefined),
         { what: '9,999 of A queued', timeoutMs: 120_000, intervalMs: 500 },
       );
-      const before = Date.now();
       await publish('FAIR', { tenant: 'B' });
-      await eventually(async () => (running(workflow.id, 'B').length === 1 ? true : undefined), { what: 'B started', intervalMs: 10 });
-      const latency = Date.now() - before;
+      // B starts while every one of A's 9,999 still waits (A's one slot is never freed here): the
+      // round that admits B reads a window per key, not the queue's head. (A wall-clock bound was
+      // load-sensitive on 2 shared cores; the behaviour is what is asserted.)
+      await eventually(async () => (running(workflow.id, 'B').length === 1 ? true : undefined), { what: 'B started', intervalMs: 10, timeoutMs: 15_000 });
       expect(running(workflow.id, 'A')).toHaveLength(1);
-      expect(latency).toBeLessThan(2000);
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM triggers.flow_queue WHERE trigger_id = $1 AND state = 'queued'`, [trigger.id]);
+      expect(n).toBe(9999);
     }, 180_000);
 
     it('priority with concurrency 1: a +120 s start queued later starts before earlier ones queued less than 120 s before it', async () => {
