@@ -4,6 +4,7 @@
  * type-only imports (erased at build: no server code and no zod in the bundle).
  */
 import type {
+  BulkJob,
   InstanceHistory,
   Intervention,
   InterventionList,
@@ -21,6 +22,7 @@ import type {
 } from '@wfp/contracts';
 
 export type {
+  BulkJob,
   InstanceHistory,
   Intervention,
   Schedule,
@@ -166,6 +168,14 @@ export const api = {
     if (running) q.set('running', 'true');
     return call<{ data: WorkflowInstance[] }>(`${O}/instances?${q}`, { formance: true }).then((r) => r.data);
   },
+  /** v2 search (our extension): by status and metadata `key=value` pairs (AND), the first 100, newest first by the caller. */
+  searchInstances: (filter: { workflowID?: string; status?: string; metadata?: Array<[string, string]> }) => {
+    const q = new URLSearchParams({ pageSize: '100' });
+    if (filter.workflowID) q.set('workflowID', filter.workflowID);
+    if (filter.status) q.set('status', filter.status);
+    for (const [key, value] of filter.metadata ?? []) q.set(`metadata[${key}]`, value);
+    return call<{ cursor: { data: WorkflowInstance[] } }>(`${O}/v2/instances?${q}`, { formance: true }).then((r) => r.cursor.data);
+  },
   getInstance: (id: string) => call<{ data: WorkflowInstance }>(`${O}/instances/${enc(id)}`, { formance: true }).then((r) => r.data),
   instanceHistory: (id: string) =>
     call<{ data: InstanceHistory[] }>(`${O}/instances/${enc(id)}/history`, { formance: true }).then((r) => r.data),
@@ -204,6 +214,11 @@ export const api = {
   /** Next `next` fire times, running instances, waiting and missed ticks, the latest `recent` actions. */
   describeSchedule: (id: string, next: number, recent: number) =>
     call<{ data: ScheduleDescription }>(`${O}/v2/schedules/${enc(id)}/describe?next=${next}&recent=${recent}`, { formance: true }).then((r) => r.data),
+
+  /** Bulk actions (our extension): the newest first page of jobs, one job, abort. */
+  listBulkActions: () =>
+    call<{ cursor: { hasMore: boolean; next?: string; data: BulkJob[] } }>(`${O}/v2/bulk-actions?pageSize=100`, { formance: true }).then((r) => r.cursor.data),
+  abortBulkAction: (id: string) => call<{ data: BulkJob }>(`${O}/v2/bulk-actions/${enc(id)}/abort`, { method: 'PUT', formance: true }).then((r) => r.data),
 
   publishEvent: (envelope: Record<string, unknown>) =>
     call<{ id: string; duplicate: boolean }>('/api/events', { method: 'POST', json: envelope, formance: true }),

@@ -17,6 +17,7 @@ import { ScheduleDetailPage } from './pages/schedule-detail';
 import { EventsPage } from './pages/events';
 import { RecordsPage } from './pages/records';
 import { InterventionsPage } from './pages/interventions';
+import { BulkActionsPage } from './pages/bulk-actions';
 
 const NAV = [
   ['/workflows', 'Workflows'],
@@ -112,7 +113,7 @@ function Shell({ signedIn, onSignOut, probeError }: { signedIn: boolean; onSignO
   const { segments } = useRoute();
   const [section = 'workflows', id] = segments;
   useEffect(() => {
-    const label = NAV.find(([path]) => path === `/${section}`)?.[1] ?? 'Console';
+    const label = NAV.find(([path]) => path === `/${section}`)?.[1] ?? (section === 'bulk-actions' ? 'Bulk actions' : 'Console');
     document.title = `${label} · Workflow console`;
   }, [section]);
   let page;
@@ -120,6 +121,7 @@ function Shell({ signedIn, onSignOut, probeError }: { signedIn: boolean; onSignO
   else if (section === 'instances') page = id ? <InstanceDetailPage id={id} /> : <InstancesPage />;
   else if (section === 'triggers') page = id ? <TriggerDetailPage id={id} /> : <TriggersPage />;
   else if (section === 'schedules') page = id ? <ScheduleDetailPage id={id} /> : <SchedulesPage />;
+  else if (section === 'bulk-actions') page = <BulkActionsPage />;
   else if (section === 'events') page = <EventsPage />;
   else if (section === 'records') page = <RecordsPage />;
   else if (section === 'interventions') page = <InterventionsPage />;

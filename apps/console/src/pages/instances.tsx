@@ -1,5 +1,5 @@
 /** Instances: filtered by workflow and running/finished, refreshed live from lifecycle events. */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../api';
 import { StreamBadge, useBusEvents } from '../bus-events';
 import { Link, navigate, useRoute } from '../router';
@@ -11,8 +11,18 @@ export function InstancesPage() {
   const { query } = useRoute();
   const workflow = query.get('workflow') ?? '';
   const state = query.get('state') ?? 'all';
+  const status = query.get('status') ?? '';
+  const metadata = query.get('metadata') ?? '';
+  const pairs = parseMetadata(metadata);
   const workflows = useLoad(() => api.listWorkflows(), []);
-  const instances = useLoad(() => api.listInstances(workflow || undefined, state === 'running'), [workflow, state]);
+  const instances = useLoad(
+    () =>
+      status || pairs.length > 0
+        ? api.searchInstances({ workflowID: workflow || undefined, status: status || undefined, metadata: pairs })
+        : api.listInstances(workflow || undefined, state === 'running'),
+    [workflow, state, status, metadata],
+  );
+  const [metadataText, setMetadataText] = useState(metadata);
   const now = useNow(true, 1000);
   const pending = useRef<number | undefined>(undefined);
   const stream = useBusEvents({ categories: ['lifecycle'], types: ['STARTED_WORKFLOW', 'SUCCEEDED_WORKFLOW', 'FAILED_WORKFLOW'] }, () => {
@@ -36,6 +46,7 @@ export function InstancesPage() {
     <section aria-labelledby="instances-title">
       <div className="page-head">
         <h1 id="instances-title">Instances</h1>
+        <Link to="/bulk-actions">Bulk actions</Link>
         <StreamBadge state={stream} />
       </div>
       <div className="filters" role="search">
@@ -58,6 +69,33 @@ export function InstancesPage() {
             <option value="finished">Finished</option>
           </select>
         </label>
+        <label>
+          Status
+          <select value={status} onChange={(e) => setFilter('status', e.target.value)}>
+            <option value="">Any</option>
+            <option value="running">Running</option>
+            <option value="succeeded">Succeeded</option>
+            <option value="failed">Failed</option>
+            <option value="canceled">Canceled</option>
+          </select>
+        </label>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            setFilter('metadata', metadataText.trim());
+          }}
+        >
+          <label>
+            Metadata
+            <input
+              name="metadata"
+              placeholder="tenant=acme, region=eu"
+              value={metadataText}
+              onChange={(e) => setMetadataText(e.target.value)}
+              onBlur={() => setFilter('metadata', metadataText.trim())}
+            />
+          </label>
+        </form>
       </div>
       <ErrorBox error={instances.error} />
       {instances.data && list.length === 0 ? (
@@ -104,4 +142,16 @@ export function InstancesPage() {
       )}
     </section>
   );
+}
+
+/** `key=value` pairs separated by commas (all must match); malformed parts are ignored. */
+export function parseMetadata(text: string): Array<[string, string]> {
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => /^[^=\s]+=.+$/.test(part))
+    .map((part) => {
+      const at = part.indexOf('=');
+      return [part.slice(0, at).trim(), part.slice(at + 1).trim()] as [string, string];
+    });
 }
