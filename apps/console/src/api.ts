@@ -5,6 +5,7 @@
  */
 import type {
   BulkJob,
+  Replay,
   InstanceHistory,
   Intervention,
   InterventionList,
@@ -23,6 +24,7 @@ import type {
 
 export type {
   BulkJob,
+  Replay,
   InstanceHistory,
   Intervention,
   Schedule,
@@ -219,6 +221,12 @@ export const api = {
   listBulkActions: () =>
     call<{ cursor: { hasMore: boolean; next?: string; data: BulkJob[] } }>(`${O}/v2/bulk-actions?pageSize=100`, { formance: true }).then((r) => r.cursor.data),
   abortBulkAction: (id: string) => call<{ data: BulkJob }>(`${O}/v2/bulk-actions/${enc(id)}/abort`, { method: 'PUT', formance: true }).then((r) => r.data),
+
+  /** Event replays through triggers (our extension): the first page, create (dry run or not), abort. */
+  listReplays: () => call<{ cursor: { data: Replay[] } }>(`${O}/v2/replays?pageSize=100`, { formance: true }).then((r) => r.cursor.data),
+  createReplay: (body: { from: string; to?: string; triggers: string[] | 'all'; dry_run: boolean; filter?: string }) =>
+    call<{ data: Replay }>(`${O}/v2/replays`, { method: 'POST', json: body, formance: true }).then((r) => r.data),
+  abortReplay: (id: string) => call<{ data: Replay }>(`${O}/v2/replays/${enc(id)}/abort`, { method: 'PUT', formance: true }).then((r) => r.data),
 
   publishEvent: (envelope: Record<string, unknown>) =>
     call<{ id: string; duplicate: boolean }>('/api/events', { method: 'POST', json: envelope, formance: true }),

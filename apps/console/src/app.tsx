@@ -18,6 +18,7 @@ import { EventsPage } from './pages/events';
 import { RecordsPage } from './pages/records';
 import { InterventionsPage } from './pages/interventions';
 import { BulkActionsPage } from './pages/bulk-actions';
+import { ReplaysPage } from './pages/replays';
 
 const NAV = [
   ['/workflows', 'Workflows'],
@@ -113,7 +114,7 @@ function Shell({ signedIn, onSignOut, probeError }: { signedIn: boolean; onSignO
   const { segments } = useRoute();
   const [section = 'workflows', id] = segments;
   useEffect(() => {
-    const label = NAV.find(([path]) => path === `/${section}`)?.[1] ?? (section === 'bulk-actions' ? 'Bulk actions' : 'Console');
+    const label = NAV.find(([path]) => path === `/${section}`)?.[1] ?? ({ 'bulk-actions': 'Bulk actions', replays: 'Replays' }[section] ?? 'Console');
     document.title = `${label} · Workflow console`;
   }, [section]);
   let page;
@@ -122,6 +123,7 @@ function Shell({ signedIn, onSignOut, probeError }: { signedIn: boolean; onSignO
   else if (section === 'triggers') page = id ? <TriggerDetailPage id={id} /> : <TriggersPage />;
   else if (section === 'schedules') page = id ? <ScheduleDetailPage id={id} /> : <SchedulesPage />;
   else if (section === 'bulk-actions') page = <BulkActionsPage />;
+  else if (section === 'replays') page = <ReplaysPage />;
   else if (section === 'events') page = <EventsPage />;
   else if (section === 'records') page = <RecordsPage />;
   else if (section === 'interventions') page = <InterventionsPage />;

@@ -6,7 +6,8 @@ import { CHROMIUM, launchBrowser } from './browser';
 /**
  * The console's recovery views in a real browser against the real platform: the Instances page
  * searches by metadata and status (the v2 search), and the Bulk actions page shows a job's
- * progress and aborts it.
+ * progress and aborts it; the Replays page dry-runs and runs a replay of past events through a
+ * trigger created after them.
  */
 jest.setTimeout(120_000);
 const WAIT_MS = 30_000;
@@ -29,7 +30,7 @@ describe('console recovery views (browser)', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
     [platform, browser] = await Promise.all([
-      PlatformUnderTest.start({ label: 'console_recovery', services: ['orchestrator', 'gateway'], env: { ORCHESTRATOR_POLL_INTERVAL_MS: '50' } }),
+      PlatformUnderTest.start({ label: 'console_recovery', services: ['orchestrator', 'triggers', 'gateway'], env: { ORCHESTRATOR_POLL_INTERVAL_MS: '50' } }),
       launchBrowser(),
     ]);
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
@@ -80,6 +81,42 @@ describe('console recovery views (browser)', () => {
     expect(after).toMatchObject({ status: 'aborted', total: 20 });
     expect(after.done).toBeLessThan(20);
     expect(await row.getByRole('button', { name: 'Abort' }).count()).toBe(0);
+  });
+  it('replays past events through a trigger created after them: a dry run shows the matches, a run starts them', async () => {
+    const from = new Date(Date.now() - 1000).toISOString();
+    for (let n = 0; n < 5; n++) {
+      const res = await fetch(`${platform.url}/api/events`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ app: 'shop', version: 'v1', type: 'shop.order', payload: { n } }),
+      });
+      expect(res.status).toBeLessThan(300);
+    }
+    const workflowID = (await api<{ id: string }>('POST', '/v2/workflows', { name: 'orders', stages: [{ noop: {} }] })).id;
+    await api('POST', '/triggers', { name: 'orders', event: 'shop.order', workflowID });
+
+    await page.goto(`${platform.url}/console/triggers`);
+    await page.getByRole('link', { name: 'Replays', exact: true }).click();
+    await page.waitForURL(/\/console\/replays$/);
+    await page.getByLabel('From').fill(from);
+    await page.getByRole('button', { name: 'Replay through every trigger' }).click();
+    await expectText(page.getByTestId('dry-run-result'), /Dry run: 5 matches/);
+    const instances = await api<unknown[]>('GET', `/instances?workflowID=${workflowID}`);
+    expect(instances).toHaveLength(0);
+
+    await page.getByLabel('Dry run').uncheck();
+    await page.getByRole('button', { name: 'Replay through every trigger' }).click();
+    const run = page.locator('[data-testid=replays] tbody tr', { hasNotText: 'dry run' }).first();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await eventually(
+      async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return /^succeeded$/.test((await run.getByTestId('replay-status').textContent()) ?? '');
+      },
+      { timeoutMs: WAIT_MS, what: 'the replay succeeded' },
+    );
+    await expectText(run.getByTestId('replay-counts'), /^5 \/ 0 \/ 5$/);
+    await eventually(async () => (await api<unknown[]>('GET', `/instances?workflowID=${workflowID}`)).length === 5, { timeoutMs: WAIT_MS, what: '5 instances' });
   });
 });
 

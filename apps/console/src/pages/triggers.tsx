@@ -17,6 +17,7 @@ export function TriggersPage() {
     <section aria-labelledby="triggers-title">
       <div className="page-head">
         <h1 id="triggers-title">Triggers</h1>
+        <Link to="/replays">Replays</Link>
         <button type="button" onClick={() => setCreating((c) => !c)} aria-expanded={creating}>
           {creating ? 'Close form' : 'New trigger'}
         </button>
