@@ -13,8 +13,18 @@ export const workflowEventPayloadSchema = z.object({
   instanceID: z.string(),
   /** Our extension: the instance's metadata, on instance-level events, when it has some. */
   metadata: z.record(z.string(), z.string()).optional(),
+  /** Our extension, on instance-level events: the trigger, schedule and bus event that started it. */
+  triggerID: z.string().optional(),
+  scheduleID: z.string().optional(),
+  eventID: z.string().optional(),
 });
-export const failedWorkflowEventPayloadSchema = workflowEventPayloadSchema.extend({ error: z.string() });
+export const failedWorkflowEventPayloadSchema = workflowEventPayloadSchema.extend({
+  error: z.string(),
+  /** Our extension: why it ended — `failed` (a stage failed), `canceled` (an abort), `canceled_by_event` (cancel_on). */
+  cause: z.enum(['failed', 'canceled', 'canceled_by_event']).optional(),
+  /** Our extension: the id of the bus event that canceled the instance (cancel_on). */
+  canceledBy: z.string().optional(),
+});
 export const workflowStageEventPayloadSchema = workflowEventPayloadSchema.extend({ number: z.number().int().min(0) });
 export const failedWorkflowStageEventPayloadSchema = workflowStageEventPayloadSchema.extend({ error: z.string() });
 

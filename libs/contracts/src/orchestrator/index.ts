@@ -5,3 +5,4 @@ export * from './instance';
 export * from './operations';
 export * from './events';
 export * from './bulk-jobs';
+export * from './cancel-on';

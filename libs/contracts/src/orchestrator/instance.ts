@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cancelOnSchema } from './cancel-on';
 import { workflowSchema } from './workflow';
 
 export const stageStatusSchema = z.object({
@@ -37,6 +38,14 @@ export const workflowInstanceSchema = z.object({
 });
 export type WorkflowInstance = z.infer<typeof workflowInstanceSchema>;
 
+export const startOriginSchema = z.object({
+  triggerId: z.string().max(200).optional(),
+  scheduleId: z.string().max(200).optional(),
+  /** The bus event that fired the trigger. */
+  eventId: z.string().max(200).optional(),
+});
+export type StartOrigin = z.infer<typeof startOriginSchema>;
+
 /**
  * Start an instance. With `idempotencyKey`, the same key always returns the instance the first
  * call created (trigger matching uses `<triggerId>:<eventId>`). Unknown or deleted workflow → NOT_FOUND.
@@ -52,6 +61,15 @@ export const startInstanceRequestSchema = z.object({
   chainDepth: z.number().int().min(0).max(1000).optional(),
   /** Our extension: labels to search and select the instance by. */
   metadata: metadataSchema.optional(),
+  /**
+   * Our extension: what started the instance (a trigger's occurrence, a schedule's tick); its
+   * instance-level lifecycle events carry it (`triggerID`, `scheduleID`, `eventID`).
+   */
+  origin: startOriginSchema.optional(),
+  /** Our extension: the starting trigger's `cancel_on` (the workflow's own are added to them). */
+  cancelOn: cancelOnSchema.optional(),
+  /** The payload of the event that started the instance (`event` in `cancel_on` conditions). */
+  triggerEvent: z.record(z.string(), z.unknown()).optional(),
 });
 export type StartInstanceRequest = z.infer<typeof startInstanceRequestSchema>;
 export type StartInstanceRequestInput = z.input<typeof startInstanceRequestSchema>;
