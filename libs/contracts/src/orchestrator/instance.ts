@@ -34,6 +34,8 @@ export const workflowInstanceSchema = z.object({
   error: z.string().optional(),
   /** Our extension: present when the instance has metadata. */
   metadata: z.record(z.string(), z.string()).optional(),
+  /** Our extension: the bus event that canceled the instance (cancel_on). */
+  canceledBy: z.string().optional(),
   workflow: workflowSchema.optional(),
 });
 export type WorkflowInstance = z.infer<typeof workflowInstanceSchema>;

@@ -1,10 +1,12 @@
 import { advance } from './advance';
 import { ActResult, retryDelayMs, RetryPolicy } from './stage-kind';
 import { StageRegistry } from './stage-resolution';
-import { cancelStage, failStage, finish } from './lifecycle';
+import { cancelStage, completeStage, failStage, finish } from './lifecycle';
 import { failAtTimer, runDueTimer } from './timer-actions';
 import { InstanceSnapshot, Transition } from './transition';
 import { applyBusEvent } from './wait-ends';
+import { callInFlight, cancelByEventNow } from './cancel-on';
+import { CANCELED } from './statuses';
 
 /**
  * The engine's commands, pure: each takes an instance as the one loader read it (or, for a start,
@@ -27,10 +29,17 @@ export function queueInstance(instance: InstanceSnapshot, now: Date, registry: S
   return t;
 }
 
-/** Starts a new instance (`instance.status === 'new'`) and runs it inline until its first real wait. */
-export function startInstance(instance: InstanceSnapshot, now: Date, registry: StageRegistry): Transition {
+/**
+ * Starts a new instance (`instance.status === 'new'`) and runs it inline until its first real wait.
+ * `canceledBy`: a cancel_on event found by a matcher's lookback — the instance starts canceled.
+ */
+export function startInstance(instance: InstanceSnapshot, now: Date, registry: StageRegistry, canceledBy?: string): Transition {
   const t = new Transition(instance, now, registry);
   t.emitInstance('STARTED_WORKFLOW');
+  if (canceledBy !== undefined) {
+    finish(t, CANCELED, canceledBy);
+    return t;
+  }
   try {
     advance(t, { action: 'start', stage: 0 });
     return t;
@@ -108,6 +117,12 @@ export function actEnded(
 ): { transition: Transition; retryAt?: Date } {
   const t = new Transition(instance, now, registry);
   const { stage } = attempt;
+  if (instance.cancelRequestedBy) {
+    // A cancel_on event matched during the call: its result is recorded, then the cancel applies.
+    if (result.type === 'succeeded') completeStage(t, stage, result.output);
+    if (!t.terminated) cancelByEventNow(t, instance.cancelRequestedBy); // the last stage's success ended it
+    return { transition: t };
+  }
   if (result.type === 'succeeded') {
     advance(t, { action: 'complete', stage, output: result.output });
     return { transition: t };
@@ -123,6 +138,19 @@ export function actEnded(
   }
   failStage(t, stage, result.error);
   return { transition: t };
+}
+
+/**
+ * A cancel_on matcher matched bus event `eventId` (the consumer claimed the instance's cancel
+ * waits): the instance is canceled now — or, while an acting stage's call is in flight, once that
+ * call ends (`actEnded`).
+ */
+export function cancelByEvent(instance: InstanceSnapshot, eventId: string, now: Date, registry: StageRegistry): Transition | 'terminated' {
+  if (instance.status !== 'running') return 'terminated';
+  const t = new Transition(instance, now, registry);
+  if (callInFlight(t)) t.cancelRequestedBy = eventId;
+  else cancelByEventNow(t, eventId);
+  return t;
 }
 
 /** Abort: every open stage run and the instance end with error "canceled"; nothing is left behind. */

@@ -46,16 +46,21 @@ export function cancelStage(t: Transition, stage: number): void {
   t.emit('FAILED_WORKFLOW_STAGE', { id: t.instance.workflowId, instanceID: t.instance.id, number: stage, error: CANCELED });
 }
 
-/** Terminates the instance: no timer, no wait, no buffered events left behind. */
-export function finish(t: Transition, error: string | undefined): void {
+/**
+ * Terminates the instance: no timer, no wait, no buffered events, no cancel matcher left behind.
+ * `canceledBy`: the bus event that canceled it (cancel_on).
+ */
+export function finish(t: Transition, error: string | undefined, canceledBy?: string): void {
   t.setStatus(error === undefined ? 'succeeded' : error === CANCELED ? 'canceled' : 'failed');
   t.error = error ?? null;
+  if (canceledBy !== undefined) t.canceledBy = canceledBy;
   t.terminatedAt = t.now;
   t.clearTimer();
   t.clearWaits();
   t.dropBuffered();
   if (error === undefined) t.emitInstance('SUCCEEDED_WORKFLOW');
-  else t.emitInstance('FAILED_WORKFLOW', { error });
+  else if (canceledBy !== undefined) t.emitInstance('FAILED_WORKFLOW', { error, cause: 'canceled_by_event', canceledBy });
+  else t.emitInstance('FAILED_WORKFLOW', { error, cause: error === CANCELED ? 'canceled' : 'failed' });
 }
 
 /**

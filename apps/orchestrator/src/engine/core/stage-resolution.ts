@@ -1,3 +1,5 @@
+import { cancelOnFieldName, cancelOnSchema } from '@wfp/contracts';
+import { compile, compileErrorMessage } from '@wfp/expressions';
 import { StageDefinition } from './stage-kind';
 
 /** The stage kinds by name (stages/registry.ts builds it once; the core only reads it). */
@@ -37,7 +39,29 @@ export function checkWorkflowConfig(registry: StageRegistry, config: unknown): {
     const problem = decoded.kind.checkStructure(decoded.spec);
     if (problem) return { ok: false, error: `stage ${index}: ${problem}` };
   }
+  if (value.cancel_on !== undefined) {
+    const problem = cancelOnProblem(value.cancel_on);
+    if (problem) return { ok: false, error: problem };
+  }
   return { ok: true, config: value };
+}
+
+/** Why a `cancel_on` value is refused (the field named, e.g. `cancel_on[0].within: …`), or undefined. */
+export function cancelOnProblem(cancelOn: unknown): string | undefined {
+  const parsed = cancelOnSchema.safeParse(cancelOn);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return `${cancelOnFieldName(issue.path)}: ${issue.message}`;
+  }
+  for (const [index, matcher] of parsed.data.entries()) {
+    if (!matcher.if) continue;
+    try {
+      compile(matcher.if);
+    } catch (error) {
+      return `cancel_on[${index}].if: ${compileErrorMessage(matcher.if, error)}`;
+    }
+  }
+  return undefined;
 }
 
 /** Replaces every `${name}` in every string leaf (not keys); a missing variable becomes "". */

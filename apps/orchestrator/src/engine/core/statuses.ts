@@ -41,9 +41,10 @@ export const INSTANCE_TRANSITIONS: ReadonlyArray<{ from: From<InstanceStatus>; t
   { from: 'new', to: 'running', by: 'start' },
   { from: 'new', to: 'succeeded', by: 'start (every stage finished inline)' },
   { from: 'new', to: 'failed', by: 'start (a stage failed inline)' },
+  { from: 'new', to: 'canceled', by: "start (a cancel_on lookback caught a cancel published before it)" },
   { from: 'running', to: 'succeeded', by: 'claim-and-advance | waits | act | bus waits' },
   { from: 'running', to: 'failed', by: 'claim-and-advance | waits | act | bus waits' },
-  { from: 'running', to: 'canceled', by: 'abort' },
+  { from: 'running', to: 'canceled', by: 'abort | bus waits (cancel_on) | act (a cancel_on requested during the call)' },
   { from: 'failed', to: 'running', by: 'redrive (from the failed stage)' },
 ];
 

@@ -52,6 +52,8 @@ export interface InstanceSnapshot {
   metadata?: Record<string, string>;
   /** Depth of the trigger chain that started the instance (events it publishes are one deeper). */
   chainDepth: number;
+  /** A cancel_on event that matched while an acting stage's call was in flight (its id). */
+  cancelRequestedBy?: string | null;
   /** Buffered events, oldest first. */
   buffered: BufferedEvent[];
   /** The unfinished stage runs: their status and start. */
@@ -76,6 +78,22 @@ export interface BusWaitChange {
   onEvent: 'continue' | 'succeed';
   onTimeout: 'fail' | 'continue' | 'succeed';
   saveAs: string | null;
+  deadline: Date | null;
+}
+
+/** An instance's `cancel_waits` row (store/cancel-waits.ts), one per matcher. */
+export interface CancelWaitChange {
+  matcher: number;
+  eventType: string;
+  condition: string | null;
+  /** The triggering event's payload: `event` in the condition. */
+  triggerEvent: Record<string, unknown> | null;
+  /** A prefilter implied by the condition: the incoming payload's value at `matchPath` equals `matchValue`. */
+  matchPath: string[] | null;
+  matchValue: string | null;
+  /** Events published before this do not cancel (the start, less the lookback). */
+  notBefore: Date;
+  /** Events published after this do not cancel (the start, plus `within`). */
   deadline: Date | null;
 }
 
@@ -170,6 +188,12 @@ export class Transition {
   queued = false;
   /** Failed stage runs a redrive starts again. */
   private readonly redriven = new Set<number>();
+  /** The bus event that canceled the instance (cancel_on). */
+  canceledBy: string | null = null;
+  /** A cancel_on match deferred until the call in flight ends (its event id). */
+  cancelRequestedBy: string | null = null;
+  /** The cancel matchers a start records (`cancel_waits`); they go when the instance ends. */
+  cancelWaits: CancelWaitChange[] = [];
 
   constructor(
     /** The loaded instance; `variables` and `buffered` are updated as the transition goes. */

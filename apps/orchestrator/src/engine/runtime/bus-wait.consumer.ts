@@ -7,15 +7,18 @@ import { APP_CONFIG, DurableConsumer, ensureEventsStream, NATS_CONNECTION } from
 import type { OrchestratorConfig } from '../../config';
 import { ORCHESTRATOR_SCHEMA } from '../../database/schema';
 import { managerQuery } from '../store/sql-query';
-import { anyWaitFor, matchBusWaits } from '../store/bus-waits';
+import { anyWaitFor, lockSql, matchBusWaits } from '../store/bus-waits';
+import { matchCancelWaits, pruneRecentEvents, recordRecentEvent } from '../store/cancel-waits';
 import { CoalescedCheck } from '../store/coalesced-check';
 import { BusWaitsSystem } from '../systems/bus-waits.system';
 
 export const BUS_WAIT_CONSUMER = 'orchestrator-bus-waits';
+/** How often recent events past every lookback are deleted. */
+const PRUNE_EVERY_MS = 60_000;
 
 /**
  * The orchestrator's durable JetStream consumer of every domain event (`<namespace>.events.>`)
- * for `wait_for_event`: exactly once through the inbox (see DurableConsumer); an event of a type
+ * for `wait_for_event` and `cancel_on`: exactly once through the inbox (see DurableConsumer); an event of a type
  * no instance waits for is acked without a transaction of its own (the existence checks of a
  * type are coalesced: coalesced-check.ts); otherwise the waits of that type only are
  * matched (bus-wait-matcher.ts) and completed in the same transaction. The durable starts at new
@@ -25,6 +28,7 @@ export const BUS_WAIT_CONSUMER = 'orchestrator-bus-waits';
 @Injectable()
 export class BusWaitConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer?: DurableConsumer;
+  private pruner?: NodeJS.Timeout;
   /** The after-commit steps of the transactions that completed waits. */
   private readonly committed: Array<() => void> = [];
   /** "Any wait for this type?", at most one check in flight and one queued per type. */
@@ -58,17 +62,26 @@ export class BusWaitConsumer implements OnApplicationBootstrap, OnApplicationShu
       backoffMs: [200, 1000, 5000, 30_000],
       shouldHandle: (envelope) => this.waitedTypes.ask(envelope.type),
       handler: async (envelope, manager) => {
-        const matched = await matchBusWaits(managerQuery(manager), envelope);
-        if (matched.length > 0) this.committed.push(await this.busWaits.completeBusWaits(manager, matched, envelope));
+        const query = managerQuery(manager);
+        await query(lockSql('exclusive'), [envelope.type]);
+        await recordRecentEvent(query, envelope);
+        const canceled = await matchCancelWaits(query, envelope);
+        const matched = await matchBusWaits(query, envelope, canceled);
+        if (matched.length > 0 || canceled.length > 0) this.committed.push(await this.busWaits.completeBusWaits(manager, matched, canceled, envelope));
       },
       afterCommit: () => {
         for (const done of this.committed.splice(0)) done();
       },
     });
     await this.consumer.start();
+    this.pruner = setInterval(() => {
+      pruneRecentEvents(managerQuery(this.dataSource.manager)).catch((err: unknown) => this.logger.warn({ err }, 'pruning recent events failed; retrying'));
+    }, PRUNE_EVERY_MS);
+    this.pruner.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.pruner) clearInterval(this.pruner);
     await this.consumer?.stop();
   }
 }

@@ -63,8 +63,7 @@ export class EngineController {
   async startInstance(@Payload() payload: unknown): Promise<Reply<WorkflowInstance>> {
     const parsed = parseCommand(startInstanceRequestSchema, payload);
     if (!parsed.ok) return parsed.reply;
-    const { workflowId, variables, idempotencyKey, chainDepth, metadata } = parsed.value;
-    return this.engine.startInstance(workflowId, variables, idempotencyKey, chainDepth, metadata);
+    return this.engine.start(parsed.value);
   }
 
   @MessagePattern(COMMANDS.orchestrator.startManyInstances)

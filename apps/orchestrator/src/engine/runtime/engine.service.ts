@@ -56,6 +56,11 @@ export class EngineService {
     return this.starts.start({ workflowId, variables, idempotencyKey, chainDepth, metadata });
   }
 
+  /** Starts one instance, with everything a start request can carry. */
+  start(item: StartItem): Promise<Reply<WorkflowInstance>> {
+    return this.starts.start(item);
+  }
+
   startManyInstances(items: readonly StartItem[]): Promise<StartManyItemResult[]> {
     return this.starts.startMany(items);
   }

@@ -60,10 +60,19 @@ export async function claimBusWait(query: SqlQuery, instanceId: string, stage: n
   return rows[0];
 }
 
-/** Whether any wait exists for this type (under the exclusive lock, in its own short transaction). */
+/**
+ * Whether the consumer has anything to do with an event of this type (under the exclusive lock,
+ * in its own short transaction): a `wait_for_event` wait, a `cancel_on` matcher, or a lookback
+ * that keeps such events (cancel-waits.ts).
+ */
 export async function anyWaitFor(query: SqlQuery, eventType: string): Promise<boolean> {
   await query(lockSql('exclusive'), [eventType]);
-  const rows: unknown[] = await query(`SELECT 1 FROM ${S}.bus_waits WHERE event_type = $1 LIMIT 1`, [eventType]);
+  const rows: unknown[] = await query(
+    `SELECT 1 WHERE EXISTS (SELECT 1 FROM ${S}.bus_waits WHERE event_type = $1)
+        OR EXISTS (SELECT 1 FROM ${S}.cancel_waits WHERE event_type = $1)
+        OR EXISTS (SELECT 1 FROM ${S}.lookback_types WHERE event_type = $1)`,
+    [eventType],
+  );
   return rows.length > 0;
 }
 
@@ -75,12 +84,12 @@ export interface MatchedWait {
 
 /**
  * The waits this event satisfies, claimed (deleted) in the caller's transaction, in the order they
- * began. Call inside the consumer's inbox transaction. Each matching instance is locked before its
+ * began — but those of instances this same event cancels (`canceled`). Call inside the consumer's inbox transaction. Each matching instance is locked before its
  * wait is claimed (the order every engine transition locks in: instance, then its rows), so a
  * deadline being applied at the same moment either claimed the wait first (no match here) or
  * finds it gone.
  */
-export async function matchBusWaits(query: SqlQuery, envelope: EventEnvelope): Promise<MatchedWait[]> {
+export async function matchBusWaits(query: SqlQuery, envelope: EventEnvelope, canceled: readonly string[] = []): Promise<MatchedWait[]> {
   await query(lockSql('exclusive'), [envelope.type]);
   const candidates: Array<BusWaitRow & { variables: Record<string, string> }> = await query(
     `SELECT w.*, i.variables FROM ${S}.bus_waits w JOIN ${S}.instances i ON i.id = w.instance_id
@@ -90,6 +99,7 @@ export async function matchBusWaits(query: SqlQuery, envelope: EventEnvelope): P
   );
   const matched: MatchedWait[] = [];
   for (const { variables, ...wait } of candidates) {
+    if (canceled.includes(wait.instance_id)) continue; // canceled by this event: its wait goes with it
     if (wait.condition) {
       const result = evaluateCondition(wait.condition, { event: envelope.payload, vars: variables ?? {} });
       if (!result.match) continue;

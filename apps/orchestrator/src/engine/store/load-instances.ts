@@ -11,6 +11,7 @@ interface LoadedRow {
   created_at: Date;
   chain_depth: number;
   metadata: Record<string, string>;
+  cancel_requested_by: string | null;
   status: InstanceStatus;
   buffered: Array<{ id: string; name: string }> | null;
   open_runs: Array<{ stage: number; status: StageRunStatus; started_at: string }> | null;
@@ -30,7 +31,7 @@ const SQL = {
    */
   load: sql<LoadedRow>(
     'load.instances',
-    `SELECT i.id, i.workflow_id, i.variables, i.created_at, i.chain_depth, i.metadata, i.status,
+    `SELECT i.id, i.workflow_id, i.variables, i.created_at, i.chain_depth, i.metadata, i.cancel_requested_by, i.status,
        (SELECT json_agg(json_build_object('id', b.id::text, 'name', b.name) ORDER BY b.id)
           FROM orchestrator.buffered_events b WHERE b.instance_id = i.id) AS buffered,
        (SELECT json_agg(json_build_object('stage', r.stage, 'status', r.status, 'started_at', r.started_at) ORDER BY r.stage)
@@ -81,6 +82,7 @@ function toSnapshot(row: LoadedRow, stages: readonly unknown[]): InstanceSnapsho
     status: row.status,
     chainDepth: row.chain_depth,
     metadata: row.metadata,
+    cancelRequestedBy: row.cancel_requested_by,
     buffered: row.buffered ?? [],
     openRuns: new Map((row.open_runs ?? []).map((r) => [r.stage, { status: r.status, startedAt: new Date(r.started_at) }])),
     wait: row.wait

@@ -25,6 +25,7 @@ export interface InstanceRow {
   terminated_at: Date | null;
   error: string | null;
   metadata?: Record<string, string>;
+  canceled_by?: string | null;
 }
 
 const iso = (date: Date) => new Date(date).toISOString();
@@ -53,6 +54,7 @@ export function toInstance(row: InstanceRow): WorkflowInstance {
     ...(row.terminated_at ? { terminatedAt: iso(row.terminated_at) } : {}),
     ...(row.error ? { error: row.error } : {}),
     ...(row.metadata && Object.keys(row.metadata).length > 0 ? { metadata: row.metadata } : {}),
+    ...(row.canceled_by ? { canceledBy: row.canceled_by } : {}),
   };
 }
 

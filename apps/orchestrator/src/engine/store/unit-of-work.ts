@@ -7,6 +7,7 @@ import { recordTransitions } from '../engine-metrics';
 import { EngineWakeup } from '../engine-wakeup';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { insertBusWait } from './bus-waits';
+import { insertCancelWaits } from './cancel-waits';
 import { EngineDb, pgQuery, Queryable } from './engine-db';
 import { writeTransitions } from './write-transitions';
 
@@ -29,13 +30,18 @@ export class EngineTransaction {
     private readonly unit: UnitOfWork,
   ) {}
 
-  /** Writes a batch's rows, then its bus waits (each under its event type's lock). Returns the new instances inserted. */
+  /**
+   * Writes a batch's rows, then its bus waits and cancel waits (each under its event type's lock).
+   * Returns the new instances inserted.
+   */
   async write(batch: readonly Transition[]): Promise<Set<string>> {
     if (batch.length === 0) return new Set();
     const inserted = await writeTransitions(this.client, batch);
     for (const t of batch) {
+      if (t.isNew && !inserted.has(t.instance.id)) continue;
+      if (t.cancelWaits.length > 0 && !t.terminated) await insertCancelWaits(pgQuery(this.client), t.instance.id, t.cancelWaits);
       const wait = t.busWait;
-      if (!wait || (t.isNew && !inserted.has(t.instance.id))) continue;
+      if (!wait) continue;
       await insertBusWait(pgQuery(this.client), {
         instance_id: t.instance.id, stage: wait.stage, event_type: wait.eventType, condition: wait.condition,
         on_event: wait.onEvent, on_timeout: wait.onTimeout, save_as: wait.saveAs, deadline: wait.deadline,
@@ -102,7 +108,7 @@ export class UnitOfWork {
   /** One batch in a transaction of its own; returns the new instances inserted. */
   async commit(batch: readonly Transition[]): Promise<Set<string>> {
     if (batch.length === 0) return new Set();
-    if (batch.some((t) => t.busWait)) return this.transaction((tx) => tx.write(batch));
+    if (batch.some((t) => t.busWait || t.cancelWaits.length > 0)) return this.transaction((tx) => tx.write(batch));
     // One statement: autocommit (a start is one round trip and one commit).
     const tx = new EngineTransaction(this.db.pool, this);
     const inserted = await tx.write(batch);

@@ -15,12 +15,13 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
   `WITH
   ins AS (
     INSERT INTO orchestrator.instances
-      (id, workflow_id, variables, idempotency_key, status, terminated, terminated_at, error, created_at, updated_at, chain_depth, metadata)
+      (id, workflow_id, variables, idempotency_key, status, terminated, terminated_at, error, created_at, updated_at, chain_depth, metadata,
+       canceled_by)
     SELECT u.id, u.workflow_id, u.variables, u.idempotency_key, u.status, u.status <> 'running', u.terminated_at, u.error, u.created_at, u.updated_at,
-           coalesce(u.chain_depth, 0), coalesce(u.metadata, '{}')
+           coalesce(u.chain_depth, 0), coalesce(u.metadata, '{}'), u.canceled_by
       FROM json_to_recordset($1::json) AS u(id uuid, workflow_id uuid, variables jsonb, idempotency_key text, status text,
                                             terminated_at timestamptz, error text, created_at timestamptz, updated_at timestamptz,
-                                            chain_depth int, metadata jsonb, queued boolean)
+                                            chain_depth int, metadata jsonb, queued boolean, canceled_by text)
       JOIN orchestrator.workflows w ON w.id = u.workflow_id AND w.deleted_at IS NULL
        AND (w.paused_mode IS NULL OR (w.paused_mode = 'queue' AND u.queued))
     ON CONFLICT (idempotency_key) DO NOTHING
@@ -28,8 +29,10 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
   upd AS (
     UPDATE orchestrator.instances i
        SET status = u.status, terminated = u.status <> 'running', terminated_at = u.terminated_at,
-           error = u.error, updated_at = u.updated_at, variables = coalesce(u.variables, i.variables)
-      FROM json_to_recordset($2::json) AS u(id uuid, status text, terminated_at timestamptz, error text, updated_at timestamptz, variables jsonb)
+           error = u.error, updated_at = u.updated_at, variables = coalesce(u.variables, i.variables),
+           canceled_by = coalesce(u.canceled_by, i.canceled_by), cancel_requested_by = coalesce(u.cancel_requested_by, i.cancel_requested_by)
+      FROM json_to_recordset($2::json) AS u(id uuid, status text, terminated_at timestamptz, error text, updated_at timestamptz, variables jsonb,
+                                            canceled_by text, cancel_requested_by text)
      WHERE i.id = u.id
     RETURNING i.id),
   live AS (SELECT id FROM ins UNION ALL SELECT id FROM upd),
@@ -68,6 +71,7 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
      WHERE u.instance_id IN (SELECT id FROM live)),
   del_waits AS (DELETE FROM orchestrator.waits WHERE instance_id = ANY($8::uuid[])),
   del_bus_waits AS (DELETE FROM orchestrator.bus_waits WHERE instance_id = ANY($8::uuid[])),
+  del_cancel_waits AS (DELETE FROM orchestrator.cancel_waits WHERE instance_id = ANY($15::uuid[])),
   del_buffered AS (
     DELETE FROM orchestrator.buffered_events WHERE id = ANY($9::bigint[]) OR instance_id = ANY($10::uuid[])),
   new_buffered AS (
@@ -96,6 +100,7 @@ function parameters(batch: readonly Transition[]): unknown[] {
   const droppedBuffered: string[] = [];
   const newBuffered: unknown[] = [];
   const events: unknown[] = [];
+  const endedInstances: string[] = [];
   for (const t of batch) {
     const i = t.instance;
     // Dates as ISO strings, the transition's `now` rendered once (most dates of a transition are it).
@@ -106,10 +111,14 @@ function parameters(batch: readonly Transition[]): unknown[] {
       newInstances.push({
         id: i.id, workflow_id: i.workflowId, variables, idempotency_key: i.idempotencyKey ?? null, status: t.status,
         terminated_at: iso(t.terminatedAt), error: t.error, created_at: iso(i.createdAt), updated_at: now,
-        chain_depth: i.chainDepth ?? 0, metadata: i.metadata ?? null, queued: t.queued,
+        chain_depth: i.chainDepth ?? 0, metadata: i.metadata ?? null, queued: t.queued, canceled_by: t.canceledBy,
       });
     } else {
-      updatedInstances.push({ id: i.id, status: t.status, terminated_at: iso(t.terminatedAt), error: t.error, updated_at: now, variables });
+      updatedInstances.push({
+        id: i.id, status: t.status, terminated_at: iso(t.terminatedAt), error: t.error, updated_at: now, variables,
+        canceled_by: t.canceledBy, cancel_requested_by: t.cancelRequestedBy,
+      });
+      if (t.terminated) endedInstances.push(i.id);
     }
     for (const r of t.runs.values()) {
       if (r.isNew) {
@@ -144,6 +153,8 @@ function parameters(batch: readonly Transition[]): unknown[] {
     currentTraceparent(),
     json(newBuffered),
     json(redrivenRuns),
+    // Instances that ended: their cancel matchers go.
+    endedInstances,
   ];
 }
 

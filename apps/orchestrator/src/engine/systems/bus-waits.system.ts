@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { EventEnvelope } from '@wfp/contracts';
 import { CLOCK, Clock } from '@wfp/platform';
-import { busEventMatched } from '../core/commands';
+import { busEventMatched, cancelByEvent } from '../core/commands';
 import { StageRegistry } from '../core/stage-resolution';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { MatchedWait } from '../store/bus-waits';
@@ -11,8 +11,8 @@ import { InstanceLoader } from '../store/load-instances';
 import { UnitOfWork } from '../store/unit-of-work';
 
 /**
- * Bus waits: completes the `wait_for_event` stages whose event the bus-wait consumer matched (and
- * claimed), in the consumer's inbox transaction — `on_event: continue` goes on inline (the
+ * Bus waits: cancels the instances whose `cancel_on` matched, and completes the `wait_for_event`
+ * stages whose event the bus-wait consumer matched (and claimed), in the consumer's inbox transaction — `on_event: continue` goes on inline (the
  * payload saved under `save_as`), `succeed` ends the instance successfully; the deadline's timer
  * goes with the stage.
  */
@@ -26,18 +26,29 @@ export class BusWaitsSystem {
   ) {}
 
   /** Writes into the consumer's transaction; call the answer once that transaction committed. */
-  async completeBusWaits(manager: EntityManager, matched: readonly MatchedWait[], envelope: EventEnvelope): Promise<() => void> {
+  async completeBusWaits(
+    manager: EntityManager,
+    matched: readonly MatchedWait[],
+    canceled: readonly string[],
+    envelope: EventEnvelope,
+  ): Promise<() => void> {
     // The consumer's transaction runs on TypeORM's pg connection: the engine writes through it.
     const client = (manager.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
     const tx = this.unit.join(client);
     // The matcher locked each instance before claiming its wait.
-    const instances = await this.loader.loadLocked(client, matched.map((m) => m.wait.instance_id));
+    const instances = await this.loader.loadLocked(client, [...canceled, ...matched.map((m) => m.wait.instance_id)]);
     const now = this.clock.now();
-    const batch = matched.flatMap(({ wait }) => {
+    const cancels = canceled.flatMap((id) => {
+      const instance = instances.get(id);
+      const t = instance && cancelByEvent(instance, envelope.id, now, this.registry);
+      return t && t !== 'terminated' ? [t] : [];
+    });
+    const completed = matched.flatMap(({ wait }) => {
       const instance = instances.get(wait.instance_id);
       const t = instance && busEventMatched(instance, { stage: wait.stage, onEvent: wait.on_event }, envelope.payload, now, this.registry);
       return t ? [t] : [];
     });
+    const batch = [...cancels, ...completed];
     await tx.write(batch);
     return () => tx.committed();
   }

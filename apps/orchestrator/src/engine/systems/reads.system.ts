@@ -22,7 +22,7 @@ const WORKFLOW_JSON = `(jsonb_strip_nulls(jsonb_build_object(
 const INSTANCE_FIELDS = `'id', i.id, 'workflowID', i.workflow_id,
     'createdAt', orchestrator.iso(i.created_at), 'updatedAt', orchestrator.iso(i.updated_at),
     'terminated', i.terminated, 'terminatedAt', orchestrator.iso(i.terminated_at), 'error', nullif(i.error, ''),
-    'metadata', nullif(i.metadata, '{}'::jsonb)`;
+    'metadata', nullif(i.metadata, '{}'::jsonb), 'canceledBy', i.canceled_by`;
 
 const STAGE_STATUS = `(SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
       'stage', r.stage, 'instanceID', r.instance_id, 'startedAt', orchestrator.iso(r.started_at),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { fail, isUuid, ok, Reply, StartManyItemResult, WorkflowInstance } from '@wfp/contracts';
+import { CancelMatcher, fail, isUuid, ok, Reply, StartManyItemResult, WorkflowInstance } from '@wfp/contracts';
 import { APP_CONFIG, CLOCK, Clock, isDatabaseUnavailable } from '@wfp/platform';
 import { OrchestratorConfig } from '../../config';
 import { queueInstance, startInstance } from '../core/commands';
@@ -9,8 +9,12 @@ import { newInstance, Transition } from '../core/transition';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { EngineDb, run, sql } from '../store/engine-db';
 import { InstanceRow, toInstance } from '../store/rows';
-import { UnitOfWork } from '../store/unit-of-work';
-import { WorkflowStages } from '../store/workflow-stages';
+import { EngineTransaction, UnitOfWork } from '../store/unit-of-work';
+import { WorkflowDefinition, WorkflowStages } from '../store/workflow-stages';
+import { lockSql } from '../store/bus-waits';
+import { lookbackHits, registerLookbacks } from '../store/cancel-waits';
+import { pgQuery } from '../store/engine-db';
+import { planCancelWaits } from '../core/cancel-on';
 
 export interface StartItem {
   workflowId: string;
@@ -20,6 +24,17 @@ export interface StartItem {
   chainDepth?: number;
   /** Labels to search and select the instance by. */
   metadata?: Record<string, string>;
+  /** The starting trigger's cancel_on matchers (the workflow's own are added). */
+  cancelOn?: readonly CancelMatcher[];
+  /** The payload of the event that started it (`event` in cancel_on conditions). */
+  triggerEvent?: Record<string, unknown>;
+}
+
+/** What a start batch with cancel_on matchers adds: its transaction, each item's matchers and lookback hit. */
+interface CancelPlan {
+  tx: EngineTransaction;
+  matchers: ReadonlyArray<readonly CancelMatcher[]>;
+  hits: ReadonlyArray<string | undefined>;
 }
 
 /** Items one start statement carries at most (group commit of concurrent starts). */
@@ -103,34 +118,66 @@ export class StartSystem {
   }
 
   private async startBatch(items: readonly StartItem[]): Promise<StartManyItemResult[]> {
-    const now = this.clock.now();
-    const stages = await this.stages.of(this.db.pool, items.filter((i) => isUuid(i.workflowId)).map((i) => i.workflowId));
+    const definitions = await this.stages.definitions(this.db.pool, items.filter((i) => isUuid(i.workflowId)).map((i) => i.workflowId));
+    const matchers = items.map((item) => [...(definitions.get(item.workflowId)?.cancelOn ?? []), ...(item.cancelOn ?? [])]);
+    if (matchers.every((m) => m.length === 0)) return this.startPlanned(items, definitions, this.clock.now());
+    await this.registerTriggerLookbacks(items);
+    // cancel_on: the starts' transaction holds their event types' shared locks from before `now`
+    // is read (so an event handled before is older than the start), reads the lookbacks and
+    // records the cancel waits (store/cancel-waits.ts).
+    return this.unit.transaction(async (tx) => {
+      for (const type of [...new Set(matchers.flat().map((m) => m.event))].sort()) await tx.client.query(lockSql('shared'), [type]);
+      const now = this.clock.now();
+      const hits = await lookbackHits(pgQuery(tx.client), items.map((item, i) => ({ matchers: matchers[i], triggerEvent: item.triggerEvent })), now);
+      return this.startPlanned(items, definitions, now, { tx, matchers, hits });
+    });
+  }
+
+  /** Triggers' lookbacks, recorded once per process (the workflow's are recorded at its create). */
+  private readonly lookbacksRecorded = new Set<string>();
+
+  private async registerTriggerLookbacks(items: readonly StartItem[]): Promise<void> {
+    const unseen = items.flatMap((item) => (item.cancelOn ?? []).filter((m) => m.lookback && !this.lookbacksRecorded.has(`${m.event} ${m.lookback}`)));
+    if (unseen.length === 0) return;
+    await registerLookbacks(pgQuery(this.db.pool), unseen);
+    for (const m of unseen) this.lookbacksRecorded.add(`${m.event} ${m.lookback}`);
+  }
+
+  private async startPlanned(
+    items: readonly StartItem[],
+    definitions: ReadonlyMap<string, WorkflowDefinition>,
+    now: Date,
+    cancel?: CancelPlan,
+  ): Promise<StartManyItemResult[]> {
+    const db = cancel?.tx.client ?? this.db.pool;
     // Planned as running starts; the insert refuses those of a paused workflow (the check is in the
     // statement: no extra round trip, no race with a pause). Only then are the paused ones read,
     // and the starts of a workflow paused in `queue` mode planned again as queued.
     let paused = new Map<string, 'queue' | 'drop'>();
     const planAll = () => {
       const byKey = new Map<string, Transition>();
-      return items.map((item): Transition | undefined => {
-        const workflowStages = stages.get(item.workflowId);
+      return items.map((item, i): Transition | undefined => {
+        const workflowStages = definitions.get(item.workflowId)?.stages;
         const mode = paused.get(item.workflowId);
         if (!workflowStages || mode === 'drop') return undefined;
         const key = item.idempotencyKey;
         if (key !== undefined && byKey.has(key)) return byKey.get(key);
-        const plan = this.plan(item, workflowStages, now, mode === 'queue');
+        const plan = this.plan(item, workflowStages, now, mode === 'queue', cancel?.hits[i]);
+        const matchers = cancel?.matchers[i] ?? [];
+        if (matchers.length > 0 && !plan.terminated) plan.cancelWaits = planCancelWaits(matchers, item.triggerEvent, now);
         if (key !== undefined) byKey.set(key, plan);
         return plan;
       });
     };
     let plans = planAll();
-    let { inserted, rejected } = await this.write([...new Set(plans.filter((p): p is Transition => p !== undefined))]);
+    let { inserted, rejected } = await this.write([...new Set(plans.filter((p): p is Transition => p !== undefined))], cancel?.tx);
     const refused = [...new Set(plans.flatMap((plan) => (plan && !inserted.has(plan.instance.id) && !rejected.has(plan.instance.id) ? [plan.instance.workflowId] : [])))];
     if (refused.length > 0) {
-      paused = new Map((await run(this.db.pool, SQL.paused, [refused])).map((row) => [row.id, row.paused_mode] as const));
+      paused = new Map((await run(db, SQL.paused, [refused])).map((row) => [row.id, row.paused_mode] as const));
       if (paused.size > 0) {
         // The paused workflows' items only: queued (queue mode) or none (drop mode).
         const queued = planAll().map((plan) => (plan && paused.has(plan.instance.workflowId) ? plan : undefined));
-        const retried = await this.write([...new Set(queued.filter((p): p is Transition => p !== undefined))]);
+        const retried = await this.write([...new Set(queued.filter((p): p is Transition => p !== undefined))], cancel?.tx);
         plans = plans.map((plan, i) => (plan && paused.has(plan.instance.workflowId) ? queued[i] : plan));
         inserted = new Set([...inserted, ...retried.inserted]);
         rejected = new Map([...rejected, ...retried.rejected]);
@@ -142,7 +189,7 @@ export class StartSystem {
     );
     const keys = items.flatMap((item, i) => (results[i] === undefined && item.idempotencyKey !== undefined ? [item.idempotencyKey] : []));
     const existing = new Map<string, InstanceRow>();
-    if (keys.length > 0) for (const row of await run(this.db.pool, SQL.byKeys, [keys])) existing.set(row.idempotency_key!, row);
+    if (keys.length > 0) for (const row of await run(db, SQL.byKeys, [keys])) existing.set(row.idempotency_key!, row);
     return items.map((item, i) => {
       const result = results[i];
       if (result) return result;
@@ -158,7 +205,7 @@ export class StartSystem {
   }
 
   /** A new instance, run inline until its first real wait — or queued, while its workflow is paused. */
-  private plan(item: StartItem, stages: readonly unknown[], now: Date, queued: boolean): Transition {
+  private plan(item: StartItem, stages: readonly unknown[], now: Date, queued: boolean, canceledBy: string | undefined): Transition {
     const instance = newInstance({
       id: randomUUID(),
       workflowId: item.workflowId,
@@ -169,17 +216,21 @@ export class StartSystem {
       chainDepth: item.chainDepth ?? 0,
       metadata: item.metadata ?? {},
     });
-    return queued ? queueInstance(instance, now, this.registry) : startInstance(instance, now, this.registry);
+    if (!queued) return startInstance(instance, now, this.registry, canceledBy);
+    if (canceledBy === undefined) return queueInstance(instance, now, this.registry);
+    const canceled = startInstance(instance, now, this.registry, canceledBy);
+    canceled.queued = true; // a paused workflow accepts it (it ends at once)
+    return canceled;
   }
 
   /**
    * Writes the batch in one statement; if it fails (a value Postgres refuses, e.g. a NUL
    * character in a variable), each item is retried alone so one bad item fails only itself.
    */
-  private async write(batch: Transition[]): Promise<{ inserted: Set<string>; rejected: Map<string, string> }> {
+  private async write(batch: Transition[], tx?: EngineTransaction): Promise<{ inserted: Set<string>; rejected: Map<string, string> }> {
     const rejected = new Map<string, string>();
     try {
-      return { inserted: await this.unit.commit(batch), rejected };
+      return { inserted: tx ? await tx.savepoint(() => tx.write(batch)) : await this.unit.commit(batch), rejected };
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw error; // the database, not an item: no item-by-item retry
       if (batch.length === 1) {
@@ -189,7 +240,7 @@ export class StartSystem {
       }
       const inserted = new Set<string>();
       for (const t of batch) {
-        const one = await this.write([t]);
+        const one = await this.write([t], tx);
         one.inserted.forEach((id) => inserted.add(id));
         one.rejected.forEach((message, id) => rejected.set(id, message));
       }
@@ -214,5 +265,6 @@ function instanceOf(t: Transition): WorkflowInstance {
     ...(t.terminatedAt ? { terminatedAt: t.terminatedAt.toISOString() } : {}),
     ...(t.error ? { error: t.error } : {}),
     ...(t.instance.metadata && Object.keys(t.instance.metadata).length > 0 ? { metadata: t.instance.metadata } : {}),
+    ...(t.canceledBy ? { canceledBy: t.canceledBy } : {}),
   };
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { fail, isUuid, KeysetPage, ok, Reply, Workflow } from '@wfp/contracts';
+import { cancelOnSchema, fail, isUuid, KeysetPage, ok, Reply, Workflow } from '@wfp/contracts';
+import { registerLookbacks } from '../store/cancel-waits';
 import { CLOCK, Clock, keysetSql } from '@wfp/platform';
 import { checkWorkflowConfig, StageRegistry } from '../core/stage-resolution';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { PAUSED_UNTIL } from '../core/commands';
 import { EngineWakeup } from '../engine-wakeup';
-import { EngineDb, run, sql } from '../store/engine-db';
+import { EngineDb, pgQuery, run, sql } from '../store/engine-db';
 import { toWorkflow, WorkflowRow } from '../store/rows';
 
 const SQL = {
@@ -57,6 +58,8 @@ export class WorkflowsSystem {
   async create(config: unknown): Promise<Reply<Workflow>> {
     const checked = checkWorkflowConfig(this.registry, config);
     if (!checked.ok) return fail('VALIDATION', `creating workflow: ${checked.error}`);
+    const cancelOn = cancelOnSchema.safeParse(checked.config.cancel_on);
+    if (cancelOn.success) await registerLookbacks(pgQuery(this.db.pool), cancelOn.data);
     const [row] = await run(this.db.pool, SQL.insert, [randomUUID(), JSON.stringify(checked.config), this.clock.now()]);
     return ok(toWorkflow(row));
   }

@@ -1,0 +1,69 @@
+import { CancelMatcher, parsePolicyDuration } from '@wfp/contracts';
+import { cancelStage, CANCELED, finish } from './lifecycle';
+import { TERMINAL_STAGE_RUN } from './statuses';
+import { CancelWaitChange, Transition } from './transition';
+
+/**
+ * `cancel_on`, pure: the cancel waits a start records, and the cancel itself. A cancel takes
+ * effect between stages — when an acting stage's call is in flight (its `act` timer is leased),
+ * the cancel is only requested: the call's end records its result and then cancels, so the call
+ * completes once and nothing after it runs.
+ */
+
+const PATH = String.raw`[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*`;
+const ASYNC_EQ_EVENT = new RegExp(`^async\\.(${PATH})\\s*==\\s*event\\.(${PATH})$`);
+const EVENT_EQ_ASYNC = new RegExp(`^event\\.(${PATH})\\s*==\\s*async\\.(${PATH})$`);
+
+/**
+ * The correlation a condition implies, so candidates are narrowed in SQL before CEL runs: a
+ * condition that is a plain conjunction (no `||`, `?`, parentheses, negation or string literal)
+ * with a term `async.X == event.Y`, where the triggering event's `Y` is a string. Anything else:
+ * no prefilter (every wait of the type is a candidate; CEL decides).
+ */
+export function correlationOf(condition: string | undefined, triggerEvent: Record<string, unknown> | undefined): { path: string[]; value: string } | undefined {
+  if (!condition || !triggerEvent || /\|\||[?()!'"`]/.test(condition)) return undefined;
+  for (const term of condition.split('&&').map((part) => part.trim())) {
+    const direct = ASYNC_EQ_EVENT.exec(term);
+    const reversed = direct ? undefined : EVENT_EQ_ASYNC.exec(term);
+    const asyncPath = direct ? direct[1] : reversed?.[2];
+    const eventPath = direct ? direct[2] : reversed?.[1];
+    if (!asyncPath || !eventPath) continue;
+    const value = eventPath.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), triggerEvent);
+    if (typeof value === 'string') return { path: asyncPath.split('.'), value };
+  }
+  return undefined;
+}
+
+/** The cancel waits of an instance started at `startedAt` with these matchers. */
+export function planCancelWaits(matchers: readonly CancelMatcher[], triggerEvent: Record<string, unknown> | undefined, startedAt: Date): CancelWaitChange[] {
+  return matchers.map((matcher, index) => {
+    const correlation = correlationOf(matcher.if, triggerEvent);
+    const lookback = matcher.lookback ? parsePolicyDuration(matcher.lookback) ?? 0 : 0;
+    const within = matcher.within ? parsePolicyDuration(matcher.within) : undefined;
+    return {
+      matcher: index,
+      eventType: matcher.event,
+      condition: matcher.if ?? null,
+      triggerEvent: triggerEvent ?? null,
+      matchPath: correlation?.path ?? null,
+      matchValue: correlation?.value ?? null,
+      notBefore: new Date(startedAt.getTime() - lookback),
+      deadline: within === undefined ? null : new Date(startedAt.getTime() + within),
+    };
+  });
+}
+
+/** Whether an acting stage's call is in flight (its `act` timer leased by the act system). */
+export function callInFlight(t: Transition): boolean {
+  const timer = t.instance.timer;
+  return timer !== null && timer.action === 'act' && timer.leaseId !== null;
+}
+
+/** Cancels now: every open stage run and the instance end "canceled", `canceledBy` the event. */
+export function cancelByEventNow(t: Transition, eventId: string): void {
+  for (const stage of [...t.instance.openRuns.keys()].sort((a, b) => a - b)) {
+    const status = t.runStatus(stage);
+    if (status !== 'new' && !TERMINAL_STAGE_RUN.has(status)) cancelStage(t, stage);
+  }
+  finish(t, CANCELED, eventId);
+}
