@@ -71,11 +71,12 @@ export async function admissionRound(m: EntityManager, triggerId: string, now: D
         ? `UPDATE triggers.occurrences o SET reason = $2
              FROM triggers.flow_queue q
             WHERE q.trigger_id = $1 AND q.state = 'queued' AND q.not_before <= $3 AND o.id = q.id AND o.reason IS NULL
+              AND q.fair_key = ANY($4::text[])
            RETURNING o.id, o.event_id`
         : `UPDATE triggers.occurrences SET reason = $2
             WHERE id = ANY($1::uuid[]) AND outcome = 'queued' AND reason IS DISTINCT FROM $2
            RETURNING id, event_id`,
-      ids === null ? [triggerId, reason, now] : [ids, reason],
+      ids === null ? [triggerId, reason, now, [...new Set(waiting.map((w) => w.start.fairKey))]] : [ids, reason],
     );
     for (const row of marked) {
       metrics.triggerFlowDecisions.inc({ trigger_id: triggerId, outcome: 'queued', reason });
@@ -86,7 +87,9 @@ export async function admissionRound(m: EntityManager, triggerId: string, now: D
     const ids = waiting.filter((w) => w.reason === reason).map((w) => w.start.id);
     if (ids.length > 0) await markQueued(ids, reason);
   }
-  // Starts beyond this round's window wait for the same reason as their key's heads.
+  // Starts beyond this round's window wait for the same reason as their key's heads — only those of
+  // keys whose heads wait: a start recorded after this round read its rows, of a key with room, is
+  // not marked (the next round admits it, it never waited for a slot).
   if (waiting.length > 0) await markQueued(null, policy.concurrency ? 'concurrency' : 'throttle');
   return { wake, events };
 }
