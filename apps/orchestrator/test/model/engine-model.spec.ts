@@ -14,7 +14,7 @@ describe('EngineModel (reference semantics)', () => {
   it('runs instantaneous stages inline at start; an empty workflow succeeds at once', () => {
     const { view } = run([{ kind: 'noop' }, { kind: 'delay', ms: 0 }, { kind: 'publish', eventType: 'x.done' }]);
     expect(view).toEqual({
-      status: 'succeeded', error: null, buffered: [], wait: null, busWait: null, timer: null, published: ['x.done'],
+      status: 'succeeded', error: null, buffered: [], wait: null, busWait: null, timer: null, published: ['x.done'], callInFlight: false, cancelRequested: false,
       runs: [0, 1, 2].map((stage) => ({ stage, status: 'succeeded', error: null })),
     });
     expect(run([]).view).toMatchObject({ status: 'succeeded', runs: [] });
@@ -120,8 +120,29 @@ describe('EngineModel (reference semantics)', () => {
     );
     expect(answers).toEqual(['ok', 'ok', 'terminated', 'terminated', 'not_applicable']);
     expect(view).toEqual({
-      status: 'canceled', error: CANCELED, buffered: [], wait: null, busWait: null, timer: null, published: [],
+      status: 'canceled', error: CANCELED, buffered: [], wait: null, busWait: null, timer: null, published: [], callInFlight: false, cancelRequested: false,
       runs: [{ stage: 0, status: 'succeeded', error: null }, { stage: 1, status: 'canceled', error: CANCELED }],
     });
+  });
+
+  it('cancel_on: cancels a waiting instance at once; during a call in flight, once the call ends (nothing after it runs)', () => {
+    const act: ModelStage = { kind: 'act', attempts: 3, backoffMs: 10, maxBackoffMs: 100 };
+    expect(run([{ kind: 'delay', ms: 1000 }, { kind: 'noop' }], [{ type: 'cancelEvent' }, { type: 'cancelEvent' }])).toMatchObject({
+      answers: ['ok', 'terminated'],
+      view: { status: 'canceled', error: CANCELED, timer: null, runs: [{ stage: 0, status: 'canceled', error: CANCELED }] },
+    });
+    // In flight: requested; the call's success is recorded, then the instance is canceled.
+    const inFlight = run([act, { kind: 'noop' }], [{ type: 'callBegins' }, { type: 'cancelEvent' }]);
+    expect(inFlight.view).toMatchObject({ status: 'running', callInFlight: true, cancelRequested: true });
+    expect(inFlight.model.apply({ type: 'actResult', result: 'succeeded' })).toBe('ok');
+    expect(inFlight.model.view()).toMatchObject({ status: 'canceled', runs: [{ stage: 0, status: 'succeeded' }], cancelRequested: false });
+    // A retryable failure in flight is not retried: the stage is canceled.
+    expect(run([act], [{ type: 'callBegins' }, { type: 'cancelEvent' }, { type: 'actResult', result: 'retryable' }]).view).toMatchObject({
+      status: 'canceled', timer: null, runs: [{ stage: 0, status: 'canceled' }],
+    });
+    // The last stage's success in flight ends the instance successfully (nothing was left to cancel).
+    expect(run([act], [{ type: 'callBegins' }, { type: 'cancelEvent' }, { type: 'actResult', result: 'succeeded' }]).view).toMatchObject({ status: 'succeeded' });
+    // Waiting for a retry's back-off (no call in flight): canceled at once.
+    expect(run([act], [{ type: 'actResult', result: 'retryable' }, { type: 'cancelEvent' }]).view).toMatchObject({ status: 'canceled' });
   });
 });

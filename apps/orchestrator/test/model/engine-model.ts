@@ -69,6 +69,13 @@ export type ModelCommand =
   /** The current acting attempt ends. */
   | { type: 'actResult'; result: 'succeeded' | 'retryable' | 'fatal' }
   | { type: 'abort' }
+  /** The act system leases the due `act` timer: the attempt's call is in flight (until `actResult`). */
+  | { type: 'callBegins' }
+  /**
+   * A cancel_on matcher matched a bus event: the instance is canceled now (every open run and the
+   * instance "canceled") — or, while a call is in flight, once the call's result is recorded.
+   */
+  | { type: 'cancelEvent' }
   /** A failed instance runs again from its failed stage (our extension). */
   | { type: 'redrive' };
 
@@ -92,6 +99,10 @@ export interface ModelView {
   timer: { stage: number; action: 'start' | 'resume' | 'timeout' | 'act'; dueAt: number; attempt: number } | null;
   /** Domain event types emitted by publish stages, in order. */
   published: string[];
+  /** The pending `act` timer is leased (its call in flight). */
+  callInFlight: boolean;
+  /** A cancel_on event matched during the call in flight (applies when its result is recorded). */
+  cancelRequested: boolean;
 }
 
 /** The error of a wait whose deadline passed with on_timeout `fail`. */
@@ -123,6 +134,9 @@ export class EngineModel {
     | null = null;
   private timer: ModelView['timer'] = null;
   private readonly published: string[] = [];
+  /** The timer object the act system leased (a new timer is never leased). */
+  private leasedTimer: ModelView['timer'] = null;
+  private cancelRequested = false;
 
   /** Starts the instance at `startAt`: stage 0 runs inline (a workflow without stages succeeds). */
   constructor(private readonly stages: readonly ModelStage[], startAt: number) {
@@ -144,7 +158,21 @@ export class EngineModel {
       busWait: this.busWait && { stage: this.busWait.stage, eventType: this.busWait.eventType, deadline: this.busWait.deadline },
       timer: this.timer && { ...this.timer },
       published: [...this.published],
+      callInFlight: this.callInFlight,
+      cancelRequested: this.status === 'running' && this.cancelRequested,
     };
+  }
+
+  private get callInFlight(): boolean {
+    return this.timer !== null && this.timer === this.leasedTimer;
+  }
+
+  /** Every open run and the instance end "canceled". */
+  private cancelAll(): void {
+    for (const run of this.runs) {
+      if (!TERMINAL_RUN.has(run.status)) Object.assign(run, { status: 'canceled', error: CANCELED });
+    }
+    this.finish(CANCELED);
   }
 
   apply(cmd: ModelCommand): ModelAnswer {
@@ -160,10 +188,16 @@ export class EngineModel {
         return 'ok';
       case 'abort':
         if (this.terminated) return 'terminated';
-        for (const run of this.runs) {
-          if (!TERMINAL_RUN.has(run.status)) Object.assign(run, { status: 'canceled', error: CANCELED });
-        }
-        this.finish(CANCELED);
+        this.cancelAll();
+        return 'ok';
+      case 'callBegins':
+        if (this.terminated || !this.timer || this.timer.action !== 'act' || this.callInFlight) return 'not_applicable';
+        this.leasedTimer = this.timer;
+        return 'ok';
+      case 'cancelEvent':
+        if (this.terminated) return 'terminated';
+        if (this.callInFlight) this.cancelRequested = true;
+        else this.cancelAll();
         return 'ok';
       case 'timerDue':
         return this.timerDue();
@@ -206,6 +240,16 @@ export class EngineModel {
     const timer = this.timer;
     if (this.terminated || !timer || timer.action !== 'act') return 'not_applicable';
     this.now = Math.max(this.now, timer.dueAt);
+    if (this.cancelRequested) {
+      // The call's result is recorded (a success completes the stage), then the cancel applies.
+      if (result === 'succeeded') {
+        this.setRun(timer.stage, 'succeeded');
+        this.timer = null;
+        if (timer.stage + 1 >= this.stages.length) this.finish(null);
+        else this.cancelAll();
+      } else this.cancelAll();
+      return 'ok';
+    }
     if (result === 'succeeded') {
       this.completeStage(timer.stage);
       return 'ok';

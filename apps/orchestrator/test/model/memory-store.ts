@@ -25,6 +25,11 @@ export function memoryInstance(snapshot: InstanceSnapshot): MemoryInstance {
   return { snapshot, runs: new Map(), published: [], events: [], nextBufferedId: 1, error: null, busWaitInfo: null };
 }
 
+/** The act system's lease of the due `act` timer (its call in flight). */
+export function leaseActTimer(store: MemoryInstance): void {
+  if (store.snapshot.timer) store.snapshot = { ...store.snapshot, timer: { ...store.snapshot.timer, leaseId: 'lease' } };
+}
+
 /** Applies the transition's final states (what the batch statement writes). */
 export function applyTransition(store: MemoryInstance, t: Transition): void {
   const before = store.snapshot;
@@ -54,6 +59,7 @@ export function applyTransition(store: MemoryInstance, t: Transition): void {
   store.error = t.error;
   store.snapshot = {
     ...before,
+    cancelRequestedBy: t.cancelRequestedBy ?? before.cancelRequestedBy ?? null,
     status: t.status,
     variables: t.instance.variables,
     buffered,

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { ACT_ERRORS, EngineModel, ModelCommand, ModelStage, ModelView } from '../../../test/model/engine-model';
-import { applyTransition, MemoryInstance, memoryInstance } from '../../../test/model/memory-store';
+import { applyTransition, leaseActTimer, MemoryInstance, memoryInstance } from '../../../test/model/memory-store';
 import { STAGE_DEFINITIONS } from '../stages/registry';
-import { abortInstance, actEnded, busEventMatched, redriveInstance, sendEvent, startInstance, timerDue } from './commands';
+import { abortInstance, actEnded, busEventMatched, cancelByEvent, redriveInstance, sendEvent, startInstance, timerDue } from './commands';
 import { StageDefinition } from './stage-kind';
 import { StageRegistry } from './stage-resolution';
 import { IllegalTransition } from './statuses';
@@ -12,7 +12,7 @@ import { newInstance, Transition } from './transition';
  * The pure core against the reference model (test/model/engine-model.ts): random workflows of
  * noop / delay / wait_event / wait_for_event / an acting stage / publish, and random command
  * sequences (sendEvent, timer due, clock moves, bus events, act success / retryable / fatal,
- * abort, redrive). After EVERY step the core's state (its transitions applied to an in-memory copy of the
+ * abort, redrive, an act call beginning, a cancel_on event). After EVERY step the core's state (its transitions applied to an in-memory copy of the
  * engine's tables) must equal the model's view, and every status change must be a row of the
  * transition tables (Transition throws IllegalTransition otherwise).
  *
@@ -89,6 +89,8 @@ const commandArb: fc.Arbitrary<ModelCommand> = fc.oneof(
   { arbitrary: fc.record({ type: fc.constant('actResult' as const), result: fc.constantFrom('succeeded' as const, 'retryable' as const, 'fatal' as const) }), weight: 3 },
   { arbitrary: fc.constant<ModelCommand>({ type: 'abort' }), weight: 1 },
   { arbitrary: fc.constant<ModelCommand>({ type: 'redrive' }), weight: 2 },
+  { arbitrary: fc.constant<ModelCommand>({ type: 'callBegins' }), weight: 2 },
+  { arbitrary: fc.constant<ModelCommand>({ type: 'cancelEvent' }), weight: 1 },
 );
 
 /** The core driven like the engine's systems drive it, over the in-memory tables. */
@@ -113,6 +115,12 @@ class CoreUnderTest {
         return this.answer(sendEvent(s, command.name, new Date(this.now), registry));
       case 'abort':
         return this.answer(abortInstance(s, new Date(this.now), registry));
+      case 'callBegins':
+        if (!running || !s.timer || s.timer.action !== 'act' || s.timer.leaseId !== null) return 'not_applicable';
+        leaseActTimer(this.store);
+        return 'ok';
+      case 'cancelEvent':
+        return this.answer(cancelByEvent(s, 'cancel-event-id', new Date(this.now), registry));
       case 'redrive': {
         // Where it failed, as the redrive system reads it: the failed run, else the next stage.
         const failed = [...this.store.runs].filter(([, run]) => run.status === 'failed').map(([stage]) => stage);
@@ -156,6 +164,8 @@ class CoreUnderTest {
       busWait: s.busWait && this.store.busWaitInfo && { stage: s.busWait.stage, eventType: this.store.busWaitInfo.eventType, deadline: ms(this.store.busWaitInfo.deadline) },
       timer: s.timer && { stage: s.timer.stage, action: s.timer.action, dueAt: s.timer.dueAt.getTime(), attempt: s.timer.attempt },
       published: [...this.store.published],
+      callInFlight: s.status === 'running' && s.timer !== null && s.timer.leaseId !== null,
+      cancelRequested: s.status === 'running' && !!s.cancelRequestedBy,
     };
   }
 
