@@ -4,8 +4,8 @@ import { parsePolicyDuration } from '../triggers/policy';
 /**
  * `cancel_on` (our extension, docs/cancel-on.md), on a workflow's config or on a trigger: an
  * instance is canceled by the first bus event that matches one of its matchers — of type `event`,
- * satisfying `if` (CEL over `event`, the payload of the event that started the instance, and
- * `async`, the incoming one's), published no later than `within` after the instance started and no
+ * satisfying `if` (CEL over `event`, the payload of the event that started the instance, `vars`,
+ * its variables at its start, and `async`, the incoming event's payload), published no later than `within` after the instance started and no
  * earlier than `lookback` before it. The cancel takes effect between stages: an acting stage's
  * call in flight completes, nothing after it runs.
  */
@@ -25,7 +25,7 @@ const duration = (max: number, what: string) =>
 export const cancelMatcherSchema = z
   .object({
     event: z.string().min(1).max(200).regex(EVENT_TYPE, 'must be an event type like order.cancelled').describe('The event type that cancels'),
-    if: z.string().min(1).max(4000).optional().describe('CEL over `event` (the triggering payload) and `async` (the incoming one)'),
+    if: z.string().min(1).max(4000).optional().describe('CEL over `event` (the triggering payload), `vars` (the variables at start) and `async` (the incoming payload)'),
     within: duration(CANCEL_ON_MAX_WITHIN_MS, 'how long after the start the matcher holds').optional(),
     lookback: duration(CANCEL_ON_MAX_LOOKBACK_MS, 'how far before the start a cancel still counts').optional(),
   })

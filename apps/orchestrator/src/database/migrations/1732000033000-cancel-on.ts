@@ -19,6 +19,7 @@ export class CancelOn1732000033000 implements MigrationInterface {
         event_type text NOT NULL,
         condition text,
         trigger_event jsonb,
+        start_vars jsonb,
         match_path text[],
         match_value text,
         not_before timestamptz NOT NULL,

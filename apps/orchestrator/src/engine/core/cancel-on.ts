@@ -11,40 +11,51 @@ import { CancelWaitChange, Transition } from './transition';
  */
 
 const PATH = String.raw`[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*`;
-const ASYNC_EQ_EVENT = new RegExp(`^async\\.(${PATH})\\s*==\\s*event\\.(${PATH})$`);
-const EVENT_EQ_ASYNC = new RegExp(`^event\\.(${PATH})\\s*==\\s*async\\.(${PATH})$`);
+const ASYNC_EQ_START = new RegExp(`^async\\.(${PATH})\\s*==\\s*(event|vars)\\.(${PATH})$`);
+const START_EQ_ASYNC = new RegExp(`^(event|vars)\\.(${PATH})\\s*==\\s*async\\.(${PATH})$`);
 
 /**
  * The correlation a condition implies, so candidates are narrowed in SQL before CEL runs: a
  * condition that is a plain conjunction (no `||`, `?`, parentheses, negation or string literal)
- * with a term `async.X == event.Y`, where the triggering event's `Y` is a string. Anything else:
- * no prefilter (every wait of the type is a candidate; CEL decides).
+ * with a term `async.X == event.Y` (or `vars.Y`), where the start's `Y` is a string. Anything
+ * else: no prefilter (every wait of the type is a candidate; CEL decides).
  */
-export function correlationOf(condition: string | undefined, triggerEvent: Record<string, unknown> | undefined): { path: string[]; value: string } | undefined {
-  if (!condition || !triggerEvent || /\|\||[?()!'"`]/.test(condition)) return undefined;
+export function correlationOf(condition: string | undefined, start: CancelContext): { path: string[]; value: string } | undefined {
+  if (!condition || /\|\||[?()!'"`]/.test(condition)) return undefined;
   for (const term of condition.split('&&').map((part) => part.trim())) {
-    const direct = ASYNC_EQ_EVENT.exec(term);
-    const reversed = direct ? undefined : EVENT_EQ_ASYNC.exec(term);
-    const asyncPath = direct ? direct[1] : reversed?.[2];
-    const eventPath = direct ? direct[2] : reversed?.[1];
-    if (!asyncPath || !eventPath) continue;
-    const value = eventPath.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), triggerEvent);
+    const direct = ASYNC_EQ_START.exec(term);
+    const reversed = direct ? undefined : START_EQ_ASYNC.exec(term);
+    const asyncPath = direct ? direct[1] : reversed?.[3];
+    const root = direct ? direct[2] : reversed?.[1];
+    const startPath = direct ? direct[3] : reversed?.[2];
+    if (!asyncPath || !root || !startPath) continue;
+    const value =
+      root === 'vars'
+        ? start.vars[startPath]
+        : startPath.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), start.event);
     if (typeof value === 'string') return { path: asyncPath.split('.'), value };
   }
   return undefined;
 }
 
+/** What a cancel condition sees of the start: `event` (the triggering payload, `{}` if none) and `vars`. */
+export interface CancelContext {
+  event: Record<string, unknown>;
+  vars: Record<string, string>;
+}
+
 /** The cancel waits of an instance started at `startedAt` with these matchers. */
-export function planCancelWaits(matchers: readonly CancelMatcher[], triggerEvent: Record<string, unknown> | undefined, startedAt: Date): CancelWaitChange[] {
+export function planCancelWaits(matchers: readonly CancelMatcher[], start: CancelContext, startedAt: Date): CancelWaitChange[] {
   return matchers.map((matcher, index) => {
-    const correlation = correlationOf(matcher.if, triggerEvent);
+    const correlation = correlationOf(matcher.if, start);
     const lookback = matcher.lookback ? parsePolicyDuration(matcher.lookback) ?? 0 : 0;
     const within = matcher.within ? parsePolicyDuration(matcher.within) : undefined;
     return {
       matcher: index,
       eventType: matcher.event,
       condition: matcher.if ?? null,
-      triggerEvent: triggerEvent ?? null,
+      triggerEvent: start.event,
+      startVars: start.vars,
       matchPath: correlation?.path ?? null,
       matchValue: correlation?.value ?? null,
       notBefore: new Date(startedAt.getTime() - lookback),

@@ -88,6 +88,8 @@ export interface CancelWaitChange {
   condition: string | null;
   /** The triggering event's payload: `event` in the condition. */
   triggerEvent: Record<string, unknown> | null;
+  /** The instance's variables at its start: `vars` in the condition. */
+  startVars: Record<string, string>;
   /** A prefilter implied by the condition: the incoming payload's value at `matchPath` equals `matchValue`. */
   matchPath: string[] | null;
   matchValue: string | null;

@@ -1,6 +1,7 @@
 import { CancelMatcher, EventEnvelope, parsePolicyDuration } from '@wfp/contracts';
 import { evaluateCondition } from '@wfp/expressions';
 import type { CancelWaitChange } from '../core/transition';
+import type { CancelContext } from '../core/cancel-on';
 import { lockSql } from './bus-waits';
 import type { SqlQuery } from './sql-query';
 
@@ -14,7 +15,8 @@ import type { SqlQuery } from './sql-query';
  *
  * - **Which events cancel**: of the matcher's type, published (envelope `date`) no earlier than
  *   `not_before` (the start less `lookback`) and no later than `deadline` (the start plus
- *   `within`), whose CEL `if` holds over `{event: <triggering payload>, async: <incoming payload>}`.
+ *   `within`), whose CEL `if` holds over `{event: <triggering payload>, vars: <the instance's
+ *   variables at its start>, async: <incoming payload>}`.
  * - **Cost**: an event reads only the cancel waits of its type, and of those only the ones whose
  *   correlation prefilter (core/cancel-on.ts `correlationOf`) its payload satisfies; CEL runs on
  *   what is left.
@@ -32,16 +34,16 @@ const PRUNE_SQL = `DELETE FROM ${S}.recent_events r
 export async function insertCancelWaits(query: SqlQuery, instanceId: string, waits: readonly CancelWaitChange[]): Promise<void> {
   for (const type of [...new Set(waits.map((w) => w.eventType))].sort()) await query(lockSql('shared'), [type]);
   await query(
-    `INSERT INTO ${S}.cancel_waits (instance_id, matcher, event_type, condition, trigger_event, match_path, match_value, not_before, deadline)
-     SELECT $1, u.matcher, u.event_type, u.condition, u.trigger_event, u.match_path, u.match_value, u.not_before, u.deadline
-       FROM json_to_recordset($2::json) AS u(matcher int, event_type text, condition text, trigger_event jsonb, match_path text[],
+    `INSERT INTO ${S}.cancel_waits (instance_id, matcher, event_type, condition, trigger_event, start_vars, match_path, match_value, not_before, deadline)
+     SELECT $1, u.matcher, u.event_type, u.condition, u.trigger_event, u.start_vars, u.match_path, u.match_value, u.not_before, u.deadline
+       FROM json_to_recordset($2::json) AS u(matcher int, event_type text, condition text, trigger_event jsonb, start_vars jsonb, match_path text[],
                                              match_value text, not_before timestamptz, deadline timestamptz)
      ON CONFLICT (instance_id, matcher) DO NOTHING`,
     [
       instanceId,
       JSON.stringify(
         waits.map((w) => ({
-          matcher: w.matcher, event_type: w.eventType, condition: w.condition, trigger_event: w.triggerEvent,
+          matcher: w.matcher, event_type: w.eventType, condition: w.condition, trigger_event: w.triggerEvent, start_vars: w.startVars,
           match_path: w.matchPath, match_value: w.matchValue, not_before: w.notBefore.toISOString(), deadline: w.deadline?.toISOString() ?? null,
         })),
       ),
@@ -67,7 +69,7 @@ export async function registerLookbacks(query: SqlQuery, matchers: readonly Canc
 export interface LookbackStart {
   /** Matchers of the start (only those with a lookback are read here). */
   matchers: readonly CancelMatcher[];
-  triggerEvent: Record<string, unknown> | undefined;
+  context: CancelContext;
 }
 
 /**
@@ -88,13 +90,13 @@ export async function lookbackHits(query: SqlQuery, starts: readonly LookbackSta
     await query(lockSql('shared'), [type]);
     recent.set(type, await query(`SELECT id, date, payload FROM ${S}.recent_events WHERE event_type = $1 AND date >= $2 ORDER BY date, id`, [type, new Date(now.getTime() - ms)]));
   }
-  return starts.map(({ matchers, triggerEvent }) => {
+  return starts.map(({ matchers, context }) => {
     for (const m of matchers) {
       const ms = m.lookback ? parsePolicyDuration(m.lookback) ?? 0 : 0;
       if (ms <= 0) continue;
       const since = now.getTime() - ms;
       const hit = (recent.get(m.event) ?? []).find(
-        (e) => new Date(e.date).getTime() >= since && (!m.if || evaluateCondition(m.if, { event: triggerEvent ?? {}, async: e.payload }).match),
+        (e) => new Date(e.date).getTime() >= since && (!m.if || evaluateCondition(m.if, { ...context, async: e.payload }).match),
       );
       if (hit) return hit.id;
     }
@@ -126,8 +128,8 @@ export async function pruneRecentEvents(query: SqlQuery): Promise<void> {
  */
 export async function matchCancelWaits(query: SqlQuery, envelope: EventEnvelope): Promise<string[]> {
   const payload = envelope.payload ?? {};
-  const candidates: Array<{ instance_id: string; condition: string | null; trigger_event: Record<string, unknown> | null }> = await query(
-    `SELECT c.instance_id, c.condition, c.trigger_event FROM ${S}.cancel_waits c JOIN ${S}.instances i ON i.id = c.instance_id
+  const candidates: Array<{ instance_id: string; condition: string | null; trigger_event: Record<string, unknown> | null; start_vars: Record<string, string> | null }> = await query(
+    `SELECT c.instance_id, c.condition, c.trigger_event, c.start_vars FROM ${S}.cancel_waits c JOIN ${S}.instances i ON i.id = c.instance_id
       WHERE c.event_type = $1 AND c.not_before <= $2 AND (c.deadline IS NULL OR c.deadline >= $2) AND NOT i.terminated
         AND (c.match_path IS NULL OR c.match_value = ($3::jsonb #>> c.match_path))
       ORDER BY c.instance_id, c.matcher`,
@@ -136,7 +138,7 @@ export async function matchCancelWaits(query: SqlQuery, envelope: EventEnvelope)
   const canceled: string[] = [];
   for (const candidate of candidates) {
     if (canceled.includes(candidate.instance_id)) continue;
-    if (candidate.condition && !evaluateCondition(candidate.condition, { event: candidate.trigger_event ?? {}, async: payload }).match) continue;
+    if (candidate.condition && !evaluateCondition(candidate.condition, { event: candidate.trigger_event ?? {}, vars: candidate.start_vars ?? {}, async: payload }).match) continue;
     await query(`SELECT 1 FROM ${S}.instances WHERE id = $1 FOR UPDATE`, [candidate.instance_id]);
     const claimed: unknown[] = await query(`DELETE FROM ${S}.cancel_waits WHERE instance_id = $1 RETURNING matcher`, [candidate.instance_id]);
     if (claimed.length > 0) canceled.push(candidate.instance_id);

@@ -128,7 +128,7 @@ export class StartSystem {
     return this.unit.transaction(async (tx) => {
       for (const type of [...new Set(matchers.flat().map((m) => m.event))].sort()) await tx.client.query(lockSql('shared'), [type]);
       const now = this.clock.now();
-      const hits = await lookbackHits(pgQuery(tx.client), items.map((item, i) => ({ matchers: matchers[i], triggerEvent: item.triggerEvent })), now);
+      const hits = await lookbackHits(pgQuery(tx.client), items.map((item, i) => ({ matchers: matchers[i], context: { event: item.triggerEvent ?? {}, vars: item.variables } })), now);
       return this.startPlanned(items, definitions, now, { tx, matchers, hits });
     });
   }
@@ -164,7 +164,7 @@ export class StartSystem {
         if (key !== undefined && byKey.has(key)) return byKey.get(key);
         const plan = this.plan(item, workflowStages, now, mode === 'queue', cancel?.hits[i]);
         const matchers = cancel?.matchers[i] ?? [];
-        if (matchers.length > 0 && !plan.terminated) plan.cancelWaits = planCancelWaits(matchers, item.triggerEvent, now);
+        if (matchers.length > 0 && !plan.terminated) plan.cancelWaits = planCancelWaits(matchers, { event: item.triggerEvent ?? {}, vars: item.variables }, now);
         if (key !== undefined) byKey.set(key, plan);
         return plan;
       });

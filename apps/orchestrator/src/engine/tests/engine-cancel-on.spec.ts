@@ -188,6 +188,18 @@ describe('engine: cancel_on', () => {
     expect(await terminated(running)).toMatchObject({ canceledBy: own });
   });
 
+  it('matches on the instance variables at its start (`vars`, a start through the API)', async () => {
+    const type = `order.cancelled.${randomUUID().slice(0, 8)}`;
+    const id = await workflow({ stages: [{ delay: { duration: '1h' } }], cancel_on: [{ event: type, if: 'async.order == vars.order' }] });
+    const mine = unwrap(await engine.start({ workflowId: id, variables: { order: 'o-5' } })).id;
+    const other = unwrap(await engine.start({ workflowId: id, variables: { order: 'o-6' } })).id;
+    const prefilter = (await sql.query(`SELECT match_path, match_value FROM orchestrator.cancel_waits WHERE instance_id = $1`, [mine])).rows[0];
+    expect(prefilter).toEqual({ match_path: ['order'], match_value: 'o-5' });
+    const cancel = await publish(type, { order: 'o-5' });
+    expect(await terminated(mine)).toMatchObject({ canceledBy: cancel });
+    expect((await instance(other)).terminated).toBe(false);
+  });
+
   it("applies a trigger's matchers (on the start request) beside the workflow's", async () => {
     const workflowType = `workflow.stop.${randomUUID().slice(0, 8)}`;
     const triggerType = `trigger.stop.${randomUUID().slice(0, 8)}`;
