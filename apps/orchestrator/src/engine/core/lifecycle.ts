@@ -55,7 +55,7 @@ export function finish(t: Transition, error: string | undefined): void {
   t.clearWaits();
   t.dropBuffered();
   if (error === undefined) t.emitInstance('SUCCEEDED_WORKFLOW');
-  else t.emitInstance('FAILED_WORKFLOW', { error });
+  else t.emitInstance('FAILED_WORKFLOW', { error, cause: error === CANCELED ? 'canceled' : 'failed' });
 }
 
 /**

@@ -63,8 +63,8 @@ export class EngineController {
   async startInstance(@Payload() payload: unknown): Promise<Reply<WorkflowInstance>> {
     const parsed = parseCommand(startInstanceRequestSchema, payload);
     if (!parsed.ok) return parsed.reply;
-    const { workflowId, variables, idempotencyKey, chainDepth, metadata } = parsed.value;
-    return this.engine.startInstance(workflowId, variables, idempotencyKey, chainDepth, metadata);
+    const { workflowId, variables, idempotencyKey, chainDepth, metadata, origin } = parsed.value;
+    return this.engine.startInstance(workflowId, variables, idempotencyKey, chainDepth, metadata, origin);
   }
 
   @MessagePattern(COMMANDS.orchestrator.startManyInstances)

@@ -52,8 +52,9 @@ export class EngineService {
     idempotencyKey?: string,
     chainDepth?: number,
     metadata?: Record<string, string>,
+    origin?: StartItem['origin'],
   ): Promise<Reply<WorkflowInstance>> {
-    return this.starts.start({ workflowId, variables, idempotencyKey, chainDepth, metadata });
+    return this.starts.start({ workflowId, variables, idempotencyKey, chainDepth, metadata, origin });
   }
 
   startManyInstances(items: readonly StartItem[]): Promise<StartManyItemResult[]> {

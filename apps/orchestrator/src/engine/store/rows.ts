@@ -25,6 +25,9 @@ export interface InstanceRow {
   terminated_at: Date | null;
   error: string | null;
   metadata?: Record<string, string>;
+  origin_trigger_id?: string | null;
+  origin_schedule_id?: string | null;
+  origin_event_id?: string | null;
 }
 
 const iso = (date: Date) => new Date(date).toISOString();

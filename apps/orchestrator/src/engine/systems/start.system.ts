@@ -5,7 +5,7 @@ import { APP_CONFIG, CLOCK, Clock, isDatabaseUnavailable } from '@wfp/platform';
 import { OrchestratorConfig } from '../../config';
 import { queueInstance, startInstance } from '../core/commands';
 import { StageRegistry } from '../core/stage-resolution';
-import { newInstance, Transition } from '../core/transition';
+import { InstanceOrigin, newInstance, Transition } from '../core/transition';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { EngineDb, run, sql } from '../store/engine-db';
 import { InstanceRow, toInstance } from '../store/rows';
@@ -20,6 +20,8 @@ export interface StartItem {
   chainDepth?: number;
   /** Labels to search and select the instance by. */
   metadata?: Record<string, string>;
+  /** What started it (a trigger's occurrence, a schedule's tick): its lifecycle events carry it. */
+  origin?: InstanceOrigin;
 }
 
 /** Items one start statement carries at most (group commit of concurrent starts). */
@@ -168,6 +170,7 @@ export class StartSystem {
       idempotencyKey: item.idempotencyKey ?? null,
       chainDepth: item.chainDepth ?? 0,
       metadata: item.metadata ?? {},
+      ...(item.origin && (item.origin.triggerId || item.origin.scheduleId || item.origin.eventId) ? { origin: item.origin } : {}),
     });
     return queued ? queueInstance(instance, now, this.registry) : startInstance(instance, now, this.registry);
   }
