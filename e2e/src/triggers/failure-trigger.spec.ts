@@ -136,4 +136,21 @@ describe('failure trigger: FAILED_WORKFLOW → one compensation instance per fai
     const fired = starts.map((e) => failures.get(String(e.payload.eventID))?.payload.instanceID);
     expect(new Set(fired)).toEqual(new Set(failed));
   }, 180_000);
+
+  it('a trigger’s cancel_on over HTTP: shown back on create and read; a bad one is a 400 naming the field', async () => {
+    const workflow = idOf(await http('POST', '/v2/workflows', { name: 'cancelable', stages: [{ noop: {} }] }));
+    const cancelOn = [{ event: 'order.cancelled', if: 'async.order == event.order', within: '1h' }];
+    const created = await http('POST', '/v2/triggers', { name: 'with-cancel-on', event: 'order.placed', workflowID: workflow, cancel_on: cancelOn });
+    expect((created.data as { cancel_on?: unknown }).cancel_on).toEqual(cancelOn);
+    expect(((await http('GET', `/v2/triggers/${idOf(created)}`)).data as { cancel_on?: unknown }).cancel_on).toEqual(cancelOn);
+    const res = await fetch(`${platform.url}/api/orchestration/v2/triggers`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ event: 'order.placed', workflowID: workflow, cancel_on: [{ event: 'order.cancelled', within: 'soon' }] }),
+    });
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 400,
+      body: { errorCode: 'VALIDATION', errorMessage: 'validating data: cancel_on[0].within: must be a duration like 500ms, 10s, 5m, 1h or 1d' },
+    });
+  });
 });
