@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { JSONCodec, NatsConnection, Subscription } from 'nats';
-import { COMMANDS, commandSubject, fail, ok, Reply, Workflow, WorkflowInstance } from '@wfp/contracts';
+import { CancelOn, COMMANDS, commandSubject, fail, ok, Reply, StartOrigin, Workflow, WorkflowInstance } from '@wfp/contracts';
 
 /**
  * A fake orchestrator for integration tests of the triggers service (test-only code, not in the
@@ -13,6 +13,10 @@ interface StartRequest {
   variables: Record<string, string>;
   idempotencyKey?: string;
   metadata?: Record<string, string>;
+  chainDepth?: number;
+  origin?: StartOrigin;
+  cancelOn?: CancelOn;
+  triggerEvent?: Record<string, unknown>;
 }
 
 export class FakeOrchestrator {

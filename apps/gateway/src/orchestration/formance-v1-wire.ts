@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  cancelOnSchema,
   instanceHistorySchema,
   infoReplyDataSchema,
   stageHistorySchema,
@@ -60,6 +61,8 @@ export const createTriggerBodySchema = z.object({
   vars: z.record(z.string(), z.string()).optional(),
   /** Flow control (extension, docs/triggers.md#flow-control-policy). */
   policy: triggerPolicyInputSchema.optional(),
+  /** Cancel each instance on a bus event (extension, docs/triggers.md#cancel-on). */
+  cancel_on: cancelOnSchema.optional(),
 });
 
 /** The OAuth2 client-credentials token endpoint (`POST /api/auth/oauth/token`). */

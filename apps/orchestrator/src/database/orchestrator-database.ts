@@ -10,6 +10,7 @@ import { Redrive1732000019000 } from './migrations/1732000019000-redrive';
 import { InstanceMetadata1732000023000 } from './migrations/1732000023000-instance-metadata';
 import { BulkJobs1732000023001 } from './migrations/1732000023001-bulk-jobs';
 import { WorkflowPause1732000023002 } from './migrations/1732000023002-workflow-pause';
+import { InstanceOrigin1732000025000 } from './migrations/1732000025000-instance-origin';
 import { CancelOn1732000033000 } from './migrations/1732000033000-cancel-on';
 
 /** Entities of the orchestrator schema (registered here as features add them). */
@@ -27,6 +28,7 @@ export const ORCHESTRATOR_MIGRATIONS: Function[] = [
   InstanceMetadata1732000023000,
   BulkJobs1732000023001,
   WorkflowPause1732000023002,
+  InstanceOrigin1732000025000,
   CancelOn1732000033000,
 ];
 

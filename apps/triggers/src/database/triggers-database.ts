@@ -8,6 +8,7 @@ import { Schedules1732000020000 } from '../schedules/database/1732000020000-sche
 import { SchedulePlannedCalls1732000026000 } from '../schedules/database/1732000026000-schedule-planned-calls';
 import { FlowControl1732000020000 } from './migrations/1732000020000-flow-control';
 import { Replays1732000031000 } from './migrations/1732000031000-replays';
+import { TriggerCancelOn1732000032000 } from './migrations/1732000032000-trigger-cancel-on';
 
 /** Entities of the triggers schema (registered here as features add them). */
 export const TRIGGERS_ENTITIES: Function[] = [];
@@ -22,6 +23,7 @@ export const TRIGGERS_MIGRATIONS: Function[] = [
   FlowControl1732000020000,
   SchedulePlannedCalls1732000026000,
   Replays1732000031000,
+  TriggerCancelOn1732000032000,
 ];
 
 export function triggersDatabase(databaseUrl: string, poolSize?: number): ServiceDatabaseOptions {

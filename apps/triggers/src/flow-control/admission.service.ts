@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { Clock, CLOCK, EventPublisher } from '@wfp/platform';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
-import { replayStartKey, startKey } from '../matching/trigger-events';
+import { replayStartKey, startKey, triggerStartFields } from '../matching/trigger-events';
 import { admissionRound } from './admission-round';
 import { startingStarts, triggersWithDueStarts } from './flow-store';
 import { recordStarts } from './record-starts';
@@ -152,6 +152,7 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
           idempotencyKey: r.replay_id && r.forced ? replayStartKey(r.replay_id, triggerId, r.event_id) : startKey(triggerId, r.event_id),
           chainDepth: r.chain_depth,
           ...(r.replay_id ? { metadata: { replay_id: r.replay_id } } : {}),
+          ...triggerStartFields(triggerId, r.event_id, r.trigger_event, r.cancel_on),
         })),
       );
       const recorded = await this.dataSource.transaction(async (m) => {

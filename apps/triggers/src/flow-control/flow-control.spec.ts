@@ -159,6 +159,24 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
     await occurrencesWhen(trigger.id, 'a third start', (l) => l.filter((o) => o.outcome === 'started').length === 3);
   });
 
+  it('a start admitted from the queue carries its origin, the event’s payload and the trigger’s cancel_on', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const cancelOn = [{ event: 'order.cancelled', if: 'async.order == event.order' }];
+    const trigger = await create({
+      event: 'ADMIT_ORIGIN', workflowID: workflow.id, vars: { order: 'event.order' },
+      policy: { concurrency: [{ key: 'vars.order', limit: 1 }] }, cancel_on: cancelOn,
+    });
+    const first = await publish('ADMIT_ORIGIN', { order: 'o1' });
+    const [started] = await occurrencesWhen(trigger.id, 'the first started', (l) => l[0]?.outcome === 'started');
+    const second = await publish('ADMIT_ORIGIN', { order: 'o1', n: 2 });
+    await occurrencesWhen(trigger.id, 'the second queued', (l) => l.length === 2 && l.some((o) => o.outcome === 'queued'));
+    await endInstance(started.workflowInstanceID!);
+    await occurrencesWhen(trigger.id, 'both started', (l) => l.length === 2 && l.every((o) => o.outcome === 'started'));
+    const startOf = (envelope: EventEnvelope) => orchestrator.starts.find((s) => s.idempotencyKey === `trigger:${trigger.id}:${envelope.id}`);
+    expect(startOf(first)).toMatchObject({ origin: { triggerId: trigger.id, eventId: first.id }, triggerEvent: { order: 'o1' }, cancelOn });
+    expect(startOf(second)).toMatchObject({ origin: { triggerId: trigger.id, eventId: second.id }, triggerEvent: { order: 'o1', n: 2 }, cancelOn });
+  });
+
   it('idempotency: one start per key within the ttl', async () => {
     const workflow = orchestrator.addWorkflow();
     const trigger = await create({ event: 'IDEM', workflowID: workflow.id, policy: { idempotency: { key: 'event.order', ttl: '10m' } } });

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { CancelOn } from '@wfp/contracts';
 
 /**
  * SQL of flow control's durable state (tables in migrations/1732000020000-flow-control.ts).
@@ -35,6 +36,9 @@ export interface QueuedStartRow {
   /** A replay's start: its id (the instance's `metadata.replay_id`); `forced`: its own idempotency key. */
   replay_id?: string | null;
   forced?: boolean;
+  /** Read with the admitted starts only: the payload of the event (its occurrence's) and the trigger's `cancel_on`. */
+  trigger_event?: Record<string, unknown> | null;
+  cancel_on?: CancelOn | null;
 }
 
 /** Serialises flow-control decisions and admissions of one trigger (until the transaction ends). */
@@ -161,7 +165,15 @@ export async function takeSlots(m: Queryable, starts: QueuedStartRow[], now: Dat
 
 /** Starts admitted and not yet recorded as started (also those a crash left behind). */
 export async function startingStarts(m: Queryable, triggerId: string, limit: number): Promise<QueuedStartRow[]> {
-  return m.query(`SELECT * FROM triggers.flow_queue WHERE trigger_id = $1 AND state = 'starting' ORDER BY seq LIMIT $2`, [triggerId, limit]);
+  // A queued start's id is its occurrence's: the event's payload is read from there (the start carries it).
+  return m.query(
+    `SELECT q.*, o.event->'payload' AS trigger_event, t.cancel_on
+       FROM triggers.flow_queue q
+       LEFT JOIN triggers.occurrences o ON o.id = q.id
+       LEFT JOIN triggers.triggers t ON t.id = q.trigger_id
+      WHERE q.trigger_id = $1 AND q.state = 'starting' ORDER BY q.seq LIMIT $2`,
+    [triggerId, limit],
+  );
 }
 
 /**

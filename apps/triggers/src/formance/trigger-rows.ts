@@ -1,4 +1,4 @@
-import type { OccurrenceOutcome, Trigger, TriggerOccurrence, TriggerPolicy } from '@wfp/contracts';
+import type { CancelOn, OccurrenceOutcome, Trigger, TriggerOccurrence, TriggerPolicy } from '@wfp/contracts';
 
 export interface TriggerRow {
   id: string;
@@ -9,6 +9,7 @@ export interface TriggerRow {
   filter: string | null;
   vars: Record<string, string> | null;
   policy: TriggerPolicy | null;
+  cancel_on: CancelOn | null;
   created_at: Date;
 }
 
@@ -25,7 +26,7 @@ export interface OccurrenceRow {
   replay_id: string | null;
 }
 
-export const TRIGGER_COLUMNS = 'id, name, event, version, workflow_id, filter, vars, policy, created_at';
+export const TRIGGER_COLUMNS = 'id, name, event, version, workflow_id, filter, vars, policy, cancel_on, created_at';
 
 /** The Formance wire shape: optional fields omitted (the SDK rejects nulls). */
 export function toTrigger(row: TriggerRow): Trigger {
@@ -38,6 +39,7 @@ export function toTrigger(row: TriggerRow): Trigger {
     ...(row.filter !== null ? { filter: row.filter } : {}),
     ...(row.vars !== null ? { vars: row.vars } : {}),
     ...(row.policy !== null ? { policy: row.policy } : {}),
+    ...(row.cancel_on !== null ? { cancel_on: row.cancel_on } : {}),
     createdAt: new Date(row.created_at).toISOString(),
   };
 }

@@ -2,6 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
+  CancelOn,
+  cancelOnFieldName,
+  cancelOnSchema,
   fail,
   isUuid,
   KeysetPage,
@@ -86,6 +89,24 @@ export class TriggersService {
         }
       }
     }
+    let cancelOn: CancelOn | null = null;
+    if (body.cancel_on !== undefined && body.cancel_on !== null) {
+      // Our extension, checked like `policy`: each message names the field (`cancel_on[0].within`).
+      const parsed = cancelOnSchema.safeParse(body.cancel_on);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return invalid(`${cancelOnFieldName(issue.path)}: ${issue.message}`);
+      }
+      cancelOn = parsed.data;
+      for (const [i, matcher] of cancelOn.entries()) {
+        if (matcher.if === undefined) continue;
+        try {
+          compile(matcher.if);
+        } catch (error) {
+          return invalid(`${cancelOnFieldName([i, 'if'])}: ${compileErrorMessage(matcher.if, error)}`);
+        }
+      }
+    }
     const workflow = await this.orchestrator.getWorkflow(workflowId, requestId);
     if (!workflow.ok) {
       if (workflow.error.code === 'NOT_FOUND') return fail('NOT_FOUND', 'workflow does not exists');
@@ -95,8 +116,8 @@ export class TriggersService {
 
     const row = await this.dataSource.transaction(async (m) => {
       const rows: TriggerRow[] = await m.query(
-        `INSERT INTO triggers.triggers (id, name, event, version, workflow_id, filter, vars, created_at, policy)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${TRIGGER_COLUMNS}`,
+        `INSERT INTO triggers.triggers (id, name, event, version, workflow_id, filter, vars, created_at, policy, cancel_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${TRIGGER_COLUMNS}`,
         [
           randomUUID(),
           (body.name as string | undefined | null) ?? null,
@@ -107,6 +128,7 @@ export class TriggersService {
           vars === null ? null : JSON.stringify(vars),
           this.clock.now(),
           policy === null ? null : JSON.stringify(policy),
+          cancelOn === null ? null : JSON.stringify(cancelOn),
         ],
       );
       await m.query(`UPDATE triggers.generation SET value = value + 1 WHERE id = 1`);

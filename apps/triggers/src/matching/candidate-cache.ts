@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { TriggerPolicy } from '@wfp/contracts';
+import type { CancelOn, TriggerPolicy } from '@wfp/contracts';
 import { IndexedCandidates } from './filter-index';
 
 export interface Candidate {
@@ -9,6 +9,8 @@ export interface Candidate {
   vars: Record<string, string> | null;
   /** Flow control; null for most triggers (their firings start at once). */
   policy: TriggerPolicy | null;
+  /** Sent as `cancelOn` with every start of the trigger; null for most triggers. */
+  cancel_on?: CancelOn | null;
 }
 
 type Queryable = Pick<EntityManager, 'query'>;
@@ -53,7 +55,7 @@ export class CandidateCache {
     const cached = this.byKey.get(key);
     if (cached) return cached;
     const rows: Candidate[] = await db.query(
-      `SELECT id, workflow_id, filter, vars, policy FROM triggers.triggers
+      `SELECT id, workflow_id, filter, vars, policy, cancel_on FROM triggers.triggers
         WHERE deleted_at IS NULL AND event = $1 AND (version IS NULL OR version = $2)
         ORDER BY created_at, id`,
       [event, version],

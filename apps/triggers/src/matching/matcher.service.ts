@@ -24,7 +24,7 @@ import { InstanceEvents } from '../flow-control/instance-events';
 import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/workflow-trigger-records';
 import { Candidate, CandidateCache } from './candidate-cache';
 import { chainDepths, insertOccurrences, OccurrenceRow } from './occurrence-records';
-import { decisionEvent, lifecycleEvent, replayStartKey, startKey } from './trigger-events';
+import { decisionEvent, lifecycleEvent, replayStartKey, startKey, triggerStartFields } from './trigger-events';
 
 export const MATCHING_CONSUMER = 'triggers-matching';
 
@@ -220,6 +220,7 @@ export class MatcherService {
       idempotencyKey: f.replay?.forced ? replayStartKey(f.replay.id, f.trigger.id, f.envelope.id) : startKey(f.trigger.id, f.envelope.id),
       chainDepth: f.depth,
       ...(f.replay ? { metadata: { replay_id: f.replay.id } } : {}),
+      ...triggerStartFields(f.trigger.id, f.envelope.id, f.envelope.payload, f.trigger.cancel_on),
     }));
     let results;
     try {

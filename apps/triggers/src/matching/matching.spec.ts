@@ -97,6 +97,38 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
       expect((await error([1])).code).toBe('VALIDATION');
     });
 
+    it('stores cancel_on (extension), reads it back, and refuses a bad one with a 400 naming the field', async () => {
+      const workflow = orchestrator.addWorkflow();
+      const cancelOn = [
+        { event: 'order.cancelled', if: 'async.order_id == event.order_id', within: '1h' },
+        { event: 'order.refunded', lookback: '5m' },
+      ];
+      const trigger = await createTrigger({ event: 'CANCEL_ON', workflowID: workflow.id, cancel_on: cancelOn });
+      expect(trigger.cancel_on).toEqual(cancelOn);
+      expect(unwrap(await triggers.get(trigger.id)).cancel_on).toEqual(cancelOn);
+      expect(unwrap(await triggers.list()).find((t) => t.id === trigger.id)!.cancel_on).toEqual(cancelOn);
+      expect(await createTrigger({ event: 'CANCEL_ON', workflowID: workflow.id })).not.toHaveProperty('cancel_on');
+
+      const error = async (cancel_on: unknown) => {
+        const reply = await triggers.create({ event: 'CANCEL_ON', workflowID: workflow.id, cancel_on });
+        if (reply.ok) throw new Error('expected an error');
+        return reply.error;
+      };
+      expect(await error([{ event: 'order.cancelled', within: 'soon' }])).toEqual({
+        code: 'VALIDATION',
+        message: 'validating data: cancel_on[0].within: must be a duration like 500ms, 10s, 5m, 1h or 1d',
+      });
+      expect((await error([{ event: 'a' }, { event: 'b', lookback: '2d' }])).message).toBe('validating data: cancel_on[1].lookback: must be at most 1d');
+      expect((await error([{ event: 'order.cancelled', if: 'async.id ==' }])).message).toMatch(
+        /^validating data: cancel_on\[0\]\.if: error compiling expression 'async\.id ==': /,
+      );
+      expect((await error([{ event: 'a', unknown: 1 }])).message).toMatch(/^validating data: cancel_on\[0\]: /);
+      expect((await error([])).message).toMatch(/^validating data: cancel_on: /);
+      expect((await error('order.cancelled')).code).toBe('VALIDATION');
+      // Upstream's fields are checked first.
+      expect(await triggers.create({ workflowID: workflow.id, cancel_on: 'x' })).toEqual({ ok: false, error: { code: 'VALIDATION', message: 'validating data: missing event' } });
+    });
+
     it('lists by case-insensitive name substring (wildcards are literal), reads and soft-deletes', async () => {
       const workflow = orchestrator.addWorkflow();
       const a = await createTrigger({ event: 'LIST', workflowID: workflow.id, name: 'Payments 100% Fast' });
@@ -116,6 +148,25 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
       expect(await triggers.get('not-a-uuid')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
       expect(await names()).toEqual([b.id]);
       expect(await occurrences(randomUUID())).toEqual([]);
+    });
+  });
+
+  it('sends a trigger’s cancel_on with its origin and the event’s payload on every start', async () => {
+    const workflow = orchestrator.addWorkflow();
+    const cancelOn = [{ event: 'order.cancelled', if: 'async.order == event.order', within: '10m' }];
+    const trigger = await createTrigger({ event: 'order.placed', workflowID: workflow.id, vars: { order: 'event.order' }, cancel_on: cancelOn });
+    const envelope = await publish('order.placed', { order: 'o-7', total: 12 });
+    const start = await eventually(async () => orchestrator.starts.find((s) => s.idempotencyKey === `trigger:${trigger.id}:${envelope.id}`), {
+      what: 'the start',
+    });
+    expect(start).toEqual({
+      workflowId: workflow.id,
+      variables: { order: 'o-7' },
+      idempotencyKey: `trigger:${trigger.id}:${envelope.id}`,
+      chainDepth: 0,
+      origin: { triggerId: trigger.id, eventId: envelope.id },
+      triggerEvent: { order: 'o-7', total: 12 },
+      cancelOn,
     });
   });
 
@@ -146,6 +197,8 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
       variables: { intervention: 'i-1', amount: '1200000', missing: '<nil>' },
       idempotencyKey: `trigger:${trigger.id}:${envelope.id}`,
       chainDepth: 0,
+      origin: { triggerId: trigger.id, eventId: envelope.id },
+      triggerEvent: envelope.payload,
     });
     const succeeded = await eventually(async () => {
       const events = (await streamEvents('SUCCEEDED_TRIGGER')).filter((e) => e.payload.triggerID === trigger.id);

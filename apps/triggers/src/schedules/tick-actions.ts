@@ -52,6 +52,7 @@ export class TickActions {
       workflowId: action.workflowID!,
       variables: { ...(action.vars ?? {}), scheduleId, scheduledTime: tick.scheduled_time.toISOString(), actualTime: tick.actual_time!.toISOString() },
       idempotencyKey: tickIdempotencyKey(scheduleId, tick.scheduled_time),
+      origin: { scheduleId },
     });
     if (!reply.ok) return { status: 'failed', reason: `${reply.error.code}: ${reply.error.message}` };
     const instance = reply.data;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cancelOnSchema } from '../orchestrator/cancel-on';
 import { workflowInstanceSchema } from '../orchestrator/instance';
 import { keysetPageSchema } from '../paging';
 import { OCCURRENCE_OUTCOMES, triggerPolicySchema } from './policy';
@@ -21,6 +22,8 @@ export const triggerSchema = z.object({
   vars: z.record(z.string(), z.string()).optional(),
   /** Flow control (extension, docs/triggers.md#flow-control-policy); absent when the trigger has none. */
   policy: triggerPolicySchema.optional(),
+  /** Cancel each instance it starts on a bus event (extension, docs/triggers.md#cancel-on); absent when the trigger has none. */
+  cancel_on: cancelOnSchema.optional(),
   createdAt: z.string(),
 });
 export type Trigger = z.infer<typeof triggerSchema>;

@@ -35,6 +35,13 @@ export interface TimerState {
   leaseId: string | null;
 }
 
+/** The trigger, schedule and bus event that started an instance (a start's `origin`). */
+export interface InstanceOrigin {
+  triggerId?: string;
+  scheduleId?: string;
+  eventId?: string;
+}
+
 /**
  * Everything a transition of one instance needs, as ONE loader reads it under the instance's lock
  * (store/load-instances.ts) — or, for a start, as the start builds it (`status: 'new'`).
@@ -54,6 +61,8 @@ export interface InstanceSnapshot {
   chainDepth: number;
   /** A cancel_on event that matched while an acting stage's call was in flight (its id). */
   cancelRequestedBy?: string | null;
+  /** What started it (our extension): its instance-level lifecycle events carry it. */
+  origin?: InstanceOrigin;
   /** Buffered events, oldest first. */
   buffered: BufferedEvent[];
   /** The unfinished stage runs: their status and start. */
@@ -65,7 +74,7 @@ export interface InstanceSnapshot {
 
 /** A fresh instance (a start): nothing loaded, nothing open. */
 export function newInstance(
-  fields: Pick<InstanceSnapshot, 'id' | 'workflowId' | 'stages' | 'variables' | 'createdAt' | 'idempotencyKey' | 'chainDepth' | 'metadata'>,
+  fields: Pick<InstanceSnapshot, 'id' | 'workflowId' | 'stages' | 'variables' | 'createdAt' | 'idempotencyKey' | 'chainDepth' | 'metadata' | 'origin'>,
 ): InstanceSnapshot {
   return { ...fields, status: 'new', buffered: [], openRuns: new Map(), wait: null, busWait: null, timer: null };
 }
@@ -351,15 +360,19 @@ export class Transition {
   /**
    * An instance-level lifecycle event (started, succeeded, failed, redriven): the workflow and
    * instance ids, and the instance's metadata when it has some (so a trigger on `FAILED_WORKFLOW`
-   * can filter on it: a failure trigger).
+   * can filter on it: a failure trigger), and what started it (`triggerID`, `scheduleID`,
+   * `eventID`) when it has an origin.
    */
   emitInstance(type: 'STARTED_WORKFLOW' | 'SUCCEEDED_WORKFLOW' | 'FAILED_WORKFLOW' | 'REDRIVEN_WORKFLOW', extra: Record<string, unknown> = {}): void {
-    const metadata = this.instance.metadata;
+    const { metadata, origin } = this.instance;
     this.emit(type, {
       id: this.instance.workflowId,
       instanceID: this.instance.id,
       ...extra,
       ...(metadata && Object.keys(metadata).length > 0 ? { metadata } : {}),
+      ...(origin?.triggerId ? { triggerID: origin.triggerId } : {}),
+      ...(origin?.scheduleId ? { scheduleID: origin.scheduleId } : {}),
+      ...(origin?.eventId ? { eventID: origin.eventId } : {}),
     });
   }
 

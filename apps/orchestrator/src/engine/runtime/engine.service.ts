@@ -52,8 +52,9 @@ export class EngineService {
     idempotencyKey?: string,
     chainDepth?: number,
     metadata?: Record<string, string>,
+    origin?: StartItem['origin'],
   ): Promise<Reply<WorkflowInstance>> {
-    return this.starts.start({ workflowId, variables, idempotencyKey, chainDepth, metadata });
+    return this.starts.start({ workflowId, variables, idempotencyKey, chainDepth, metadata, origin });
   }
 
   /** Starts one instance, with everything a start request can carry. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InstanceStatus, StageRunStatus, TimerAction } from '../core/statuses';
-import { InstanceSnapshot } from '../core/transition';
+import { InstanceOrigin, InstanceSnapshot } from '../core/transition';
 import { Queryable, run, sql } from './engine-db';
 import { WorkflowStages } from './workflow-stages';
 
@@ -12,6 +12,9 @@ interface LoadedRow {
   chain_depth: number;
   metadata: Record<string, string>;
   cancel_requested_by: string | null;
+  origin_trigger_id: string | null;
+  origin_schedule_id: string | null;
+  origin_event_id: string | null;
   status: InstanceStatus;
   buffered: Array<{ id: string; name: string }> | null;
   open_runs: Array<{ stage: number; status: StageRunStatus; started_at: string }> | null;
@@ -32,6 +35,7 @@ const SQL = {
   load: sql<LoadedRow>(
     'load.instances',
     `SELECT i.id, i.workflow_id, i.variables, i.created_at, i.chain_depth, i.metadata, i.cancel_requested_by, i.status,
+       i.origin_trigger_id, i.origin_schedule_id, i.origin_event_id,
        (SELECT json_agg(json_build_object('id', b.id::text, 'name', b.name) ORDER BY b.id)
           FROM orchestrator.buffered_events b WHERE b.instance_id = i.id) AS buffered,
        (SELECT json_agg(json_build_object('stage', r.stage, 'status', r.status, 'started_at', r.started_at) ORDER BY r.stage)
@@ -83,6 +87,7 @@ function toSnapshot(row: LoadedRow, stages: readonly unknown[]): InstanceSnapsho
     chainDepth: row.chain_depth,
     metadata: row.metadata,
     cancelRequestedBy: row.cancel_requested_by,
+    ...originOf(row),
     buffered: row.buffered ?? [],
     openRuns: new Map((row.open_runs ?? []).map((r) => [r.stage, { status: r.status, startedAt: new Date(r.started_at) }])),
     wait: row.wait
@@ -92,5 +97,21 @@ function toSnapshot(row: LoadedRow, stages: readonly unknown[]): InstanceSnapsho
     timer: row.timer
       ? { stage: row.timer.stage, action: row.timer.action, attempt: row.timer.attempt, dueAt: new Date(row.timer.due_at), leaseId: row.timer.lease_id }
       : null,
+  };
+}
+
+/** The instance's origin from its row (absent when nothing but a user started it). */
+export function originOf(row: {
+  origin_trigger_id?: string | null;
+  origin_schedule_id?: string | null;
+  origin_event_id?: string | null;
+}): { origin?: InstanceOrigin } {
+  if (!row.origin_trigger_id && !row.origin_schedule_id && !row.origin_event_id) return {};
+  return {
+    origin: {
+      ...(row.origin_trigger_id ? { triggerId: row.origin_trigger_id } : {}),
+      ...(row.origin_schedule_id ? { scheduleId: row.origin_schedule_id } : {}),
+      ...(row.origin_event_id ? { eventId: row.origin_event_id } : {}),
+    },
   };
 }

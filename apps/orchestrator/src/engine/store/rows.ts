@@ -26,6 +26,9 @@ export interface InstanceRow {
   error: string | null;
   metadata?: Record<string, string>;
   canceled_by?: string | null;
+  origin_trigger_id?: string | null;
+  origin_schedule_id?: string | null;
+  origin_event_id?: string | null;
 }
 
 const iso = (date: Date) => new Date(date).toISOString();

@@ -16,12 +16,13 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
   ins AS (
     INSERT INTO orchestrator.instances
       (id, workflow_id, variables, idempotency_key, status, terminated, terminated_at, error, created_at, updated_at, chain_depth, metadata,
-       canceled_by)
+       origin_trigger_id, origin_schedule_id, origin_event_id, canceled_by)
     SELECT u.id, u.workflow_id, u.variables, u.idempotency_key, u.status, u.status <> 'running', u.terminated_at, u.error, u.created_at, u.updated_at,
-           coalesce(u.chain_depth, 0), coalesce(u.metadata, '{}'), u.canceled_by
+           coalesce(u.chain_depth, 0), coalesce(u.metadata, '{}'), u.origin_trigger_id, u.origin_schedule_id, u.origin_event_id, u.canceled_by
       FROM json_to_recordset($1::json) AS u(id uuid, workflow_id uuid, variables jsonb, idempotency_key text, status text,
                                             terminated_at timestamptz, error text, created_at timestamptz, updated_at timestamptz,
-                                            chain_depth int, metadata jsonb, queued boolean, canceled_by text)
+                                            chain_depth int, metadata jsonb, queued boolean,
+                                            origin_trigger_id text, origin_schedule_id text, origin_event_id text, canceled_by text)
       JOIN orchestrator.workflows w ON w.id = u.workflow_id AND w.deleted_at IS NULL
        AND (w.paused_mode IS NULL OR (w.paused_mode = 'queue' AND u.queued))
     ON CONFLICT (idempotency_key) DO NOTHING
@@ -112,6 +113,7 @@ function parameters(batch: readonly Transition[]): unknown[] {
         id: i.id, workflow_id: i.workflowId, variables, idempotency_key: i.idempotencyKey ?? null, status: t.status,
         terminated_at: iso(t.terminatedAt), error: t.error, created_at: iso(i.createdAt), updated_at: now,
         chain_depth: i.chainDepth ?? 0, metadata: i.metadata ?? null, queued: t.queued, canceled_by: t.canceledBy,
+        origin_trigger_id: i.origin?.triggerId ?? null, origin_schedule_id: i.origin?.scheduleId ?? null, origin_event_id: i.origin?.eventId ?? null,
       });
     } else {
       updatedInstances.push({

@@ -5,7 +5,7 @@ import { APP_CONFIG, CLOCK, Clock, isDatabaseUnavailable } from '@wfp/platform';
 import { OrchestratorConfig } from '../../config';
 import { queueInstance, startInstance } from '../core/commands';
 import { StageRegistry } from '../core/stage-resolution';
-import { newInstance, Transition } from '../core/transition';
+import { InstanceOrigin, newInstance, Transition } from '../core/transition';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { EngineDb, run, sql } from '../store/engine-db';
 import { InstanceRow, toInstance } from '../store/rows';
@@ -24,6 +24,8 @@ export interface StartItem {
   chainDepth?: number;
   /** Labels to search and select the instance by. */
   metadata?: Record<string, string>;
+  /** What started it (a trigger's occurrence, a schedule's tick): its lifecycle events carry it. */
+  origin?: InstanceOrigin;
   /** The starting trigger's cancel_on matchers (the workflow's own are added). */
   cancelOn?: readonly CancelMatcher[];
   /** The payload of the event that started it (`event` in cancel_on conditions). */
@@ -215,6 +217,7 @@ export class StartSystem {
       idempotencyKey: item.idempotencyKey ?? null,
       chainDepth: item.chainDepth ?? 0,
       metadata: item.metadata ?? {},
+      ...(item.origin && (item.origin.triggerId || item.origin.scheduleId || item.origin.eventId) ? { origin: item.origin } : {}),
     });
     if (!queued) return startInstance(instance, now, this.registry, canceledBy);
     if (canceledBy === undefined) return queueInstance(instance, now, this.registry);
