@@ -5,7 +5,7 @@
  *
  *   npm run bench                         # every scenario, 3 runs each
  *   npm run bench -- --quick              # smaller sizes and shorter runs (under 10 minutes)
- *   npm run bench -- --only noop,gateway  # some scenarios: noop, latency, matching, flow-control, gateway, replicas, history
+ *   npm run bench -- --only noop,gateway  # some scenarios: noop, latency, matching, flow-control, cancel-on, gateway, replicas, history
  *   npm run bench -- --runs 5
  *   npm run bench -- --quick --only noop,latency,gateway   # every measure of issue 24
  *
@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { ROOT } from './lib/platform';
 import { Scenario } from './lib/scenario';
 import { markdownTable, Row } from './lib/stats';
+import { cancelOnScenario } from './scenarios/cancel-on';
 import { flowControlScenario } from './scenarios/flow-control';
 import { gatewayScenario } from './scenarios/gateway';
 import { historyScenario } from './scenarios/history';
@@ -29,7 +30,7 @@ import { matchingScenario } from './scenarios/matching';
 import { noopScenario } from './scenarios/noop';
 import { replicasScenario } from './scenarios/replicas';
 
-export const SCENARIOS: Scenario[] = [noopScenario, latencyScenario, matchingScenario, flowControlScenario, gatewayScenario, replicasScenario, historyScenario];
+export const SCENARIOS: Scenario[] = [noopScenario, latencyScenario, matchingScenario, flowControlScenario, cancelOnScenario, gatewayScenario, replicasScenario, historyScenario];
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
