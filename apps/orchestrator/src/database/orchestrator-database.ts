@@ -12,6 +12,7 @@ import { BulkJobs1732000023001 } from './migrations/1732000023001-bulk-jobs';
 import { WorkflowPause1732000023002 } from './migrations/1732000023002-workflow-pause';
 import { InstanceOrigin1732000025000 } from './migrations/1732000025000-instance-origin';
 import { CancelOn1732000033000 } from './migrations/1732000033000-cancel-on';
+import { WaitForEvents1732000034000 } from './migrations/1732000034000-wait-for-events';
 
 /** Entities of the orchestrator schema (registered here as features add them). */
 export const ORCHESTRATOR_ENTITIES: Function[] = [];
@@ -30,6 +31,7 @@ export const ORCHESTRATOR_MIGRATIONS: Function[] = [
   WorkflowPause1732000023002,
   InstanceOrigin1732000025000,
   CancelOn1732000033000,
+  WaitForEvents1732000034000,
 ];
 
 export function orchestratorDatabase(databaseUrl: string): ServiceDatabaseOptions {

@@ -32,7 +32,7 @@ const duration = (min: number, what: string) =>
 
 export const CONCURRENCY_HOLDS = ['running', 'active'] as const;
 /** Stage kinds that wait (hold no `active` slot); every other kind acts. */
-export const WAITING_STAGE_KINDS: readonly string[] = ['delay', 'wait_event', 'wait_for_event'];
+export const WAITING_STAGE_KINDS: readonly string[] = ['delay', 'wait_event', 'wait_for_event', 'wait_for_events'];
 export const CONCURRENCY_ON_FULL = ['queue', 'cancel_newest', 'cancel_oldest', 'keep_newest_queued'] as const;
 
 export const concurrencyRuleSchema = z

@@ -6,6 +6,7 @@ import { failAtTimer, runDueTimer } from './timer-actions';
 import { InstanceSnapshot, Transition } from './transition';
 import { applyBusEvent } from './wait-ends';
 import { callInFlight, cancelByEventNow } from './cancel-on';
+import { collectedFor, collectStage, collectWaitsOf } from './collect';
 import { CANCELED } from './statuses';
 
 /**
@@ -24,6 +25,7 @@ export const PAUSED_UNTIL = new Date('9999-12-31T00:00:00.000Z');
 export function queueInstance(instance: InstanceSnapshot, now: Date, registry: StageRegistry): Transition {
   const t = new Transition(instance, now, registry);
   t.queued = true;
+  t.collectWaits = collectWaitsOf(t);
   t.emitInstance('STARTED_WORKFLOW');
   t.setTimer({ stage: 0, action: 'start', dueAt: PAUSED_UNTIL, attempt: 0 });
   return t;
@@ -41,6 +43,8 @@ export function startInstance(instance: InstanceSnapshot, now: Date, registry: S
     return t;
   }
   try {
+    // wait_for_events stages collect their events from the start on (also before they begin).
+    t.collectWaits = collectWaitsOf(t);
     advance(t, { action: 'start', stage: 0 });
     return t;
   } catch (error) {
@@ -100,6 +104,25 @@ export function busEventMatched(
   t.clearWaits();
   const next = applyBusEvent(t, wait.stage, wait.onEvent, payload);
   if (next) advance(t, next);
+  return t;
+}
+
+/**
+ * Bus events were collected for the `wait_for_events` stage at `stage` (the consumer recorded
+ * them): when the stage is waiting and they are now enough, it completes and the instance runs
+ * on inline. Undefined when nothing changes.
+ */
+export function eventsCollected(instance: InstanceSnapshot, stage: number, now: Date, registry: StageRegistry): Transition | undefined {
+  if (instance.status !== 'running') return undefined;
+  const t = new Transition(instance, now, registry);
+  if (t.runStatus(stage) !== 'waiting') return undefined;
+  const collecting = collectStage(t, stage);
+  if (!collecting) return undefined;
+  const collected = collectedFor(t, stage, collecting.outcome);
+  if (!collected.complete) return undefined;
+  t.clearTimer();
+  t.collectDone.push(stage);
+  advance(t, { action: 'complete', stage, output: collected.output });
   return t;
 }
 

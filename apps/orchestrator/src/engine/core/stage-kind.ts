@@ -66,6 +66,19 @@ export type StageOutcome =
       onTimeout: 'fail' | 'continue' | 'succeed';
       saveAs?: string;
     }
+  /**
+   * `wait_for_events`: complete the stage once the events collected for it since the instance
+   * started (one per matcher, `matchers` of them) meet `need`; at `deadline`, `onTimeout`.
+   */
+  | {
+      type: 'collect';
+      need: { kind: 'all' } | { kind: 'any' } | { kind: 'count'; n: number };
+      /** Its matchers (`if`: CEL over `{event, vars}`). */
+      events: ReadonlyArray<{ type: string; if?: string }>;
+      matchers: number;
+      deadline?: Date;
+      onTimeout: 'continue' | 'fail';
+    }
   /** Emit `event` in the same transaction (outbox), then the stage is done. */
   | { type: 'emit'; event: EmittedEvent }
   /** Call `act` outside the transaction, with `retry` governing retryable failures. */

@@ -1,7 +1,8 @@
 import { advance } from './advance';
 import { failStage, finish, Step } from './lifecycle';
 import { Transition } from './transition';
-import { applyBusTimeout, applyWaitTimeout } from './wait-ends';
+import { applyBusTimeout, applyCollectTimeout, applyWaitTimeout } from './wait-ends';
+import { collectStage } from './collect';
 
 /**
  * What the instance's due timer does to it (one dispatch over `timers.action`): `start` starts
@@ -41,6 +42,8 @@ function timedOut(t: Transition, stage: number): Step | undefined {
     t.clearWaits();
     return applyWaitTimeout(t, stage, wait.onTimeout ?? 'fail');
   }
+  const collecting = t.runStatus(stage) === 'waiting' ? collectStage(t, stage) : undefined;
+  if (collecting) return applyCollectTimeout(t, stage, collecting.outcome, collecting.outcome.onTimeout);
   return undefined;
 }
 

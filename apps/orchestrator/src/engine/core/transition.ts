@@ -10,6 +10,23 @@ export interface BufferedEvent {
   name: string;
 }
 
+/** A bus event collected for a `wait_for_events` stage's matcher (`collected_events`). */
+export interface CollectedEvent {
+  stage: number;
+  matcher: number;
+  payload: Record<string, unknown>;
+}
+
+/** A `wait_for_events` matcher to record (`collect_waits`): events of its type collected from now on. */
+export interface CollectWaitChange {
+  stage: number;
+  matcher: number;
+  eventType: string;
+  condition: string | null;
+  /** The instance's variables when it is recorded: `vars` in the condition. */
+  vars: Record<string, string>;
+}
+
 /** The instance's `waits` row (a `wait_event` stage waiting for `event`). */
 export interface WaitState {
   stage: number;
@@ -65,6 +82,8 @@ export interface InstanceSnapshot {
   origin?: InstanceOrigin;
   /** Buffered events, oldest first. */
   buffered: BufferedEvent[];
+  /** Bus events collected for its `wait_for_events` stages (oldest first; absent: none). */
+  collected?: CollectedEvent[];
   /** The unfinished stage runs: their status and start. */
   openRuns: ReadonlyMap<number, { status: StageRunStatus; startedAt: Date }>;
   wait: WaitState | null;
@@ -205,6 +224,10 @@ export class Transition {
   cancelRequestedBy: string | null = null;
   /** The cancel matchers a start records (`cancel_waits`); they go when the instance ends. */
   cancelWaits: CancelWaitChange[] = [];
+  /** `wait_for_events` matchers to record (at the start, and when such a stage begins). */
+  collectWaits: CollectWaitChange[] = [];
+  /** `wait_for_events` stages that ended: their matchers stop collecting. */
+  readonly collectDone: number[] = [];
 
   constructor(
     /** The loaded instance; `variables` and `buffered` are updated as the transition goes. */

@@ -1,5 +1,7 @@
 import { completeStage, failStage, finish, Step, TIMEOUT } from './lifecycle';
 import { Transition } from './transition';
+import { collectedFor } from './collect';
+import { StageOutcome } from './stage-kind';
 
 /**
  * How waits end. A `wait_event` at its deadline: `fail` (error "timeout") or `continue`. A
@@ -29,4 +31,24 @@ export function applyBusTimeout(t: Transition, stage: number, onTimeout: 'fail' 
     return undefined;
   }
   return next;
+}
+
+/**
+ * A `wait_for_events` deadline: the partial output (what was collected, what is missing) is the
+ * stage's output — `continue` saves it (under `save_as`) and goes on, `fail` fails the stage with
+ * "timeout" and keeps it in the stage's history.
+ */
+export function applyCollectTimeout(
+  t: Transition,
+  stage: number,
+  outcome: Pick<Extract<StageOutcome, { type: 'collect' }>, 'need' | 'matchers'>,
+  onTimeout: 'continue' | 'fail',
+): Step | undefined {
+  const { output } = collectedFor(t, stage, outcome);
+  t.collectDone.push(stage);
+  if (onTimeout === 'continue') return completeStage(t, stage, output);
+  failStage(t, stage, TIMEOUT);
+  const run = t.runs.get(stage);
+  if (run) run.output = output;
+  return undefined;
 }

@@ -9,6 +9,7 @@ import { ORCHESTRATOR_SCHEMA } from '../../database/schema';
 import { managerQuery } from '../store/sql-query';
 import { anyWaitFor, lockSql, matchBusWaits } from '../store/bus-waits';
 import { matchCancelWaits, pruneRecentEvents, recordRecentEvent } from '../store/cancel-waits';
+import { collectEvent } from '../store/collect-waits';
 import { CoalescedCheck } from '../store/coalesced-check';
 import { BusWaitsSystem } from '../systems/bus-waits.system';
 
@@ -18,7 +19,7 @@ const PRUNE_EVERY_MS = 60_000;
 
 /**
  * The orchestrator's durable JetStream consumer of every domain event (`<namespace>.events.>`)
- * for `wait_for_event` and `cancel_on`: exactly once through the inbox (see DurableConsumer); an event of a type
+ * for `wait_for_event`, `wait_for_events` and `cancel_on`: exactly once through the inbox (see DurableConsumer); an event of a type
  * no instance waits for is acked without a transaction of its own (the existence checks of a
  * type are coalesced: coalesced-check.ts); otherwise the waits of that type only are
  * matched (bus-wait-matcher.ts) and completed in the same transaction. The durable starts at new
@@ -67,7 +68,10 @@ export class BusWaitConsumer implements OnApplicationBootstrap, OnApplicationShu
         await recordRecentEvent(query, envelope);
         const canceled = await matchCancelWaits(query, envelope);
         const matched = await matchBusWaits(query, envelope, canceled);
-        if (matched.length > 0 || canceled.length > 0) this.committed.push(await this.busWaits.completeBusWaits(manager, matched, canceled, envelope));
+        const collected = await collectEvent(query, envelope, canceled);
+        if (matched.length > 0 || canceled.length > 0 || collected.length > 0) {
+          this.committed.push(await this.busWaits.completeBusWaits(manager, { matched, canceled, collected }, envelope));
+        }
       },
       afterCommit: () => {
         for (const done of this.committed.splice(0)) done();

@@ -5,6 +5,7 @@ import { noopStage } from './noop/noop.stage';
 import { delayStage } from './delay/delay.stage';
 import { waitEventStage } from './wait-event/wait-event.stage';
 import { waitForEventStage } from './wait-for-event/wait-for-event.stage';
+import { waitForEventsStage } from './wait-for-events/wait-for-events.stage';
 import { publishStage } from './publish/publish.stage';
 import { createHttpActor, httpStage } from './http/http.stage';
 import { createInterventionActor, interventionStage } from './intervention/intervention.stage';
@@ -18,7 +19,7 @@ import { createUpdateActor, updateStage } from './update/update.stage';
  * kind name.
  */
 export const STAGE_DEFINITIONS: ReadonlyMap<string, StageDefinition> = new Map(
-  ([noopStage, delayStage, waitEventStage, waitForEventStage, publishStage, httpStage, interventionStage, sendStage, updateStage] as unknown as StageDefinition[]).map(
+  ([noopStage, delayStage, waitEventStage, waitForEventStage, waitForEventsStage, publishStage, httpStage, interventionStage, sendStage, updateStage] as unknown as StageDefinition[]).map(
     (definition) => [definition.kind, definition],
   ),
 );

@@ -62,7 +62,7 @@ export async function claimBusWait(query: SqlQuery, instanceId: string, stage: n
 
 /**
  * Whether the consumer has anything to do with an event of this type (under the exclusive lock,
- * in its own short transaction): a `wait_for_event` wait, a `cancel_on` matcher, or a lookback
+ * in its own short transaction): a `wait_for_event` wait, a `cancel_on` or `wait_for_events` matcher, or a lookback
  * that keeps such events (cancel-waits.ts).
  */
 export async function anyWaitFor(query: SqlQuery, eventType: string): Promise<boolean> {
@@ -70,6 +70,7 @@ export async function anyWaitFor(query: SqlQuery, eventType: string): Promise<bo
   const rows: unknown[] = await query(
     `SELECT 1 WHERE EXISTS (SELECT 1 FROM ${S}.bus_waits WHERE event_type = $1)
         OR EXISTS (SELECT 1 FROM ${S}.cancel_waits WHERE event_type = $1)
+        OR EXISTS (SELECT 1 FROM ${S}.collect_waits WHERE event_type = $1)
         OR EXISTS (SELECT 1 FROM ${S}.lookback_types WHERE event_type = $1)`,
     [eventType],
   );

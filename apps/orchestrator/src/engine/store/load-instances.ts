@@ -17,6 +17,7 @@ interface LoadedRow {
   origin_event_id: string | null;
   status: InstanceStatus;
   buffered: Array<{ id: string; name: string }> | null;
+  collected: Array<{ stage: number; matcher: number; payload: Record<string, unknown> }> | null;
   open_runs: Array<{ stage: number; status: StageRunStatus; started_at: string }> | null;
   wait: { stage: number; event: string; deadline: string | null; on_timeout: 'fail' | 'continue' | null } | null;
   bus_wait: { stage: number; on_event: 'continue' | 'succeed'; on_timeout: 'fail' | 'continue' | 'succeed' } | null;
@@ -38,6 +39,8 @@ const SQL = {
        i.origin_trigger_id, i.origin_schedule_id, i.origin_event_id,
        (SELECT json_agg(json_build_object('id', b.id::text, 'name', b.name) ORDER BY b.id)
           FROM orchestrator.buffered_events b WHERE b.instance_id = i.id) AS buffered,
+       (SELECT json_agg(json_build_object('stage', c.stage, 'matcher', c.matcher, 'payload', c.payload) ORDER BY c.id)
+          FROM orchestrator.collected_events c WHERE c.instance_id = i.id) AS collected,
        (SELECT json_agg(json_build_object('stage', r.stage, 'status', r.status, 'started_at', r.started_at) ORDER BY r.stage)
           FROM orchestrator.stage_runs r WHERE r.instance_id = i.id AND r.terminated_at IS NULL) AS open_runs,
        (SELECT json_build_object('stage', w.stage, 'event', w.event, 'deadline', w.deadline, 'on_timeout', w.on_timeout)
@@ -89,6 +92,7 @@ function toSnapshot(row: LoadedRow, stages: readonly unknown[]): InstanceSnapsho
     cancelRequestedBy: row.cancel_requested_by,
     ...originOf(row),
     buffered: row.buffered ?? [],
+    ...(row.collected ? { collected: row.collected } : {}),
     openRuns: new Map((row.open_runs ?? []).map((r) => [r.stage, { status: r.status, startedAt: new Date(r.started_at) }])),
     wait: row.wait
       ? { stage: row.wait.stage, event: row.wait.event, deadline: row.wait.deadline ? new Date(row.wait.deadline) : null, onTimeout: row.wait.on_timeout }

@@ -8,6 +8,7 @@ import { EngineWakeup } from '../engine-wakeup';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { insertBusWait } from './bus-waits';
 import { insertCancelWaits } from './cancel-waits';
+import { insertCollectWaits } from './collect-waits';
 import { EngineDb, pgQuery, Queryable } from './engine-db';
 import { writeTransitions } from './write-transitions';
 
@@ -40,6 +41,8 @@ export class EngineTransaction {
     for (const t of batch) {
       if (t.isNew && !inserted.has(t.instance.id)) continue;
       if (t.cancelWaits.length > 0 && !t.terminated) await insertCancelWaits(pgQuery(this.client), t.instance.id, t.cancelWaits);
+      const collecting = t.terminated ? [] : t.collectWaits.filter((w) => !t.collectDone.includes(w.stage));
+      if (collecting.length > 0) await insertCollectWaits(pgQuery(this.client), t.instance.id, collecting);
       const wait = t.busWait;
       if (!wait) continue;
       await insertBusWait(pgQuery(this.client), {
@@ -108,7 +111,7 @@ export class UnitOfWork {
   /** One batch in a transaction of its own; returns the new instances inserted. */
   async commit(batch: readonly Transition[]): Promise<Set<string>> {
     if (batch.length === 0) return new Set();
-    if (batch.some((t) => t.busWait || t.cancelWaits.length > 0)) return this.transaction((tx) => tx.write(batch));
+    if (batch.some((t) => t.busWait || t.cancelWaits.length > 0 || t.collectWaits.length > 0)) return this.transaction((tx) => tx.write(batch));
     // One statement: autocommit (a start is one round trip and one commit).
     const tx = new EngineTransaction(this.db.pool, this);
     const inserted = await tx.write(batch);

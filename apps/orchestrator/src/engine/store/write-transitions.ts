@@ -73,6 +73,11 @@ const WRITE_TRANSITIONS = sql<{ inserted: string[] }>(
   del_waits AS (DELETE FROM orchestrator.waits WHERE instance_id = ANY($8::uuid[])),
   del_bus_waits AS (DELETE FROM orchestrator.bus_waits WHERE instance_id = ANY($8::uuid[])),
   del_cancel_waits AS (DELETE FROM orchestrator.cancel_waits WHERE instance_id = ANY($15::uuid[])),
+  del_collect_waits AS (
+    DELETE FROM orchestrator.collect_waits c
+     WHERE c.instance_id = ANY($15::uuid[])
+        OR (c.instance_id, c.stage) IN (SELECT u.instance_id, u.stage FROM json_to_recordset($16::json) AS u(instance_id uuid, stage int))),
+  del_collected AS (DELETE FROM orchestrator.collected_events WHERE instance_id = ANY($15::uuid[])),
   del_buffered AS (
     DELETE FROM orchestrator.buffered_events WHERE id = ANY($9::bigint[]) OR instance_id = ANY($10::uuid[])),
   new_buffered AS (
@@ -102,6 +107,7 @@ function parameters(batch: readonly Transition[]): unknown[] {
   const newBuffered: unknown[] = [];
   const events: unknown[] = [];
   const endedInstances: string[] = [];
+  const collectDone: unknown[] = [];
   for (const t of batch) {
     const i = t.instance;
     // Dates as ISO strings, the transition's `now` rendered once (most dates of a transition are it).
@@ -122,6 +128,7 @@ function parameters(batch: readonly Transition[]): unknown[] {
       });
       if (t.terminated) endedInstances.push(i.id);
     }
+    for (const stage of t.collectDone) collectDone.push({ instance_id: i.id, stage });
     for (const r of t.runs.values()) {
       if (r.isNew) {
         (r.redrive ? redrivenRuns : newRuns).push({
@@ -155,8 +162,10 @@ function parameters(batch: readonly Transition[]): unknown[] {
     currentTraceparent(),
     json(newBuffered),
     json(redrivenRuns),
-    // Instances that ended: their cancel matchers go.
+    // Instances that ended: their cancel and collect matchers, and what they collected, go.
     endedInstances,
+    // wait_for_events stages that ended: their matchers stop collecting.
+    json(collectDone),
   ];
 }
 

@@ -8,6 +8,7 @@ import { wait } from './wait';
 import { act } from './act';
 import { emit } from './emit';
 import { waitBus } from './wait-bus';
+import { collect } from './collect';
 
 /**
  * What the engine does with a stage's outcome, inside the transition: returns the next step to
@@ -24,6 +25,7 @@ const HANDLERS: { [K in StageOutcome['type']]: OutcomeHandler<Extract<StageOutco
   wait_bus: waitBus,
   emit,
   act,
+  collect,
 };
 
 /** The ONE dispatch over `StageOutcome`. */
