@@ -11,9 +11,9 @@ export const workflowEventPayloadSchema = z.object({
   /** The workflow id. */
   id: z.string(),
   instanceID: z.string(),
-  /** Our extension: the instance's metadata, on instance-level events, when it has some. */
+  /** Our extension: the instance's metadata, on instance and stage events, when it has some. */
   metadata: z.record(z.string(), z.string()).optional(),
-  /** Our extension, on instance-level events: the trigger, schedule and bus event that started it. */
+  /** Our extension, on instance and stage events: the trigger, schedule and bus event that started it. */
   triggerID: z.string().optional(),
   scheduleID: z.string().optional(),
   eventID: z.string().optional(),
@@ -26,7 +26,13 @@ export const failedWorkflowEventPayloadSchema = workflowEventPayloadSchema.exten
   canceledBy: z.string().optional(),
 });
 export const workflowStageEventPayloadSchema = workflowEventPayloadSchema.extend({ number: z.number().int().min(0) });
-export const failedWorkflowStageEventPayloadSchema = workflowStageEventPayloadSchema.extend({ error: z.string() });
+export const failedWorkflowStageEventPayloadSchema = workflowStageEventPayloadSchema.extend({
+  error: z.string(),
+  /** Our extension: `failed`, `canceled` (an abort) or `canceled_by_event` (cancel_on). */
+  cause: z.enum(['failed', 'canceled', 'canceled_by_event']).optional(),
+  /** Our extension: the id of the bus event that canceled the instance (cancel_on). */
+  canceledBy: z.string().optional(),
+});
 
 /** Each lifecycle event type and its payload. */
 export const WORKFLOW_EVENT_TYPES = {

@@ -25,7 +25,7 @@ export function startStage(t: Transition, stage: number): Step | undefined {
   }
   const checked = checkedStage(t.registry, instance.stages[stage], instance.variables);
   t.startRun({ stage, kind: checked.kind, historyName: historyName(checked.kind), input: checked.ok ? checked.input : null });
-  t.emit('STARTED_WORKFLOW_STAGE', { id: instance.workflowId, instanceID: instance.id, number: stage });
+  t.emitStage('STARTED_WORKFLOW_STAGE', stage);
   if (!checked.ok) return failStage(t, stage, checked.error);
   let outcome: StageOutcome;
   try {

@@ -74,7 +74,7 @@ export function callInFlight(t: Transition): boolean {
 export function cancelByEventNow(t: Transition, eventId: string): void {
   for (const stage of [...t.instance.openRuns.keys()].sort((a, b) => a - b)) {
     const status = t.runStatus(stage);
-    if (status !== 'new' && !TERMINAL_STAGE_RUN.has(status)) cancelStage(t, stage);
+    if (status !== 'new' && !TERMINAL_STAGE_RUN.has(status)) cancelStage(t, stage, eventId);
   }
   finish(t, CANCELED, eventId);
 }

@@ -23,7 +23,7 @@ export function completeStage(t: Transition, stage: number, output?: Record<stri
     run.output = output;
     saveOutput(t, stage, output);
   }
-  t.emit('SUCCEEDED_WORKFLOW_STAGE', { id: t.instance.workflowId, instanceID: t.instance.id, number: stage });
+  t.emitStage('SUCCEEDED_WORKFLOW_STAGE', stage);
   t.clearTimer();
   if (stage + 1 >= t.instance.stages.length) {
     finish(t, undefined);
@@ -35,15 +35,15 @@ export function completeStage(t: Transition, stage: number, output?: Record<stri
 /** Ends a stage with `error`; the first failing stage ends the instance with the same error. */
 export function failStage(t: Transition, stage: number, error: string): undefined {
   t.setRunStatus(stage, 'failed', error);
-  t.emit('FAILED_WORKFLOW_STAGE', { id: t.instance.workflowId, instanceID: t.instance.id, number: stage, error });
+  t.emitStage('FAILED_WORKFLOW_STAGE', stage, { error, cause: 'failed' });
   finish(t, error);
   return undefined;
 }
 
-/** Cancels an open stage run (an abort): error "canceled". */
-export function cancelStage(t: Transition, stage: number): void {
+/** Cancels an open stage run (an abort, or a cancel_on event `canceledBy`): error "canceled". */
+export function cancelStage(t: Transition, stage: number, canceledBy?: string): void {
   t.setRunStatus(stage, 'canceled', CANCELED);
-  t.emit('FAILED_WORKFLOW_STAGE', { id: t.instance.workflowId, instanceID: t.instance.id, number: stage, error: CANCELED });
+  t.emitStage('FAILED_WORKFLOW_STAGE', stage, canceledBy === undefined ? { error: CANCELED, cause: 'canceled' } : { error: CANCELED, cause: 'canceled_by_event', canceledBy });
 }
 
 /**

@@ -387,16 +387,26 @@ export class Transition {
    * `eventID`) when it has an origin.
    */
   emitInstance(type: 'STARTED_WORKFLOW' | 'SUCCEEDED_WORKFLOW' | 'FAILED_WORKFLOW' | 'REDRIVEN_WORKFLOW', extra: Record<string, unknown> = {}): void {
+    this.emit(type, { id: this.instance.workflowId, instanceID: this.instance.id, ...extra, ...this.context() });
+  }
+
+  /**
+   * A stage-level lifecycle event (started, succeeded, failed): the stage `number` beside the
+   * instance's context (metadata, trigger, schedule, event), so a trigger can filter on it too.
+   */
+  emitStage(type: 'STARTED_WORKFLOW_STAGE' | 'SUCCEEDED_WORKFLOW_STAGE' | 'FAILED_WORKFLOW_STAGE', stage: number, extra: Record<string, unknown> = {}): void {
+    this.emit(type, { id: this.instance.workflowId, instanceID: this.instance.id, number: stage, ...extra, ...this.context() });
+  }
+
+  /** What lifecycle events say of the instance beyond its ids: its metadata and origin, when it has them. */
+  private context(): Record<string, unknown> {
     const { metadata, origin } = this.instance;
-    this.emit(type, {
-      id: this.instance.workflowId,
-      instanceID: this.instance.id,
-      ...extra,
+    return {
       ...(metadata && Object.keys(metadata).length > 0 ? { metadata } : {}),
       ...(origin?.triggerId ? { triggerID: origin.triggerId } : {}),
       ...(origin?.scheduleId ? { scheduleID: origin.scheduleId } : {}),
       ...(origin?.eventId ? { eventID: origin.eventId } : {}),
-    });
+    };
   }
 
   /** Any event of this transition (app `orchestration`), written with it, published after its commit. */

@@ -123,6 +123,8 @@ describe('engine: cancel_on', () => {
     expect((await sql.query(`SELECT 1 FROM orchestrator.timers WHERE instance_id = $1`, [a])).rows).toEqual([]);
     const failed = await eventually(() => lifecycle('FAILED_WORKFLOW', a), { what: 'the FAILED_WORKFLOW event' });
     expect(failed.payload).toMatchObject({ instanceID: a, error: 'canceled', cause: 'canceled_by_event', canceledBy: forA });
+    const stageFailed = await eventually(() => lifecycle('FAILED_WORKFLOW_STAGE', a), { what: 'the FAILED_WORKFLOW_STAGE event' });
+    expect(stageFailed.payload).toMatchObject({ instanceID: a, number: 0, error: 'canceled', cause: 'canceled_by_event', canceledBy: forA });
     // A second matching event (a redelivery would be one too) changes nothing.
     await publish(type, { order_id: 'o-1' });
     expect(tookMs).toBeLessThan(5_000);

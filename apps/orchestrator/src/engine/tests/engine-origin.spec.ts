@@ -51,7 +51,7 @@ describe('engine: a start’s origin on lifecycle events, and FAILED_WORKFLOW’
       {
         workflowId: fragile.id, variables: {}, idempotencyKey: 'trg-1:evt-1',
         origin: { triggerId: 'trg-1', eventId: 'evt-1' },
-        // Passed through (acted on by cancel_on, elsewhere): accepted and ignored here.
+        // The trigger's cancel_on and the triggering event (engine-cancel-on.spec.ts acts on them).
         cancelOn: [{ event: 'order.cancelled' }], triggerEvent: { order: 'o-1' },
       } as Parameters<EngineService['startManyInstances']>[0][number],
     ]);
@@ -66,8 +66,11 @@ describe('engine: a start’s origin on lifecycle events, and FAILED_WORKFLOW’
       id: fragile.id, instanceID: id, triggerID: 'trg-1', eventID: 'evt-1',
       error: 'delay: exactly one of duration or until is required', cause: 'failed',
     });
-    // Stage events stay as Formance has them.
-    expect(events.find((e) => e.type === 'FAILED_WORKFLOW_STAGE')!.payload).not.toHaveProperty('triggerID');
+    // Stage events carry the same context (a failure trigger may listen on them), and the cause.
+    expect(events.find((e) => e.type === 'FAILED_WORKFLOW_STAGE')!.payload).toEqual({
+      id: fragile.id, instanceID: id, number: 0, triggerID: 'trg-1', eventID: 'evt-1',
+      error: 'delay: exactly one of duration or until is required', cause: 'failed',
+    });
   });
 
   it('an aborted instance (the origin loaded back from its row): FAILED_WORKFLOW with cause canceled and the origin', async () => {
