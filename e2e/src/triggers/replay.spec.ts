@@ -6,6 +6,9 @@ import { eventually, PlatformUnderTest } from '@wfp/testing';
  * - issue 23's last line: a workflow paused in drop mode, 100 matching events → 100
  *   `skipped(paused)` occurrences; resume; a replay → 100 instances, each once (tagged
  *   `metadata.replay_id`); replayed again → 0 new;
+ * - a replay beside live traffic: 500 past events, a trigger created afterwards, a replay of them
+ *   while 300 live events are published → one occurrence and one instance per event id (800),
+ *   the past ones fired by the replay, the live ones by the live consumer only;
  * - client mistakes are 400s in the Formance error shape, an unknown replay a 404.
  */
 describe('event replay through /api/orchestration/v2/replays', () => {
@@ -92,6 +95,73 @@ describe('event replay through /api/orchestration/v2/replays', () => {
     expect(again.counts).toMatchObject({ matched: 100, already_fired: 100, started: 0 });
     expect(await instances(`workflowID=${workflow}`)).toHaveLength(100);
   }, 120_000);
+
+  it('replay with live traffic beside it → 0 duplicates, 0 lost', async () => {
+    const K = 500;
+    const L = 300;
+    const type = 'invoice.issued';
+    const publish = async (n: number, phase: string) =>
+      (await http('POST', '/api/events', { app: 'shop', version: 'v1', type, payload: { n, phase } })).body as { id: string; duplicate: boolean };
+    const publishIds = async (ids: string[], count: number, phase: string, batch: number) => {
+      for (let i = 0; i < count; i += batch) {
+        const got = await Promise.all(Array.from({ length: Math.min(batch, count - i) }, (_, k) => publish(i + k, phase)));
+        expect(got.every((e) => !e.duplicate)).toBe(true);
+        ids.push(...got.map((e) => e.id));
+      }
+    };
+    const from = new Date(Date.now() - 1000).toISOString();
+    const workflow = (await ok<{ id: string }>('POST', '/api/orchestration/workflows', { stages: [{ noop: {} }] })).id;
+    // K past events, published before the trigger exists (nothing fires them live).
+    const past: string[] = [];
+    await publishIds(past, K, 'past', 25);
+    const trigger = (await ok<{ id: string }>('POST', '/api/orchestration/triggers', { name: 'invoices', event: type, workflowID: workflow, vars: { n: 'event.n' } })).id;
+
+    // L live events in a steady stream; the replay is created once some are on the bus, so its
+    // window (up to its creation) holds live events the live consumer fires too.
+    const live: string[] = [];
+    const publishing = publishIds(live, L, 'live', 10);
+    await eventually(() => live.length >= 50, { what: 'live traffic flowing', timeoutMs: 30_000, intervalMs: 5 });
+    const replay = await replayUntilDone({ from, triggers: [trigger] });
+    await publishing;
+    expect(replay.status).toBe('succeeded');
+    expect(live).toHaveLength(L);
+
+    type Fired = { event: { id: string }; workflowInstanceID?: string; error?: string; replayID?: string; outcome?: string };
+    const allOccurrences = async () => {
+      const all: Fired[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = (await http('GET', `/api/orchestration/v2/triggers/${trigger}/occurrences?${cursor ? `cursor=${encodeURIComponent(cursor)}` : 'pageSize=1000'}`)).body!.cursor as {
+          data: Fired[]; next?: string;
+        };
+        all.push(...page.data);
+        cursor = page.next;
+      } while (cursor);
+      return all;
+    };
+    const fired = await eventually(async () => {
+      const found = await allOccurrences();
+      return found.length >= K + L ? found : undefined;
+    }, { what: `${K + L} occurrences`, timeoutMs: 60_000, intervalMs: 500 });
+    // One occurrence per event id, past and live, none twice, none missing, each with its own instance.
+    expect(fired).toHaveLength(K + L);
+    const eventIds = fired.map((o) => o.event.id);
+    expect(new Set(eventIds).size).toBe(K + L);
+    expect(new Set(eventIds)).toEqual(new Set([...past, ...live]));
+    expect(fired.filter((o) => o.error !== undefined || !o.workflowInstanceID)).toEqual([]);
+    expect(new Set(fired.map((o) => o.workflowInstanceID)).size).toBe(K + L);
+    // The past events were fired by the replay; the live ones in its window were already fired by the live consumer.
+    expect(new Set(fired.filter((o) => o.replayID === replay.id).map((o) => o.event.id))).toEqual(new Set(past));
+    expect(replay.counts).toMatchObject({ started: K, skipped: 0, failed: 0 });
+    expect(replay.counts.matched).toBe(K + replay.counts.already_fired);
+    // Live events on both sides of the replay's frozen end: in its window (fired live, then seen
+    // as already fired) and after it (published while it ran, fired live only).
+    expect(replay.counts.already_fired).toBeGreaterThanOrEqual(50);
+    expect(replay.counts.already_fired).toBeLessThan(L);
+    const started = await instances(`workflowID=${workflow}`);
+    expect(started).toHaveLength(K + L);
+    expect(new Set(started.map((i) => i.id))).toEqual(new Set(fired.map((o) => o.workflowInstanceID)));
+  }, 180_000);
 
   it('answers client mistakes with a 400 in the Formance error shape, an unknown replay with a 404', async () => {
     const now = new Date().toISOString();
