@@ -14,7 +14,7 @@ describe('EngineModel (reference semantics)', () => {
   it('runs instantaneous stages inline at start; an empty workflow succeeds at once', () => {
     const { view } = run([{ kind: 'noop' }, { kind: 'delay', ms: 0 }, { kind: 'publish', eventType: 'x.done' }]);
     expect(view).toEqual({
-      status: 'succeeded', error: null, buffered: [], wait: null, busWait: null, timer: null, published: ['x.done'], callInFlight: false, cancelRequested: false,
+      status: 'succeeded', error: null, buffered: [], wait: null, busWait: null, timer: null, published: ['x.done'], callInFlight: false, cancelRequested: false, collected: [], collecting: [],
       runs: [0, 1, 2].map((stage) => ({ stage, status: 'succeeded', error: null })),
     });
     expect(run([]).view).toMatchObject({ status: 'succeeded', runs: [] });
@@ -120,7 +120,7 @@ describe('EngineModel (reference semantics)', () => {
     );
     expect(answers).toEqual(['ok', 'ok', 'terminated', 'terminated', 'not_applicable']);
     expect(view).toEqual({
-      status: 'canceled', error: CANCELED, buffered: [], wait: null, busWait: null, timer: null, published: [], callInFlight: false, cancelRequested: false,
+      status: 'canceled', error: CANCELED, buffered: [], wait: null, busWait: null, timer: null, published: [], callInFlight: false, cancelRequested: false, collected: [], collecting: [],
       runs: [{ stage: 0, status: 'succeeded', error: null }, { stage: 1, status: 'canceled', error: CANCELED }],
     });
   });
@@ -144,5 +144,26 @@ describe('EngineModel (reference semantics)', () => {
     expect(run([act], [{ type: 'callBegins' }, { type: 'cancelEvent' }, { type: 'actResult', result: 'succeeded' }]).view).toMatchObject({ status: 'succeeded' });
     // Waiting for a retry's back-off (no call in flight): canceled at once.
     expect(run([act], [{ type: 'actResult', result: 'retryable' }, { type: 'cancelEvent' }]).view).toMatchObject({ status: 'canceled' });
+  });
+
+  it('wait_for_events: all of 3, two collected before the stage begins and one after → completes once; any; count(n); deadline', () => {
+    const collect: ModelStage = { kind: 'wait_for_events', types: ['a', 'b', 'c'], mode: 'all', onTimeout: 'continue' };
+    const { model, answers } = run(
+      [{ kind: 'wait_event', event: 'go' }, collect, { kind: 'noop' }],
+      [{ type: 'collectEvent', eventType: 'a' }, { type: 'collectEvent', eventType: 'b' }, { type: 'sendEvent', name: 'go' }],
+    );
+    expect(answers).toEqual(['ok', 'ok', 'ok']);
+    expect(model.view()).toMatchObject({ status: 'running', collecting: [1], runs: [{ status: 'succeeded' }, { stage: 1, status: 'waiting' }] });
+    expect(model.apply({ type: 'collectEvent', eventType: 'c' })).toBe('ok');
+    expect(model.view()).toMatchObject({ status: 'succeeded', collected: [], collecting: [] });
+    expect(model.apply({ type: 'collectEvent', eventType: 'c' })).toBe('not_applicable');
+    // Everything before the stage: it completes inline when reached.
+    const early = run([{ kind: 'wait_event', event: 'go' }, { ...collect, mode: 'any' }], [{ type: 'collectEvent', eventType: 'b' }, { type: 'sendEvent', name: 'go' }]);
+    expect(early.view.status).toBe('succeeded');
+    expect(run([{ ...collect, mode: 2 }], [{ type: 'collectEvent', eventType: 'a' }]).view.status).toBe('running');
+    expect(run([{ ...collect, mode: 2 }], [{ type: 'collectEvent', eventType: 'a' }, { type: 'collectEvent', eventType: 'a' }]).view.status).toBe('succeeded');
+    // The deadline: continue goes on with what came; fail fails the stage.
+    expect(run([{ ...collect, timeoutMs: 10 }, { kind: 'noop' }], [{ type: 'timerDue' }]).view).toMatchObject({ status: 'succeeded' });
+    expect(run([{ ...collect, timeoutMs: 10, onTimeout: 'fail' }], [{ type: 'timerDue' }]).view).toMatchObject({ status: 'failed', error: TIMEOUT });
   });
 });

@@ -47,6 +47,13 @@
  * 13. `redrive` (our extension): only a failed instance (else not_applicable); its failed stage
  *     runs again from scratch at `now` (a fresh deadline, attempts from 1), earlier stages are not
  *     re-run, nothing buffered before the failure comes back (finishing dropped it).
+ * 14. `wait_for_events` (our extension): its matchers (event types) collect from the instance's
+ *     start, also before the stage begins; a stage that begins with enough collected completes
+ *     inline; `collectEvent` of a type records one event per matcher of that type of every stage
+ *     still collecting (a stage stops collecting when it ends; the instance's end drops everything
+ *     collected; a stage that begins again after a redrive collects from then on) and completes
+ *     the waiting stage when enough came: `all` one per matcher, `any` one, a number n in all. At
+ *     its deadline: `continue` completes it, `fail` fails it ("timeout"). Outputs are not modelled.
  * 12. The model never writes a `start` timer (every start runs inline); the action is in the type
  *     only because the engine has one.
  */
@@ -58,7 +65,9 @@ export type ModelStage =
   | { kind: 'wait_for_event'; eventType: string; timeoutMs?: number; onEvent: 'continue' | 'succeed'; onTimeout: 'fail' | 'continue' | 'succeed' }
   /** An acting stage (http…); `attempts` total, the first included. */
   | { kind: 'act'; attempts: number; backoffMs: number; maxBackoffMs: number }
-  | { kind: 'publish'; eventType: string };
+  | { kind: 'publish'; eventType: string }
+  /** Collects bus events of its matchers' types from the instance's start; `mode` a number: count(n). */
+  | { kind: 'wait_for_events'; types: string[]; mode: 'all' | 'any' | number; timeoutMs?: number; onTimeout: 'continue' | 'fail' };
 
 export type ModelCommand =
   | { type: 'sendEvent'; name: string }
@@ -71,6 +80,8 @@ export type ModelCommand =
   | { type: 'abort' }
   /** The act system leases the due `act` timer: the attempt's call is in flight (until `actResult`). */
   | { type: 'callBegins' }
+  /** A bus event of `eventType`, for the `wait_for_events` matchers still collecting. */
+  | { type: 'collectEvent'; eventType: string }
   /**
    * A cancel_on matcher matched a bus event: the instance is canceled now (every open run and the
    * instance "canceled") — or, while a call is in flight, once the call's result is recorded.
@@ -103,6 +114,10 @@ export interface ModelView {
   callInFlight: boolean;
   /** A cancel_on event matched during the call in flight (applies when its result is recorded). */
   cancelRequested: boolean;
+  /** Events collected for wait_for_events matchers, in order. */
+  collected: Array<{ stage: number; matcher: number }>;
+  /** The wait_for_events stages whose matchers still collect. */
+  collecting: number[];
 }
 
 /** The error of a wait whose deadline passed with on_timeout `fail`. */
@@ -137,10 +152,13 @@ export class EngineModel {
   /** The timer object the act system leased (a new timer is never leased). */
   private leasedTimer: ModelView['timer'] = null;
   private cancelRequested = false;
+  private collected: Array<{ stage: number; matcher: number }> = [];
+  private readonly collecting = new Set<number>();
 
   /** Starts the instance at `startAt`: stage 0 runs inline (a workflow without stages succeeds). */
   constructor(private readonly stages: readonly ModelStage[], startAt: number) {
     this.now = startAt;
+    stages.forEach((stage, index) => stage.kind === 'wait_for_events' && this.collecting.add(index));
     this.startStage(0);
   }
 
@@ -160,7 +178,40 @@ export class EngineModel {
       published: [...this.published],
       callInFlight: this.callInFlight,
       cancelRequested: this.status === 'running' && this.cancelRequested,
+      collected: this.collected.map((c) => ({ ...c })),
+      collecting: [...this.collecting].sort((a, b) => a - b),
     };
+  }
+
+  /** Whether what was collected for wait_for_events stage `index` completes it. */
+  private enoughFor(index: number): boolean {
+    const stage = this.stages[index];
+    if (stage.kind !== 'wait_for_events') return false;
+    const mine = this.collected.filter((c) => c.stage === index);
+    if (stage.mode === 'all') return stage.types.every((_, matcher) => mine.some((c) => c.matcher === matcher));
+    if (stage.mode === 'any') return mine.length >= 1;
+    return mine.length >= stage.mode;
+  }
+
+  private collectEvent(eventType: string): ModelAnswer {
+    if (this.terminated) return 'not_applicable';
+    const got: number[] = [];
+    for (const index of [...this.collecting].sort((a, b) => a - b)) {
+      const stage = this.stages[index];
+      if (stage.kind !== 'wait_for_events') continue;
+      stage.types.forEach((type, matcher) => {
+        if (type !== eventType) return;
+        this.collected.push({ stage: index, matcher });
+        if (!got.includes(index)) got.push(index);
+      });
+    }
+    if (got.length === 0) return 'not_applicable';
+    const waiting = got.find((index) => this.runs.some((r) => r.stage === index && r.status === 'waiting'));
+    if (waiting !== undefined && this.enoughFor(waiting)) {
+      this.collecting.delete(waiting);
+      this.completeStage(waiting);
+    }
+    return 'ok';
   }
 
   private get callInFlight(): boolean {
@@ -190,6 +241,8 @@ export class EngineModel {
         if (this.terminated) return 'terminated';
         this.cancelAll();
         return 'ok';
+      case 'collectEvent':
+        return this.collectEvent(cmd.eventType);
       case 'callBegins':
         if (this.terminated || !this.timer || this.timer.action !== 'act' || this.callInFlight) return 'not_applicable';
         this.leasedTimer = this.timer;
@@ -233,6 +286,13 @@ export class EngineModel {
     else if (timer.action === 'resume') this.completeStage(timer.stage);
     else if (this.wait?.stage === timer.stage) this.timeout(timer.stage, this.wait.onTimeout);
     else if (this.busWait?.stage === timer.stage) this.timeout(timer.stage, this.busWait.onTimeout);
+    else {
+      const stage = this.stages[timer.stage];
+      if (stage.kind === 'wait_for_events') {
+        this.collecting.delete(timer.stage);
+        this.timeout(timer.stage, stage.onTimeout);
+      }
+    }
     return 'ok';
   }
 
@@ -304,6 +364,21 @@ export class EngineModel {
         this.setRun(index, 'acting');
         this.timer = { stage: index, action: 'act', dueAt: this.now, attempt: 1 };
         return;
+      case 'wait_for_events': {
+        this.collecting.add(index);
+        if (this.enoughFor(index)) {
+          this.collecting.delete(index);
+          return this.completeStage(index);
+        }
+        const deadline = stage.timeoutMs === undefined ? null : this.now + stage.timeoutMs;
+        if (deadline !== null && deadline <= this.now) {
+          this.collecting.delete(index);
+          return this.timeout(index, stage.onTimeout);
+        }
+        this.setRun(index, 'waiting');
+        if (deadline !== null) this.timer = { stage: index, action: 'timeout', dueAt: deadline, attempt: 0 };
+        return;
+      }
     }
   }
 
@@ -336,6 +411,8 @@ export class EngineModel {
 
   /** Terminates the instance (error null: success); no timer, wait or buffered event is left. */
   private finish(error: string | null): void {
+    this.collecting.clear();
+    this.collected = [];
     this.status = error === null ? 'succeeded' : error === CANCELED ? 'canceled' : 'failed';
     this.error = error;
     this.wait = null;

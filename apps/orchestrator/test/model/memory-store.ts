@@ -19,15 +19,35 @@ export interface MemoryInstance {
   error: string | null;
   /** The open bus wait's event type and deadline (the `bus_waits` row beyond the snapshot's part). */
   busWaitInfo: { eventType: string; deadline: Date | null } | null;
+  /** The `collect_waits` rows: per wait_for_events stage, its matchers' event types. */
+  collecting: Map<number, string[]>;
 }
 
 export function memoryInstance(snapshot: InstanceSnapshot): MemoryInstance {
-  return { snapshot, runs: new Map(), published: [], events: [], nextBufferedId: 1, error: null, busWaitInfo: null };
+  return { snapshot, runs: new Map(), published: [], events: [], nextBufferedId: 1, error: null, busWaitInfo: null, collecting: new Map() };
 }
 
 /** The act system's lease of the due `act` timer (its call in flight). */
 export function leaseActTimer(store: MemoryInstance): void {
   if (store.snapshot.timer) store.snapshot = { ...store.snapshot, timer: { ...store.snapshot.timer, leaseId: 'lease' } };
+}
+
+/**
+ * The bus-wait consumer's collection of an event of `eventType`: one row per matcher of that type
+ * of every stage still collecting. Answers the stages that collected something.
+ */
+export function collectEvent(store: MemoryInstance, eventType: string): number[] {
+  const stages: number[] = [];
+  const collected = [...(store.snapshot.collected ?? [])];
+  for (const [stage, types] of [...store.collecting].sort(([a], [b]) => a - b)) {
+    types.forEach((type, matcher) => {
+      if (type !== eventType) return;
+      collected.push({ stage, matcher, payload: {} });
+      if (!stages.includes(stage)) stages.push(stage);
+    });
+  }
+  store.snapshot = { ...store.snapshot, collected };
+  return stages;
 }
 
 /** Applies the transition's final states (what the batch statement writes). */
@@ -57,8 +77,23 @@ export function applyTransition(store: MemoryInstance, t: Transition): void {
     store.busWaitInfo = { eventType: t.busWait.eventType, deadline: t.busWait.deadline };
   }
   store.error = t.error;
+  // As the unit of work writes them: ended stages stop collecting, then new matchers are recorded;
+  // an ended instance drops its matchers and what they collected.
+  let collected = before.collected ?? [];
+  for (const stage of t.collectDone) store.collecting.delete(stage);
+  if (t.status !== 'running') {
+    store.collecting.clear();
+    collected = [];
+  } else {
+    for (const w of t.collectWaits.filter((c) => !t.collectDone.includes(c.stage))) {
+      const types = store.collecting.get(w.stage) ?? [];
+      types[w.matcher] = w.eventType;
+      store.collecting.set(w.stage, types);
+    }
+  }
   store.snapshot = {
     ...before,
+    collected,
     cancelRequestedBy: t.cancelRequestedBy ?? before.cancelRequestedBy ?? null,
     status: t.status,
     variables: t.instance.variables,

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { ACT_ERRORS, EngineModel, ModelCommand, ModelStage, ModelView } from '../../../test/model/engine-model';
-import { applyTransition, leaseActTimer, MemoryInstance, memoryInstance } from '../../../test/model/memory-store';
+import { applyTransition, collectEvent, leaseActTimer, MemoryInstance, memoryInstance } from '../../../test/model/memory-store';
 import { STAGE_DEFINITIONS } from '../stages/registry';
-import { abortInstance, actEnded, busEventMatched, cancelByEvent, redriveInstance, sendEvent, startInstance, timerDue } from './commands';
+import { abortInstance, actEnded, busEventMatched, cancelByEvent, eventsCollected, redriveInstance, sendEvent, startInstance, timerDue } from './commands';
 import { StageDefinition } from './stage-kind';
 import { StageRegistry } from './stage-resolution';
 import { IllegalTransition } from './statuses';
@@ -56,6 +56,14 @@ function configOf(stage: ModelStage): Record<string, unknown> {
       return { model_act: { retry: { attempts: stage.attempts, backoffMs: stage.backoffMs, maxBackoffMs: stage.maxBackoffMs } } };
     case 'publish':
       return { publish: { type: stage.eventType, payload: {} } };
+    case 'wait_for_events':
+      return {
+        wait_for_events: {
+          mode: typeof stage.mode === 'number' ? `count(${stage.mode})` : stage.mode,
+          events: stage.types.map((type) => ({ type })),
+          ...(stage.timeoutMs !== undefined ? { timeout: `${stage.timeoutMs}ms`, on_timeout: stage.onTimeout } : {}),
+        },
+      };
   }
 }
 
@@ -79,6 +87,15 @@ const stageArb: fc.Arbitrary<ModelStage> = fc.oneof(
     backoffMs: fc.integer({ min: 1, max: 1000 }), maxBackoffMs: fc.integer({ min: 1, max: 3000 }),
   }),
   fc.record({ kind: fc.constant('publish' as const), eventType: fc.constantFrom(...TYPES) }),
+  fc.record(
+    {
+      kind: fc.constant('wait_for_events' as const), types: fc.array(fc.constantFrom(...TYPES), { minLength: 1, maxLength: 3 }),
+      mode: fc.oneof(fc.constant('all' as const), fc.constant('any' as const), fc.integer({ min: 1, max: 3 })),
+      timeoutMs: fc.integer({ min: 1, max: 5000 }), onTimeout: fc.constantFrom('continue' as const, 'fail' as const),
+    },
+    // Without a timeout the stage's on_timeout never applies (the model's default is the kind's: continue).
+    { requiredKeys: ['kind', 'types', 'mode', 'onTimeout'] },
+  ),
 );
 
 const commandArb: fc.Arbitrary<ModelCommand> = fc.oneof(
@@ -91,6 +108,7 @@ const commandArb: fc.Arbitrary<ModelCommand> = fc.oneof(
   { arbitrary: fc.constant<ModelCommand>({ type: 'redrive' }), weight: 2 },
   { arbitrary: fc.constant<ModelCommand>({ type: 'callBegins' }), weight: 2 },
   { arbitrary: fc.constant<ModelCommand>({ type: 'cancelEvent' }), weight: 1 },
+  { arbitrary: fc.record({ type: fc.constant('collectEvent' as const), eventType: fc.constantFrom(...TYPES) }), weight: 3 },
 );
 
 /** The core driven like the engine's systems drive it, over the in-memory tables. */
@@ -121,6 +139,20 @@ class CoreUnderTest {
         return 'ok';
       case 'cancelEvent':
         return this.answer(cancelByEvent(s, 'cancel-event-id', new Date(this.now), registry));
+      case 'collectEvent': {
+        if (!running) return 'not_applicable';
+        const stages = collectEvent(this.store, command.eventType);
+        if (stages.length === 0) return 'not_applicable';
+        // As the bus-waits system: the first stage that completes is the one (one waits at a time).
+        for (const stage of stages) {
+          const t = eventsCollected(this.store.snapshot, stage, new Date(this.now), registry);
+          if (t) {
+            this.commit(t);
+            break;
+          }
+        }
+        return 'ok';
+      }
       case 'redrive': {
         // Where it failed, as the redrive system reads it: the failed run, else the next stage.
         const failed = [...this.store.runs].filter(([, run]) => run.status === 'failed').map(([stage]) => stage);
@@ -166,6 +198,8 @@ class CoreUnderTest {
       published: [...this.store.published],
       callInFlight: s.status === 'running' && s.timer !== null && s.timer.leaseId !== null,
       cancelRequested: s.status === 'running' && !!s.cancelRequestedBy,
+      collected: (s.collected ?? []).map(({ stage, matcher }) => ({ stage, matcher })),
+      collecting: [...this.store.collecting.keys()].sort((a, b) => a - b),
     };
   }
 
