@@ -74,6 +74,11 @@ export class InstanceEndsConsumer implements OnApplicationBootstrap, OnApplicati
    * statements per published event at 500 events/s (docs/benchmarks.md, issue 24).
    */
   private async mayConcernASchedule(envelope: EventEnvelope): Promise<boolean> {
+    // The end event says what started the instance (its origin): a schedule's tick — it matters;
+    // a trigger — it is no schedule's start (those are started by the schedule itself). Without an
+    // origin (the API, or an orchestrator older than origins) the tables decide.
+    if (typeof envelope.payload.scheduleID === 'string') return true;
+    if (typeof envelope.payload.triggerID === 'string') return false;
     const [row]: Array<{ concerned: boolean }> = await this.dataSource.query(
       `SELECT EXISTS (SELECT 1 FROM schedules.actions WHERE instance_id = $1)
            OR EXISTS (SELECT 1 FROM schedules.schedules WHERE deleted_at IS NULL AND definition->'action'->>'workflowID' = $2) AS concerned`,
