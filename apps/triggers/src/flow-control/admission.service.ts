@@ -121,13 +121,15 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
 
   private async admitTrigger(triggerId: string): Promise<void> {
     const now = this.clock.now();
-    const wake = await this.dataSource.transaction(async (m) => {
+    const { wake, admitted } = await this.dataSource.transaction(async (m) => {
       const round = await admissionRound(m, triggerId, now);
       await this.publisher.publishMany(m, round.events);
-      return round.wake;
+      return round;
     });
     this.publisher.flush();
     this.wakeLater(triggerId, wake);
+    // A round over triggers sharing slots (scope `workflow`) may admit other triggers' starts: their own runs start them.
+    this.kick([...admitted].filter((id) => id !== triggerId));
     await this.startAdmitted(triggerId);
   }
 
