@@ -25,7 +25,10 @@ const PRUNE_EVERY = 30;
  * one transaction records each instance on its occurrence (`started`, SUCCEEDED_TRIGGER) and its
  * slots. A crash in between leaves rows `starting`: the next sweep (any replica) starts them
  * again and gets the same instances. Runs when kicked (new queued starts, freed slots), when a
- * throttle or debounce time comes, and every {@link SWEEP_MS}.
+ * throttle or debounce time comes, and every {@link SWEEP_MS}. A trigger whose concurrency
+ * rules share slots with its workflow's other triggers (`scope: workflow`) runs one round over
+ * all of them (admission-round.ts); the starts it admits for the others are started by their
+ * own runs, kicked after commit.
  */
 @Injectable()
 export class AdmissionService implements OnApplicationBootstrap, OnApplicationShutdown {
