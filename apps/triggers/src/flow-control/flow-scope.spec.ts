@@ -139,6 +139,36 @@ describe('flow control: concurrency shared per workflow (scope workflow; real Po
     await eventually(async () => ((await slotsOf(workflow.id)) === 0 ? true : undefined), { what: 'every slot freed again' });
   }, 120_000);
 
+  it('two replicas, two triggers sharing 2 per tenant: the limit holds across replicas and triggers, every start once, no slot leaked', async () => {
+    const replica = await under.startReplica();
+    try {
+      const workflow = orchestrator.addWorkflow();
+      const t1 = await create({ event: 'SCOPE_REPLICA_1', workflowID: workflow.id, vars: vars('t1'), policy: { concurrency: [shared(2)] } });
+      const t2 = await create({ event: 'SCOPE_REPLICA_2', workflowID: workflow.id, vars: vars('t2'), policy: { concurrency: [shared(2)] } });
+      await Promise.all(Array.from({ length: 30 }, (_, n) => publish(n % 2 === 0 ? 'SCOPE_REPLICA_1' : 'SCOPE_REPLICA_2', { tenant: n % 3 === 0 ? 'B' : 'A', n })));
+      let maxA = 0;
+      let maxB = 0;
+      const deadline = Date.now() + 60_000;
+      while (instancesOf(workflow.id).filter((i) => i.terminated).length < 30) {
+        if (Date.now() > deadline) throw new Error(`only ${instancesOf(workflow.id).length} started`);
+        maxA = Math.max(maxA, running(workflow.id, { tenant: 'A' }).length);
+        maxB = Math.max(maxB, running(workflow.id, { tenant: 'B' }).length);
+        const [oldest] = running(workflow.id);
+        if (oldest) await endInstance(oldest.id);
+        await sleep(20);
+      }
+      expect([maxA, maxB]).toEqual([2, 2]);
+      expect(instancesOf(workflow.id)).toHaveLength(30);
+      await eventually(async () => ((await slotsOf(workflow.id)) === 0 ? true : undefined), { what: 'every shared slot freed' });
+      const list = [...(await occurrences(t1.id)), ...(await occurrences(t2.id))];
+      expect(list).toHaveLength(30);
+      expect(list.every((o) => o.outcome === 'started')).toBe(true);
+      expect(new Set(list.map((o) => o.workflowInstanceID)).size).toBe(30);
+    } finally {
+      await replica.close();
+    }
+  }, 90_000);
+
   it('a slot freed by either trigger admits the oldest queued start of either (limit 1 shared, starts in queue order)', async () => {
     const workflow = orchestrator.addWorkflow();
     await create({ event: 'SCOPE_ORDER_1', workflowID: workflow.id, vars: vars('t1'), policy: { concurrency: [shared(1)] } });
