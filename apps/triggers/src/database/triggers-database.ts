@@ -9,6 +9,7 @@ import { SchedulePlannedCalls1732000026000 } from '../schedules/database/1732000
 import { FlowControl1732000020000 } from './migrations/1732000020000-flow-control';
 import { Replays1732000031000 } from './migrations/1732000031000-replays';
 import { TriggerCancelOn1732000032000 } from './migrations/1732000032000-trigger-cancel-on';
+import { FlowScope1732000034500 } from './migrations/1732000034500-flow-scope';
 
 /** Entities of the triggers schema (registered here as features add them). */
 export const TRIGGERS_ENTITIES: Function[] = [];
@@ -24,6 +25,7 @@ export const TRIGGERS_MIGRATIONS: Function[] = [
   SchedulePlannedCalls1732000026000,
   Replays1732000031000,
   TriggerCancelOn1732000032000,
+  FlowScope1732000034500,
 ];
 
 export function triggersDatabase(databaseUrl: string, poolSize?: number): ServiceDatabaseOptions {

@@ -2,96 +2,178 @@ import type { EntityManager } from 'typeorm';
 import { TriggerPolicy } from '@wfp/contracts';
 import { metrics, NewEvent } from '@wfp/platform';
 import { decisionEvent } from '../matching/trigger-events';
-import { admit, QueuedStart, slotKey } from './fair-admission';
-import { admissionCandidates, lockTrigger, QueuedStartRow, returning, saveThrottleBuckets, slotsHeld, takeSlots, throttleBuckets } from './flow-store';
-import { throttleParams } from './gcra';
+import { admit, QueuedStart, slotBucket } from './fair-admission';
+import {
+  admissionCandidates,
+  lockTrigger,
+  lockTriggers,
+  lockWorkflow,
+  QueuedStartRow,
+  returning,
+  saveThrottleBuckets,
+  slotsHeld,
+  takeSlots,
+  throttleBuckets,
+} from './flow-store';
+import { GcraParams, throttleParams } from './gcra';
 import { cancelOldest, skipWaiting } from './on-full';
-import { durationMs } from './policy-keys';
+import { concurrencyScope, durationMs, sharesSlots } from './policy-keys';
 
 /**
  * An admission round of one trigger (see admission.service.ts for when it runs): under the
  * trigger's advisory lock, the queued starts that may start now become `starting` with their
  * slots (fair-admission.ts decides), `on_full` strategies apply (on-full.ts), and each start
  * left waiting records why, once per reason (an occurrence `queued` with its reason).
+ *
+ * A trigger with a concurrency rule of scope `workflow` shares slots with the other triggers of
+ * its workflow: its round is the round of every trigger of the workflow with such a rule (the
+ * members), under the workflow's lock then every member's lock (in id order), over the queued
+ * starts of all of them — so a shared slot freed by either admits the fairest start of either.
+ * Each start is still checked against its own trigger's rules (its own slots per trigger and rule,
+ * the shared ones per scope and key) and throttle.
  */
 type Events = Array<NewEvent<Record<string, unknown>>>;
 
-/** Queued starts of one fairness key read per admission round (every key gets a turn). */
+/** Queued starts of one fairness key (per trigger) read per admission round (every key gets a turn). */
 const PER_KEY = 100;
 
-/** One round under the trigger's lock: its decisions' events, and when to look again (throttle, debounce). */
-export async function admissionRound(m: EntityManager, triggerId: string, now: Date): Promise<{ wake?: number; events: Events }> {
-  await lockTrigger(m, triggerId);
-  const [trigger]: Array<{ policy: TriggerPolicy | null; deleted: boolean }> = await m.query(
-    `SELECT policy, deleted_at IS NOT NULL AS deleted FROM triggers.triggers WHERE id = $1`,
+interface Member {
+  id: string;
+  policy: TriggerPolicy;
+}
+
+/**
+ * One round under the lock(s): its decisions' events, when to look again (throttle, debounce),
+ * and the triggers whose starts it admitted (to be started: other members' too).
+ */
+export async function admissionRound(m: EntityManager, triggerId: string, now: Date): Promise<{ wake?: number; events: Events; admitted: Set<string> }> {
+  // A trigger's policy and workflow never change: read before the locks, to know which to take.
+  const [trigger]: Array<{ policy: TriggerPolicy | null; workflow_id: string }> = await m.query(
+    `SELECT policy, workflow_id FROM triggers.triggers WHERE id = $1`,
     [triggerId],
   );
-  if (!trigger || trigger.deleted) return { events: await skipQueuedOfDeleted(m, triggerId, now) };
-  const policy = trigger.policy ?? {};
+  let members: Member[] = [{ id: triggerId, policy: trigger?.policy ?? {} }];
+  if (trigger && sharesSlots(trigger.policy)) {
+    await lockWorkflow(m, trigger.workflow_id);
+    const sharing: Array<{ id: string; policy: TriggerPolicy }> = await m.query(
+      `SELECT id, policy FROM triggers.triggers
+        WHERE workflow_id = $1 AND deleted_at IS NULL AND policy IS NOT NULL AND id <> $2 AND policy->'concurrency' @> '[{"scope": "workflow"}]'`,
+      [trigger.workflow_id, triggerId],
+    );
+    members = [...members, ...sharing.filter((t) => sharesSlots(t.policy))];
+    await lockTriggers(m, members.map((t) => t.id));
+  } else {
+    await lockTrigger(m, triggerId);
+  }
+  const [state]: Array<{ deleted: boolean }> = await m.query(`SELECT deleted_at IS NOT NULL AS deleted FROM triggers.triggers WHERE id = $1`, [triggerId]);
+  if (!state || state.deleted) return { events: await skipQueuedOfDeleted(m, triggerId, now), admitted: new Set() };
+  const ids = members.map((t) => t.id);
+  const policyOf = new Map(members.map((t) => [t.id, t.policy]));
+
   const [{ next }]: Array<{ next: Date | null }> = await m.query(
-    `SELECT min(not_before) AS next FROM triggers.flow_queue WHERE trigger_id = $1 AND state = 'queued' AND not_before > $2`,
-    [triggerId, now],
+    `SELECT min(not_before) AS next FROM triggers.flow_queue WHERE trigger_id = ANY($1::uuid[]) AND state = 'queued' AND not_before > $2`,
+    [ids, now],
   );
   let wake = next ? new Date(next).getTime() : undefined;
-  const rows = await admissionCandidates(m, triggerId, now, PER_KEY);
-  if (rows.length === 0) return { wake, events: [] };
-  // `hold: active` counts only the slots whose instance is in an acting stage.
+  const rows = await admissionCandidates(m, ids, now, PER_KEY);
+  if (rows.length === 0) return { wake, events: [], admitted: new Set() };
+
+  // `hold: active` counts only the slots whose instance is in an acting stage (a shared rule's hold is part of its identity).
+  const sharedHold = new Map<string, string>();
+  if (trigger) {
+    for (const t of members) for (const rule of t.policy.concurrency ?? []) if (rule.scope === 'workflow') sharedHold.set(concurrencyScope(rule, trigger.workflow_id), rule.hold);
+  }
+  const scopes = [...new Set(rows.flatMap((r) => (r.concurrency_scopes ?? []).filter((s) => s !== '')))];
   const running = new Map(
-    (await slotsHeld(m, triggerId)).map((s) => [slotKey(s.rule, s.key), policy.concurrency?.[s.rule]?.hold === 'active' ? s.active : s.held]),
+    (await slotsHeld(m, ids, scopes)).map((s) => {
+      const hold = s.scope ? sharedHold.get(s.scope) : policyOf.get(s.trigger_id!)?.concurrency?.[s.rule!]?.hold;
+      return [slotBucket(s.trigger_id ?? '', s.rule ?? 0, s.key, s.scope), hold === 'active' ? s.active : s.held];
+    }),
   );
-  const throttle = new Map((await throttleBuckets(m, triggerId)).map((b) => [b.key, new Date(b.tat).getTime()]));
+  // Throttle buckets are per trigger: keyed by trigger and key in this round.
+  const throttleOf = (t: string, key: string) => `${t}\u0000${key}`;
+  const throttle = new Map((await throttleBuckets(m, ids)).map((b) => [throttleOf(b.trigger_id, b.key), new Date(b.tat).getTime()]));
+  const throttleParamsOf = new Map<string, GcraParams>();
+  for (const t of members) {
+    if (t.policy.throttle) throttleParamsOf.set(t.id, throttleParams(t.policy.throttle.limit, durationMs(t.policy.throttle.period), t.policy.throttle.burst));
+  }
+
   const byId = new Map<string, QueuedStartRow>(rows.map((r) => [r.id, r]));
   const events: Events = [];
-  await cancelOldest(m, triggerId, policy, rows, running, now, events);
-  const starts: QueuedStart[] = rows.map((r) => ({
-    id: r.id,
-    seq: Number(r.seq),
-    fairKey: r.fair_key,
-    readyAt: new Date(r.ready_at).getTime(),
-    concurrencyKeys: r.concurrency_keys,
-    concurrencyLimits: r.concurrency_limits,
-    throttleKey: r.throttle_key,
-  }));
-  const result = admit(
-    starts,
-    { running, throttle, throttleParams: policy.throttle ? throttleParams(policy.throttle.limit, durationMs(policy.throttle.period), policy.throttle.burst) : undefined },
-    now.getTime(),
-  );
-  await takeSlots(m, result.admitted.map((s) => byId.get(s.id)!), now);
-  await saveThrottleBuckets(m, triggerId, result.throttle);
+  for (const t of members) {
+    const own = rows.filter((r) => r.trigger_id === t.id);
+    if (own.length > 0) await cancelOldest(m, t.id, t.policy, own, running, now, events);
+  }
+  const bucketsOf = (r: QueuedStartRow) => r.concurrency_keys.map((key, rule) => slotBucket(r.trigger_id, rule, key, r.concurrency_scopes?.[rule]));
+  const starts: QueuedStart[] = rows.map((r) => {
+    const buckets = bucketsOf(r);
+    return {
+      id: r.id,
+      seq: Number(r.seq),
+      // Round robin across keys: a shared first rule's key is one key across the members.
+      fairKey: buckets[0] ?? `t\u0000${r.trigger_id}\u0000${r.fair_key}`,
+      readyAt: new Date(r.ready_at).getTime(),
+      concurrencyKeys: r.concurrency_keys,
+      concurrencyLimits: r.concurrency_limits,
+      slotKeys: buckets,
+      throttleKey: r.throttle_key === null ? null : throttleOf(r.trigger_id, r.throttle_key),
+      throttleParams: throttleParamsOf.get(r.trigger_id),
+    };
+  });
+  const result = admit(starts, { running, throttle }, now.getTime());
+  const admitted = result.admitted.map((s) => byId.get(s.id)!);
+  await takeSlots(m, admitted, now);
+  for (const t of members) {
+    const prefix = throttleOf(t.id, '');
+    const tats = new Map([...result.throttle].filter(([k]) => k.startsWith(prefix)).map(([k, tat]) => [k.slice(prefix.length), tat]));
+    await saveThrottleBuckets(m, t.id, tats);
+  }
   if (result.wakeAt !== undefined) wake = Math.min(wake ?? Infinity, result.wakeAt);
 
-  const skipped = await skipWaiting(m, triggerId, policy, result.waiting, byId, now, events);
+  const skipped = await skipWaiting(m, policyOf, result.waiting, byId, now, events);
   const waiting = result.waiting.filter((w) => !skipped.has(w.start.id));
   // Why the others wait: one `queued` decision per occurrence and reason.
-  const markQueued = async (ids: string[] | null, reason: string) => {
-    const marked = await returning<{ id: string; event_id: string }>(
-      m,
-      ids === null
-        ? `UPDATE triggers.occurrences o SET reason = $2
-             FROM triggers.flow_queue q
-            WHERE q.trigger_id = $1 AND q.state = 'queued' AND q.not_before <= $3 AND o.id = q.id AND o.reason IS NULL
-              AND q.fair_key = ANY($4::text[])
-           RETURNING o.id, o.event_id`
-        : `UPDATE triggers.occurrences SET reason = $2
-            WHERE id = ANY($1::uuid[]) AND outcome = 'queued' AND reason IS DISTINCT FROM $2
-           RETURNING id, event_id`,
-      ids === null ? [triggerId, reason, now, [...new Set(waiting.map((w) => w.start.fairKey))]] : [ids, reason],
-    );
-    for (const row of marked) {
-      metrics.triggerFlowDecisions.inc({ trigger_id: triggerId, outcome: 'queued', reason });
-      events.push(decisionEvent({ id: row.id, triggerID: triggerId, eventID: row.event_id, outcome: 'queued', reason }, now));
+  const marked = async (rowsMarked: Array<{ id: string; event_id: string; trigger_id: string }>, reason: string) => {
+    for (const row of rowsMarked) {
+      metrics.triggerFlowDecisions.inc({ trigger_id: row.trigger_id, outcome: 'queued', reason });
+      events.push(decisionEvent({ id: row.id, triggerID: row.trigger_id, eventID: row.event_id, outcome: 'queued', reason }, now));
     }
   };
   for (const reason of ['concurrency', 'throttle'] as const) {
-    const ids = waiting.filter((w) => w.reason === reason).map((w) => w.start.id);
-    if (ids.length > 0) await markQueued(ids, reason);
+    const waitingIds = waiting.filter((w) => w.reason === reason).map((w) => w.start.id);
+    if (waitingIds.length === 0) continue;
+    await marked(
+      await returning(
+        m,
+        `UPDATE triggers.occurrences SET reason = $2
+          WHERE id = ANY($1::uuid[]) AND outcome = 'queued' AND reason IS DISTINCT FROM $2
+         RETURNING id, event_id, trigger_id`,
+        [waitingIds, reason],
+      ),
+      reason,
+    );
   }
   // Starts beyond this round's window wait for the same reason as their key's heads — only those of
   // keys whose heads wait: a start recorded after this round read its rows, of a key with room, is
   // not marked (the next round admits it, it never waited for a slot).
-  if (waiting.length > 0) await markQueued(null, policy.concurrency ? 'concurrency' : 'throttle');
-  return { wake, events };
+  for (const t of members) {
+    const keys = [...new Set(waiting.map((w) => byId.get(w.start.id)!).filter((r) => r.trigger_id === t.id).map((r) => r.fair_key))];
+    if (keys.length === 0) continue;
+    const reason = t.policy.concurrency ? 'concurrency' : 'throttle';
+    await marked(
+      await returning(
+        m,
+        `UPDATE triggers.occurrences o SET reason = $2
+           FROM triggers.flow_queue q
+          WHERE q.trigger_id = $1 AND q.state = 'queued' AND q.not_before <= $3 AND o.id = q.id AND o.reason IS NULL
+            AND q.fair_key = ANY($4::text[])
+         RETURNING o.id, o.event_id, o.trigger_id`,
+        [t.id, reason, now, keys],
+      ),
+      reason,
+    );
+  }
+  return { wake, events, admitted: new Set(admitted.map((r) => r.trigger_id)) };
 }
 
 /**

@@ -25,7 +25,10 @@ const PRUNE_EVERY = 30;
  * one transaction records each instance on its occurrence (`started`, SUCCEEDED_TRIGGER) and its
  * slots. A crash in between leaves rows `starting`: the next sweep (any replica) starts them
  * again and gets the same instances. Runs when kicked (new queued starts, freed slots), when a
- * throttle or debounce time comes, and every {@link SWEEP_MS}.
+ * throttle or debounce time comes, and every {@link SWEEP_MS}. A trigger whose concurrency
+ * rules share slots with its workflow's other triggers (`scope: workflow`) runs one round over
+ * all of them (admission-round.ts); the starts it admits for the others are started by their
+ * own runs, kicked after commit.
  */
 @Injectable()
 export class AdmissionService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -121,13 +124,15 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
 
   private async admitTrigger(triggerId: string): Promise<void> {
     const now = this.clock.now();
-    const wake = await this.dataSource.transaction(async (m) => {
+    const { wake, admitted } = await this.dataSource.transaction(async (m) => {
       const round = await admissionRound(m, triggerId, now);
       await this.publisher.publishMany(m, round.events);
-      return round.wake;
+      return round;
     });
     this.publisher.flush();
     this.wakeLater(triggerId, wake);
+    // A round over triggers sharing slots (scope `workflow`) may admit other triggers' starts: their own runs start them.
+    this.kick([...admitted].filter((id) => id !== triggerId));
     await this.startAdmitted(triggerId);
   }
 

@@ -19,11 +19,15 @@ export interface QueuedStart {
   /** One key per concurrency rule, and that rule's limit for this start. */
   concurrencyKeys: string[];
   concurrencyLimits: number[];
+  /** Per concurrency rule, its bucket in `running` (default `slotKey(rule, key)`; shared slots: see slotBucket). */
+  slotKeys?: string[];
   throttleKey: string | null;
+  /** This start's throttle (default: the state's; a round over several triggers has one per trigger). */
+  throttleParams?: GcraParams;
 }
 
 export interface AdmissionState {
-  /** Slots held, by `<rule>\u0000<key>`. */
+  /** Slots held, by `<rule>\u0000<key>` (or by the starts' `slotKeys`). */
   running: Map<string, number>;
   /** Throttle TAT by key (ms). */
   throttle: Map<string, number>;
@@ -41,6 +45,14 @@ export interface AdmissionResult {
 }
 
 export const slotKey = (rule: number, key: string) => `${rule}\u0000${key}`;
+
+/**
+ * The bucket of a slot in a round over one or several triggers: a trigger's own slots per
+ * (trigger, rule, key); the shared slots of a rule of scope `workflow` per (scope, key), whatever
+ * trigger and rule index took them.
+ */
+export const slotBucket = (triggerId: string, rule: number, key: string, scope: string | null | undefined) =>
+  scope ? `s\u0000${scope}\u0000${key}` : `t\u0000${triggerId}\u0000${slotKey(rule, key)}`;
 
 /** Round robin across fairness keys (see the module comment). */
 export function fairOrder<T extends Pick<QueuedStart, 'fairKey' | 'readyAt' | 'seq'>>(starts: T[]): T[] {
@@ -65,18 +77,20 @@ export function admit(starts: QueuedStart[], state: AdmissionState, now: number)
   const throttledKeys = new Set<string>();
   const result: AdmissionResult = { admitted: [], waiting: [], throttle };
   for (const start of fairOrder(starts)) {
-    const full = start.concurrencyKeys.findIndex((key, rule) => (running.get(slotKey(rule, key)) ?? 0) >= start.concurrencyLimits[rule]);
+    const bucket = (rule: number, key: string) => start.slotKeys?.[rule] ?? slotKey(rule, key);
+    const full = start.concurrencyKeys.findIndex((key, rule) => (running.get(bucket(rule, key)) ?? 0) >= start.concurrencyLimits[rule]);
     if (full >= 0) {
       result.waiting.push({ start, reason: 'concurrency', rule: full });
       continue;
     }
-    if (state.throttleParams && start.throttleKey !== null) {
+    const throttleParams = start.throttleParams ?? state.throttleParams;
+    if (throttleParams && start.throttleKey !== null) {
       const key = start.throttleKey;
       if (throttledKeys.has(key)) {
         result.waiting.push({ start, reason: 'throttle' });
         continue;
       }
-      const decision = gcra(throttle.get(key) ?? state.throttle.get(key), now, state.throttleParams);
+      const decision = gcra(throttle.get(key) ?? state.throttle.get(key), now, throttleParams);
       if (!decision.allowed) {
         throttledKeys.add(key);
         result.wakeAt = Math.min(result.wakeAt ?? Infinity, decision.retryAt);
@@ -85,7 +99,7 @@ export function admit(starts: QueuedStart[], state: AdmissionState, now: number)
       }
       throttle.set(key, decision.tat);
     }
-    start.concurrencyKeys.forEach((key, rule) => running.set(slotKey(rule, key), (running.get(slotKey(rule, key)) ?? 0) + 1));
+    start.concurrencyKeys.forEach((key, rule) => running.set(bucket(rule, key), (running.get(bucket(rule, key)) ?? 0) + 1));
     result.admitted.push(start);
   }
   return result;

@@ -7,7 +7,7 @@ import { decisionEvent, lifecycleEvent } from '../matching/trigger-events';
 import { debounce } from './debounce';
 import { rateLimitParams } from './gcra';
 import { rateLimited, seenWithinTtl } from './skip-checks';
-import { durationMs, fairKeyOf, FiringKeys, firingKeys } from './policy-keys';
+import { concurrencyScopes, durationMs, fairKeyOf, FiringKeys, firingKeys } from './policy-keys';
 import { insertQueuedStarts, lockTrigger, QueuedStartRow, returning } from './flow-store';
 
 /** A firing of a trigger with a policy, its vars evaluated, not started yet. */
@@ -232,6 +232,7 @@ function queuedStart(f: PolicyFiring, id: string, keys: FiringKeys, now: Date, n
     fair_key: fairKeyOf(keys),
     concurrency_keys: keys.concurrencyKeys,
     concurrency_limits: keys.concurrencyLimits,
+    concurrency_scopes: concurrencyScopes(f.policy, f.workflowId),
     throttle_key: keys.throttleKey,
     singleton_key: keys.singletonKey,
     debounce_key: keys.debounceKey,

@@ -25,6 +25,8 @@ export interface QueuedStartRow {
   fair_key: string;
   concurrency_keys: string[];
   concurrency_limits: number[];
+  /** Per concurrency rule: its shared slot owner (scope `workflow`), `''` for the trigger's own (absent on older rows). */
+  concurrency_scopes?: string[];
   throttle_key: string | null;
   singleton_key: string | null;
   debounce_key: string | null;
@@ -46,21 +48,36 @@ export async function lockTrigger(m: Queryable, triggerId: string): Promise<void
   await m.query(`SELECT pg_advisory_xact_lock(hashtext('triggers.flow:' || $1))`, [triggerId]);
 }
 
+/**
+ * Serialises the admission rounds that count a workflow's shared slots (concurrency rules of
+ * scope `workflow`). Always taken before any trigger lock (then the members' trigger locks in id
+ * order), never after one: no deadlock with the matcher's decisions, which take trigger locks only.
+ */
+export async function lockWorkflow(m: Queryable, workflowId: string): Promise<void> {
+  await m.query(`SELECT pg_advisory_xact_lock(hashtext('triggers.flow-workflow:' || $1))`, [workflowId]);
+}
+
+/** Trigger locks of several triggers, in id order (as the matcher's decisions take them). */
+export async function lockTriggers(m: Queryable, triggerIds: string[]): Promise<void> {
+  for (const id of [...new Set(triggerIds)].sort()) await lockTrigger(m, id);
+}
+
 export async function insertQueuedStarts(m: Queryable, rows: QueuedStartRow[]): Promise<void> {
   if (rows.length === 0) return;
   await m.query(
     `INSERT INTO triggers.flow_queue (id, trigger_id, event_id, workflow_id, variables, chain_depth, state, fair_key,
-                                      concurrency_keys, concurrency_limits, throttle_key, singleton_key, debounce_key,
+                                      concurrency_keys, concurrency_limits, concurrency_scopes, throttle_key, singleton_key, debounce_key,
                                       debounce_first_at, cancel_instances, enqueued_at, ready_at, not_before, replay_id, forced)
      SELECT r.id, r.trigger_id, r.event_id, r.workflow_id, r.variables, r.chain_depth, 'queued', r.fair_key,
             ARRAY(SELECT jsonb_array_elements_text(r.concurrency_keys)),
             ARRAY(SELECT jsonb_array_elements_text(r.concurrency_limits)::int),
+            ARRAY(SELECT jsonb_array_elements_text(coalesce(r.concurrency_scopes, '[]'))),
             r.throttle_key, r.singleton_key, r.debounce_key, r.debounce_first_at,
             ARRAY(SELECT jsonb_array_elements_text(r.cancel_instances)),
             r.enqueued_at, r.ready_at, r.not_before, r.replay_id, coalesce(r.forced, false)
        FROM jsonb_to_recordset($1::jsonb) AS r (
               id uuid, trigger_id uuid, event_id text, workflow_id text, variables jsonb, chain_depth int, fair_key text,
-              concurrency_keys jsonb, concurrency_limits jsonb, throttle_key text, singleton_key text, debounce_key text,
+              concurrency_keys jsonb, concurrency_limits jsonb, concurrency_scopes jsonb, throttle_key text, singleton_key text, debounce_key text,
               debounce_first_at timestamptz, cancel_instances jsonb, enqueued_at timestamptz, ready_at timestamptz, not_before timestamptz,
               replay_id uuid, forced boolean)
       ORDER BY r.enqueued_at`,
@@ -69,28 +86,40 @@ export async function insertQueuedStarts(m: Queryable, rows: QueuedStartRow[]): 
 }
 
 /**
- * The queued starts of a trigger that may be admitted now: at most `perKey` per fairness key
- * (enough for one admission round of every key), in (ready_at, seq) order within a key.
+ * The queued starts of some triggers (one, or those sharing a workflow's slots) that may be
+ * admitted now: at most `perKey` per trigger and fairness key (enough for one admission round
+ * of every key), in (ready_at, seq) order within a key.
  */
-export async function admissionCandidates(m: Queryable, triggerId: string, now: Date, perKey: number): Promise<Array<QueuedStartRow & { seq: string }>> {
+export async function admissionCandidates(m: Queryable, triggerIds: string[], now: Date, perKey: number): Promise<Array<QueuedStartRow & { seq: string }>> {
   return m.query(
     `SELECT *
-       FROM (SELECT q.*, row_number() OVER (PARTITION BY q.fair_key ORDER BY q.ready_at, q.seq) AS rank
+       FROM (SELECT q.*, row_number() OVER (PARTITION BY q.trigger_id, q.fair_key ORDER BY q.ready_at, q.seq) AS rank
                FROM triggers.flow_queue q
-              WHERE q.trigger_id = $1 AND q.state = 'queued' AND q.not_before <= $2) ranked
+              WHERE q.trigger_id = ANY($1::uuid[]) AND q.state = 'queued' AND q.not_before <= $2) ranked
       WHERE rank <= $3
       ORDER BY rank, ready_at, seq
       LIMIT 5000`,
-    [triggerId, now, perKey],
+    [triggerIds, now, perKey],
   );
 }
 
-/** Slots held per (rule, key) of a trigger's concurrency rules, and how many of them are active. */
-export async function slotsHeld(m: Queryable, triggerId: string): Promise<Array<{ rule: number; key: string; held: number; active: number }>> {
+/**
+ * Slots held per bucket, and how many of them are active: the triggers' own slots per (trigger,
+ * rule, key) — `scope` `''` — and the shared slots of these scopes per (scope, key), whatever
+ * trigger took them (`trigger_id`, `rule` then null).
+ */
+export async function slotsHeld(
+  m: Queryable,
+  triggerIds: string[],
+  scopes: string[],
+): Promise<Array<{ trigger_id: string | null; rule: number | null; scope: string; key: string; held: number; active: number }>> {
   return m.query(
-    `SELECT rule, key, count(*)::int AS held, count(*) FILTER (WHERE active)::int AS active
-       FROM triggers.flow_slots WHERE trigger_id = $1 AND rule >= 0 GROUP BY rule, key`,
-    [triggerId],
+    `SELECT trigger_id, rule, '' AS scope, key, count(*)::int AS held, count(*) FILTER (WHERE active)::int AS active
+       FROM triggers.flow_slots WHERE trigger_id = ANY($1::uuid[]) AND rule >= 0 AND scope = '' GROUP BY trigger_id, rule, key
+     UNION ALL
+     SELECT NULL, NULL, scope, key, count(*)::int, count(*) FILTER (WHERE active)::int
+       FROM triggers.flow_slots WHERE scope = ANY($2::text[]) GROUP BY scope, key`,
+    [triggerIds, scopes],
   );
 }
 
@@ -131,8 +160,8 @@ export async function markStages(
   return [...new Set(changed.filter((c) => !c.active).map((c) => c.trigger_id))];
 }
 
-export async function throttleBuckets(m: Queryable, triggerId: string): Promise<Array<{ key: string; tat: Date }>> {
-  return m.query(`SELECT key, tat FROM triggers.flow_buckets WHERE trigger_id = $1 AND kind = 'throttle'`, [triggerId]);
+export async function throttleBuckets(m: Queryable, triggerIds: string[]): Promise<Array<{ trigger_id: string; key: string; tat: Date }>> {
+  return m.query(`SELECT trigger_id, key, tat FROM triggers.flow_buckets WHERE trigger_id = ANY($1::uuid[]) AND kind = 'throttle'`, [triggerIds]);
 }
 
 export async function saveThrottleBuckets(m: Queryable, triggerId: string, tats: Map<string, number>): Promise<void> {
@@ -145,19 +174,19 @@ export async function saveThrottleBuckets(m: Queryable, triggerId: string, tats:
   );
 }
 
-/** Admitted: the starts become `starting` and take their slots (one per rule, -1 for the singleton). */
+/** Admitted: the starts become `starting` and take their slots (one per rule, -1 for the singleton; a rule of scope `workflow` takes a shared one). */
 export async function takeSlots(m: Queryable, starts: QueuedStartRow[], now: Date): Promise<void> {
   if (starts.length === 0) return;
   await m.query(`UPDATE triggers.flow_queue SET state = 'starting' WHERE id = ANY($1::uuid[])`, [starts.map((s) => s.id)]);
   const slots = starts.flatMap((s) => [
-    ...s.concurrency_keys.map((key, rule) => ({ occurrence_id: s.id, rule, trigger_id: s.trigger_id, key, workflow_id: s.workflow_id })),
-    ...(s.singleton_key !== null ? [{ occurrence_id: s.id, rule: -1, trigger_id: s.trigger_id, key: s.singleton_key, workflow_id: s.workflow_id }] : []),
+    ...s.concurrency_keys.map((key, rule) => ({ occurrence_id: s.id, rule, trigger_id: s.trigger_id, key, workflow_id: s.workflow_id, scope: s.concurrency_scopes?.[rule] ?? '' })),
+    ...(s.singleton_key !== null ? [{ occurrence_id: s.id, rule: -1, trigger_id: s.trigger_id, key: s.singleton_key, workflow_id: s.workflow_id, scope: '' }] : []),
   ]);
   if (slots.length === 0) return;
   await m.query(
-    `INSERT INTO triggers.flow_slots (occurrence_id, rule, trigger_id, key, workflow_id, admitted_at)
-     SELECT s.occurrence_id, s.rule, s.trigger_id, s.key, s.workflow_id, $2
-       FROM jsonb_to_recordset($1::jsonb) AS s (occurrence_id uuid, rule int, trigger_id uuid, key text, workflow_id text)
+    `INSERT INTO triggers.flow_slots (occurrence_id, rule, trigger_id, key, workflow_id, scope, admitted_at)
+     SELECT s.occurrence_id, s.rule, s.trigger_id, s.key, s.workflow_id, s.scope, $2
+       FROM jsonb_to_recordset($1::jsonb) AS s (occurrence_id uuid, rule int, trigger_id uuid, key text, workflow_id text, scope text)
      ON CONFLICT DO NOTHING`,
     [JSON.stringify(slots), now],
   );

@@ -1,4 +1,5 @@
-import { parsePolicyDuration, TriggerPolicy } from '@wfp/contracts';
+import { createHash } from 'node:crypto';
+import { ConcurrencyRule, parsePolicyDuration, TriggerPolicy } from '@wfp/contracts';
 import { compile, stringify } from '@wfp/expressions';
 import { priorityHeadStartMs } from './fair-admission';
 
@@ -54,4 +55,24 @@ export function fairKeyOf(keys: FiringKeys): string {
 /** A policy duration in ms (validated at create time). */
 export function durationMs(text: string): number {
   return parsePolicyDuration(text) ?? 0;
+}
+
+/**
+ * The shared slot owner of a concurrency rule of scope `workflow`: the workflow and the rule's
+ * identity (key, limit, hold — `on_full` may differ), so every trigger of the workflow declaring
+ * the same rule counts the same slots; `''` for a rule of scope `trigger` (the trigger's own).
+ */
+export function concurrencyScope(rule: ConcurrencyRule, workflowId: string): string {
+  if (rule.scope !== 'workflow') return '';
+  const identity = createHash('sha256').update(JSON.stringify([rule.key ?? null, rule.limit, rule.hold])).digest('hex').slice(0, 16);
+  return `${workflowId}/${identity}`;
+}
+
+export function concurrencyScopes(policy: TriggerPolicy, workflowId: string): string[] {
+  return (policy.concurrency ?? []).map((rule) => concurrencyScope(rule, workflowId));
+}
+
+/** Whether some concurrency rule of the policy shares its slots with the workflow's other triggers. */
+export function sharesSlots(policy: TriggerPolicy | null | undefined): boolean {
+  return !!policy?.concurrency?.some((rule) => rule.scope === 'workflow');
 }

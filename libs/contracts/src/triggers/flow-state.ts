@@ -20,6 +20,12 @@ export const flowSlotKeySchema = z.object({
   active: z.number().int(),
   /** Starts waiting in the queue whose key for this rule is `key`. */
   queued: z.number().int(),
+  /**
+   * `workflow`: the rule's slots are shared with the workflow's other triggers declaring the same
+   * rule — `running`, `active` and `queued` then count every trigger sharing them (absent: the
+   * trigger's own slots).
+   */
+  scope: z.literal('workflow').optional(),
 });
 export type FlowSlotKey = z.infer<typeof flowSlotKeySchema>;
 

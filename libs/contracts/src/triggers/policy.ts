@@ -34,6 +34,12 @@ export const CONCURRENCY_HOLDS = ['running', 'active'] as const;
 /** Stage kinds that wait (hold no `active` slot); every other kind acts. */
 export const WAITING_STAGE_KINDS: readonly string[] = ['delay', 'wait_event', 'wait_for_event', 'wait_for_events'];
 export const CONCURRENCY_ON_FULL = ['queue', 'cancel_newest', 'cancel_oldest', 'keep_newest_queued'] as const;
+/**
+ * Whose slots a concurrency rule counts: `trigger` (default) its own; `workflow` the slots shared
+ * by every trigger of the same workflow that declares the same rule (same key, limit and hold)
+ * with scope `workflow`.
+ */
+export const CONCURRENCY_SCOPES = ['trigger', 'workflow'] as const;
 
 export const concurrencyRuleSchema = z
   .object({
@@ -42,8 +48,18 @@ export const concurrencyRuleSchema = z
     limit: z.union([z.number().int().min(1).max(100_000), expression]),
     hold: z.enum(CONCURRENCY_HOLDS).default('running'),
     on_full: z.enum(CONCURRENCY_ON_FULL).default('queue'),
+    /** Absent means `trigger` (not filled in: policies stored before it read back unchanged). */
+    scope: z
+      .enum(CONCURRENCY_SCOPES)
+      .optional()
+      .describe('`trigger` (default): the trigger\'s own slots; `workflow`: slots shared by the triggers of the workflow declaring the same rule (key, limit, hold)'),
   })
-  .strict();
+  .strict()
+  // Aborting the oldest instance of a shared key would cancel another trigger's start.
+  .refine((rule) => !(rule.scope === 'workflow' && rule.on_full === 'cancel_oldest'), {
+    message: 'cancel_oldest is not offered with scope workflow',
+    path: ['on_full'],
+  });
 
 export const throttleSchema = z
   .object({ key: key.optional(), limit: z.number().int().min(1).max(100_000), period: duration(1, 'the window'), burst: z.number().int().min(0).max(100_000).default(0) })
