@@ -1,5 +1,6 @@
+import { WAITING_STAGE_KINDS } from '@wfp/contracts';
 import type { InstanceHistory, StageHistory, WorkflowInstance } from './api';
-import { buildTimeline, instanceState } from './timeline';
+import { buildTimeline, instanceState, waitDetail, WAITING_KINDS } from './timeline';
 
 const T0 = Date.parse('2026-01-01T10:00:00Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
@@ -91,5 +92,22 @@ describe('stage timeline', () => {
     );
     expect(bars).toHaveLength(1);
     expect(bars[0]).toMatchObject({ kind: '?', state: 'running' });
+  });
+
+  it('shows a wait_for_events stage as waiting, with its mode and event types', () => {
+    const config = { stages: [{ wait_for_events: { mode: 'count(2)', events: [{ type: 'order.paid' }, { type: 'order.packed' }, { type: 'label.printed' }] } }] };
+    const waiting = instance({
+      workflow: { id: 'w1', createdAt: at(0), updatedAt: at(0), config },
+      status: [{ stage: 0, instanceID: 'i1', startedAt: at(0) }],
+    });
+    const input = { mode: 'count(2)', events: [{ type: 'order.paid', if: 'event.order == vars.order' }, { type: 'order.packed' }, { type: 'label.printed' }], timeout: '1h0m0s', on_timeout: 'continue' };
+    const { bars } = buildTimeline(waiting, [{ name: 'RunWaitForEvents', input, terminated: false, startedAt: at(0) }], {}, T0 + 1000);
+    expect(bars[0]).toMatchObject({ kind: 'wait_for_events', state: 'waiting', detail: '2 of order.paid, order.packed, label.printed (timeout 1h0m0s)' });
+    expect(waitDetail('wait_for_events', { mode: 'all', events: [{ type: 'a' }, { type: 'b' }] })).toBe('all of a, b');
+    expect(waitDetail('wait_for_events', { mode: 'any', events: [{ type: 'a' }] })).toBe('any of a');
+    expect(waitDetail('wait_for_event', { type: 'intervention.closed', on_event: 'continue' })).toBe('event “intervention.closed”');
+    expect(waitDetail('delay', { duration: '5s' })).toBe('timer 5s');
+    // The console repeats the contracts' list (it imports types only): they stay the same.
+    expect([...WAITING_KINDS].sort()).toEqual([...WAITING_STAGE_KINDS].sort());
   });
 });

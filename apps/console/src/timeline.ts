@@ -22,8 +22,32 @@ export interface StageBar {
   width: number;
 }
 
-/** Stage kinds that wait for something outside the instance (an event, a timer, the bus). */
-const WAITING_KINDS = /^(wait|delay)/;
+/**
+ * Stage kinds that wait for something outside the instance (a timer, an event sent to it, one or
+ * several bus events): the same list as `WAITING_STAGE_KINDS` in libs/contracts (the console
+ * imports types only, so it is repeated here).
+ */
+export const WAITING_KINDS: ReadonlySet<string> = new Set(['delay', 'wait_event', 'wait_for_event', 'wait_for_events']);
+
+/**
+ * What a waiting stage waits for, from its resolved input (its history entry): `event “approved”`
+ * (wait_event, wait_for_event), `all of order.paid, order.packed` / `any of …` / `2 of …`
+ * (wait_for_events), `timer 5s`, `until …` (delay).
+ */
+export function waitDetail(kind: string, input: Record<string, unknown>): string | undefined {
+  if (kind === 'wait_for_events' && Array.isArray(input.events)) {
+    const types = input.events.map((m) => (m && typeof m === 'object' && typeof (m as { type?: unknown }).type === 'string' ? (m as { type: string }).type : '?'));
+    const mode = typeof input.mode === 'string' ? input.mode : 'all';
+    const count = /^count\((\d+)\)$/.exec(mode);
+    const need = count ? `${count[1]} of` : mode === 'any' ? 'any of' : 'all of';
+    return `${need} ${types.join(', ')}${typeof input.timeout === 'string' ? ` (timeout ${input.timeout})` : ''}`;
+  }
+  if (typeof input.event === 'string') return `event “${input.event}”`;
+  if (kind === 'wait_for_event' && typeof input.type === 'string') return `event “${input.type}”`;
+  if (typeof input.duration === 'string') return `timer ${input.duration}`;
+  if (typeof input.until === 'string') return `until ${input.until}`;
+  return undefined;
+}
 
 function kindOf(stage: unknown): string {
   return stage && typeof stage === 'object' ? (Object.keys(stage)[0] ?? '?') : '?';
@@ -56,10 +80,9 @@ export function buildTimeline(
     else if (last && !last.terminated && (last.lastFailure || last.nextExecution)) {
       state = 'retrying';
       detail = last.nextExecution ? `next attempt at ${last.nextExecution}` : undefined;
-    } else if (WAITING_KINDS.test(kind)) {
+    } else if (WAITING_KINDS.has(kind)) {
       state = 'waiting';
-      const input = entry?.input ?? {};
-      detail = typeof input.event === 'string' ? `event “${input.event}”` : typeof input.duration === 'string' ? `timer ${input.duration}` : typeof input.until === 'string' ? `until ${input.until}` : undefined;
+      detail = waitDetail(kind, entry?.input ?? {});
     } else state = 'running';
     const s = status ? Date.parse(status.startedAt) : NaN;
     const e = status?.terminatedAt ? Date.parse(status.terminatedAt) : end;

@@ -4,6 +4,7 @@ import type { FormEvent } from 'react';
 import { api, startedVariables } from '../api';
 import type { InstanceHistory, StageHistory, WorkflowInstance } from '../api';
 import { StreamBadge, useBusEvents } from '../bus-events';
+import { cancelCause } from '../cancel-on';
 import { Link } from '../router';
 import { buildTimeline, instanceState } from '../timeline';
 import type { StageBar } from '../timeline';
@@ -45,6 +46,7 @@ export function InstanceDetailPage({ id }: { id: string }) {
   const state = instanceState(inst);
   const waitingFor = timeline.bars.find((b) => b.state === 'waiting' && typeof b.input?.event === 'string')?.input?.event as string | undefined;
   const variables = startedVariables.get(inst.id);
+  const canceled = cancelCause(inst);
 
   return (
     <section aria-labelledby="instance-title">
@@ -76,6 +78,20 @@ export function InstanceDetailPage({ id }: { id: string }) {
           <>
             <dt>Error</dt>
             <dd className="error-text">{inst.error}</dd>
+          </>
+        )}
+        {canceled && (
+          <>
+            <dt>Canceled</dt>
+            <dd data-testid="canceled-by" data-cause={canceled.by}>
+              {canceled.by === 'event' ? (
+                <>
+                  Canceled by event <code className="id">{canceled.eventId}</code> <span className="muted">(cancel_on)</span>
+                </>
+              ) : (
+                'Aborted (through the API or this console)'
+              )}
+            </dd>
           </>
         )}
       </dl>

@@ -1,17 +1,19 @@
 /**
- * One trigger: its definition, its flow-control policy and running/queued starts per key, a
- * "try it" box (the triggers service evaluates it), its occurrences with their decisions.
+ * One trigger: its definition, its flow-control policy and running/queued starts per key, its
+ * cancel_on matchers, a "try it" box (the triggers service evaluates it), its occurrences with their decisions.
  */
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api } from '../api';
 import type { TriggerTestResult } from '../api';
 import { StreamBadge, useBusEvents } from '../bus-events';
+import { cancelOnOf } from '../cancel-on';
 import { decisionText } from '../flow-policy';
 import { Link, navigate } from '../router';
 import { instanceState } from '../timeline';
 import { Time } from '../time';
 import { Empty, ErrorBox, ShortId, useLoad } from '../ui';
+import { CancelOnPanel } from './cancel-on-panel';
 import { FlowControlPanel } from './trigger-flow';
 
 export function TriggerDetailPage({ id }: { id: string }) {
@@ -43,6 +45,7 @@ export function TriggerDetailPage({ id }: { id: string }) {
   };
   if (!trigger.data) return trigger.error ? <ErrorBox error={trigger.error} /> : <p className="loading">Loading…</p>;
   const t = trigger.data;
+  const workflowCancelOn = cancelOnOf(workflow.data?.config).length;
   const list = [...(occurrences.data ?? [])].sort((a, b) => b.date.localeCompare(a.date));
   return (
     <section aria-labelledby="trigger-title">
@@ -80,6 +83,11 @@ export function TriggerDetailPage({ id }: { id: string }) {
         </dd>
       </dl>
       <FlowControlPanel policy={t.policy} state={flow.data} error={flow.error} />
+      <CancelOnPanel
+        matchers={t.cancel_on}
+        owner="this trigger starts"
+        note={workflowCancelOn ? `The workflow's own ${workflowCancelOn} matcher${workflowCancelOn === 1 ? '' : 's'} add to these.` : undefined}
+      />
       <TryIt id={id} />
       <div className="page-head">
         <h2>Occurrences</h2>

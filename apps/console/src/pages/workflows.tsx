@@ -3,10 +3,12 @@ import { useState } from 'react';
 import type { FormEvent, KeyboardEvent, UIEvent } from 'react';
 import { api, ApiFailure } from '../api';
 import type { Workflow } from '../api';
+import { cancelOnOf } from '../cancel-on';
 import { Link, navigate } from '../router';
 import { Time } from '../time';
 import { Empty, ErrorBox, KeyValueEditor, ShortId, toRecord, useLoad } from '../ui';
 import type { Pair } from '../ui';
+import { CancelOnLines } from './cancel-on-panel';
 
 const TEMPLATE = `name: wait-for-approval
 stages:
@@ -22,6 +24,8 @@ export function WorkflowsPage() {
   const [running, setRunning] = useState<Workflow>();
   const [actionError, setActionError] = useState<unknown>();
   const list = [...(workflows.data ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  // The "Cancel on" column appears when some workflow has cancel_on matchers (docs/cancel-on.md).
+  const hasCancelOn = list.some((w) => cancelOnOf(w.config).length > 0);
 
   const remove = async (workflow: Workflow) => {
     if (!window.confirm(`Delete workflow ${workflow.config.name ?? workflow.id}? Its instances stay visible.`)) return;
@@ -65,6 +69,7 @@ export function WorkflowsPage() {
                 <th scope="col">Name</th>
                 <th scope="col">Id</th>
                 <th scope="col">Stages</th>
+                {hasCancelOn && <th scope="col">Cancel on</th>}
                 <th scope="col">Created</th>
                 <th scope="col">
                   <span className="sr-only">Actions</span>
@@ -79,6 +84,11 @@ export function WorkflowsPage() {
                     <ShortId id={w.id} />
                   </td>
                   <td>{w.config.stages.map((s) => Object.keys(s)[0]).join(' → ') || <span className="muted">none</span>}</td>
+                  {hasCancelOn && (
+                    <td>
+                      <CancelOnLines matchers={cancelOnOf(w.config)} />
+                    </td>
+                  )}
                   <td>
                     <Time iso={w.createdAt} />
                   </td>
