@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parsePolicyDuration } from '../triggers/policy';
+import { fieldName, parsePolicyDuration } from '../triggers/policy';
 
 /**
  * `cancel_on` (our extension, docs/cancel-on.md), on a workflow's config or on a trigger: an
@@ -37,5 +37,20 @@ export type CancelOn = z.infer<typeof cancelOnSchema>;
 
 /** `cancel_on[1].if`-style name of a zod issue's path under `cancel_on`. */
 export function cancelOnFieldName(path: ReadonlyArray<PropertyKey>): string {
-  return ['cancel_on', ...path].reduce<string>((name, part, i) => (i === 0 ? String(part) : typeof part === 'number' ? `${name}[${part}]` : `${name}.${String(part)}`), '');
+  return fieldName('cancel_on', path);
+}
+
+/** A matcher's lookback in milliseconds (0 without one). */
+export function lookbackMs(matcher: CancelMatcher): number {
+  return matcher.lookback ? parsePolicyDuration(matcher.lookback) ?? 0 : 0;
+}
+
+/** The longest lookback per event type among `matchers` (types without one are absent). */
+export function longestLookbacks(matchers: Iterable<CancelMatcher>): Map<string, number> {
+  const longest = new Map<string, number>();
+  for (const m of matchers) {
+    const ms = lookbackMs(m);
+    if (ms > 0) longest.set(m.event, Math.max(ms, longest.get(m.event) ?? 0));
+  }
+  return longest;
 }

@@ -120,9 +120,14 @@ export function policyExpressions(policy: TriggerPolicy): Array<{ field: string;
   return out;
 }
 
+/** `<root>.concurrency[0].limit`-style name of a zod issue's path under the field `root`. */
+export function fieldName(root: string, path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((name, part) => (typeof part === 'number' ? `${name}[${part}]` : `${name}.${String(part)}`), root);
+}
+
 /** `policy.concurrency[0].limit`-style name of a zod issue's path. */
 export function policyFieldName(path: ReadonlyArray<PropertyKey>): string {
-  return ['policy', ...path].reduce<string>((name, part, i) => (i === 0 ? String(part) : typeof part === 'number' ? `${name}[${part}]` : `${name}.${String(part)}`), '');
+  return fieldName('policy', path);
 }
 
 /** Occurrence outcomes of flow control, and why a start was queued or skipped. */

@@ -1,10 +1,8 @@
-import { CancelMatcher, parsePolicyDuration } from '@wfp/contracts';
-import { cancelStage, CANCELED, finish } from './lifecycle';
-import { TERMINAL_STAGE_RUN } from './statuses';
+import { CancelMatcher, lookbackMs, parsePolicyDuration } from '@wfp/contracts';
 import { CancelWaitChange, Transition } from './transition';
 
 /**
- * `cancel_on`, pure: the cancel waits a start records, and the cancel itself. A cancel takes
+ * `cancel_on`, pure: the cancel waits a start records, and when a cancel must wait. A cancel takes
  * effect between stages — when an acting stage's call is in flight (its `act` timer is leased),
  * the cancel is only requested: the call's end records its result and then cancels, so the call
  * completes once and nothing after it runs.
@@ -48,7 +46,7 @@ export interface CancelContext {
 export function planCancelWaits(matchers: readonly CancelMatcher[], start: CancelContext, startedAt: Date): CancelWaitChange[] {
   return matchers.map((matcher, index) => {
     const correlation = correlationOf(matcher.if, start);
-    const lookback = matcher.lookback ? parsePolicyDuration(matcher.lookback) ?? 0 : 0;
+    const lookback = lookbackMs(matcher);
     const within = matcher.within ? parsePolicyDuration(matcher.within) : undefined;
     return {
       matcher: index,
@@ -68,13 +66,4 @@ export function planCancelWaits(matchers: readonly CancelMatcher[], start: Cance
 export function callInFlight(t: Transition): boolean {
   const timer = t.instance.timer;
   return timer !== null && timer.action === 'act' && timer.leaseId !== null;
-}
-
-/** Cancels now: every open stage run and the instance end "canceled", `canceledBy` the event. */
-export function cancelByEventNow(t: Transition, eventId: string): void {
-  for (const stage of [...t.instance.openRuns.keys()].sort((a, b) => a - b)) {
-    const status = t.runStatus(stage);
-    if (status !== 'new' && !TERMINAL_STAGE_RUN.has(status)) cancelStage(t, stage, eventId);
-  }
-  finish(t, CANCELED, eventId);
 }

@@ -1,11 +1,11 @@
 import { advance } from './advance';
 import { ActResult, retryDelayMs, RetryPolicy } from './stage-kind';
 import { StageRegistry } from './stage-resolution';
-import { cancelStage, completeStage, failStage, finish } from './lifecycle';
+import { cancelInstance, completeStage, failStage, finish } from './lifecycle';
 import { failAtTimer, runDueTimer } from './timer-actions';
 import { InstanceSnapshot, Transition } from './transition';
 import { applyBusEvent } from './wait-ends';
-import { callInFlight, cancelByEventNow } from './cancel-on';
+import { callInFlight } from './cancel-on';
 import { collectedFor, collectStage, collectWaitsOf } from './collect';
 import { CANCELED } from './statuses';
 
@@ -143,7 +143,7 @@ export function actEnded(
   if (instance.cancelRequestedBy) {
     // A cancel_on event matched during the call: its result is recorded, then the cancel applies.
     if (result.type === 'succeeded') completeStage(t, stage, result.output);
-    if (!t.terminated) cancelByEventNow(t, instance.cancelRequestedBy); // the last stage's success ended it
+    if (!t.terminated) cancelInstance(t, instance.cancelRequestedBy); // the last stage's success ended it
     return { transition: t };
   }
   if (result.type === 'succeeded') {
@@ -172,7 +172,7 @@ export function cancelByEvent(instance: InstanceSnapshot, eventId: string, now: 
   if (instance.status !== 'running') return 'terminated';
   const t = new Transition(instance, now, registry);
   if (callInFlight(t)) t.cancelRequestedBy = eventId;
-  else cancelByEventNow(t, eventId);
+  else cancelInstance(t, eventId);
   return t;
 }
 
@@ -180,8 +180,7 @@ export function cancelByEvent(instance: InstanceSnapshot, eventId: string, now: 
 export function abortInstance(instance: InstanceSnapshot, now: Date, registry: StageRegistry): Transition | 'terminated' {
   if (instance.status !== 'running') return 'terminated';
   const t = new Transition(instance, now, registry);
-  for (const stage of [...instance.openRuns.keys()].sort((a, b) => a - b)) cancelStage(t, stage);
-  finish(t, 'canceled');
+  cancelInstance(t);
   return t;
 }
 

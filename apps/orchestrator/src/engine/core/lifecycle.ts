@@ -1,4 +1,4 @@
-import { CANCELED } from './statuses';
+import { CANCELED, TERMINAL_STAGE_RUN } from './statuses';
 import { Transition } from './transition';
 
 /**
@@ -44,6 +44,18 @@ export function failStage(t: Transition, stage: number, error: string): undefine
 export function cancelStage(t: Transition, stage: number, canceledBy?: string): void {
   t.setRunStatus(stage, 'canceled', CANCELED);
   t.emitStage('FAILED_WORKFLOW_STAGE', stage, canceledBy === undefined ? { error: CANCELED, cause: 'canceled' } : { error: CANCELED, cause: 'canceled_by_event', canceledBy });
+}
+
+/**
+ * Cancels the instance: every stage run still open (in this transition's view) and the instance
+ * end "canceled" — an abort, or `canceledBy` a cancel_on event.
+ */
+export function cancelInstance(t: Transition, canceledBy?: string): void {
+  for (const stage of [...t.instance.openRuns.keys()].sort((a, b) => a - b)) {
+    const status = t.runStatus(stage);
+    if (status !== 'new' && !TERMINAL_STAGE_RUN.has(status)) cancelStage(t, stage, canceledBy);
+  }
+  finish(t, CANCELED, canceledBy);
 }
 
 /**

@@ -38,12 +38,17 @@ export function lockSql(mode: 'shared' | 'exclusive'): string {
   return `SELECT ${mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}(hashtext('${S}.bus_wait:' || $1))`;
 }
 
+/** Takes the shared locks of these event types, each once, in sorted order (a wait or matcher is about to begin). */
+export async function lockTypesShared(query: SqlQuery, types: Iterable<string>): Promise<void> {
+  for (const type of [...new Set(types)].sort()) await query(lockSql('shared'), [type]);
+}
+
 /**
  * Records a wait (inside the transition that starts a `wait_for_event` stage): takes the type's
  * shared lock, then stamps `began_at` with the database clock.
  */
 export async function insertBusWait(query: SqlQuery, wait: Omit<BusWaitRow, 'began_at'>): Promise<void> {
-  await query(lockSql('shared'), [wait.event_type]);
+  await lockTypesShared(query, [wait.event_type]);
   await query(
     `INSERT INTO ${S}.bus_waits (instance_id, stage, event_type, condition, on_event, on_timeout, save_as, deadline, began_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, clock_timestamp())

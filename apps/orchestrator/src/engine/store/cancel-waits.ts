@@ -1,8 +1,8 @@
-import { CancelMatcher, EventEnvelope, parsePolicyDuration } from '@wfp/contracts';
+import { CancelMatcher, EventEnvelope, longestLookbacks, lookbackMs } from '@wfp/contracts';
 import { evaluateCondition } from '@wfp/expressions';
 import type { CancelWaitChange } from '../core/transition';
 import type { CancelContext } from '../core/cancel-on';
-import { lockSql } from './bus-waits';
+import { lockTypesShared } from './bus-waits';
 import type { SqlQuery } from './sql-query';
 
 /**
@@ -32,7 +32,7 @@ const PRUNE_SQL = `DELETE FROM ${S}.recent_events r
 
 /** Records an instance's cancel waits (in its start's transaction), each type's shared lock first. */
 export async function insertCancelWaits(query: SqlQuery, instanceId: string, waits: readonly CancelWaitChange[]): Promise<void> {
-  for (const type of [...new Set(waits.map((w) => w.eventType))].sort()) await query(lockSql('shared'), [type]);
+  await lockTypesShared(query, waits.map((w) => w.eventType));
   await query(
     `INSERT INTO ${S}.cancel_waits (instance_id, matcher, event_type, condition, trigger_event, start_vars, match_path, match_value, not_before, deadline)
      SELECT $1, u.matcher, u.event_type, u.condition, u.trigger_event, u.start_vars, u.match_path, u.match_value, u.not_before, u.deadline
@@ -53,11 +53,7 @@ export async function insertCancelWaits(query: SqlQuery, instanceId: string, wai
 
 /** The types (and longest lookback) whose events are kept in `recent_events`; idempotent. */
 export async function registerLookbacks(query: SqlQuery, matchers: readonly CancelMatcher[]): Promise<void> {
-  const longest = new Map<string, number>();
-  for (const m of matchers) {
-    const ms = m.lookback ? parsePolicyDuration(m.lookback) ?? 0 : 0;
-    if (ms > 0) longest.set(m.event, Math.max(ms, longest.get(m.event) ?? 0));
-  }
+  const longest = longestLookbacks(matchers);
   if (longest.size === 0) return;
   await query(
     `INSERT INTO ${S}.lookback_types (event_type, lookback_ms) SELECT * FROM unnest($1::text[], $2::bigint[])
@@ -77,22 +73,16 @@ export interface LookbackStart {
  * under each type's shared lock, which the start's transaction holds until it commits.
  */
 export async function lookbackHits(query: SqlQuery, starts: readonly LookbackStart[], now: Date): Promise<Array<string | undefined>> {
-  const longest = new Map<string, number>();
-  for (const { matchers } of starts) {
-    for (const m of matchers) {
-      const ms = m.lookback ? parsePolicyDuration(m.lookback) ?? 0 : 0;
-      if (ms > 0) longest.set(m.event, Math.max(ms, longest.get(m.event) ?? 0));
-    }
-  }
+  const longest = longestLookbacks(starts.flatMap((s) => s.matchers));
   if (longest.size === 0) return starts.map(() => undefined);
+  await lockTypesShared(query, longest.keys());
   const recent = new Map<string, Array<{ id: string; date: Date; payload: Record<string, unknown> }>>();
-  for (const [type, ms] of [...longest].sort(([a], [b]) => a.localeCompare(b))) {
-    await query(lockSql('shared'), [type]);
+  for (const [type, ms] of longest) {
     recent.set(type, await query(`SELECT id, date, payload FROM ${S}.recent_events WHERE event_type = $1 AND date >= $2 ORDER BY date, id`, [type, new Date(now.getTime() - ms)]));
   }
   return starts.map(({ matchers, context }) => {
     for (const m of matchers) {
-      const ms = m.lookback ? parsePolicyDuration(m.lookback) ?? 0 : 0;
+      const ms = lookbackMs(m);
       if (ms <= 0) continue;
       const since = now.getTime() - ms;
       const hit = (recent.get(m.event) ?? []).find(

@@ -1,7 +1,7 @@
 import { EventEnvelope } from '@wfp/contracts';
 import { evaluateCondition } from '@wfp/expressions';
 import type { CollectWaitChange } from '../core/transition';
-import { lockSql } from './bus-waits';
+import { lockTypesShared } from './bus-waits';
 import type { SqlQuery } from './sql-query';
 
 /**
@@ -18,7 +18,7 @@ const S = 'orchestrator';
 
 /** Records matchers (inside the transition that starts the instance or the stage). */
 export async function insertCollectWaits(query: SqlQuery, instanceId: string, waits: readonly CollectWaitChange[]): Promise<void> {
-  for (const type of [...new Set(waits.map((w) => w.eventType))].sort()) await query(lockSql('shared'), [type]);
+  await lockTypesShared(query, waits.map((w) => w.eventType));
   await query(
     `INSERT INTO ${S}.collect_waits (instance_id, stage, matcher, event_type, condition, vars, began_at)
      SELECT $1, u.stage, u.matcher, u.event_type, u.condition, coalesce(u.vars, '{}'), clock_timestamp()

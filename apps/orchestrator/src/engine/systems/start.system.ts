@@ -11,7 +11,7 @@ import { EngineDb, run, sql } from '../store/engine-db';
 import { InstanceRow, toInstance } from '../store/rows';
 import { EngineTransaction, UnitOfWork } from '../store/unit-of-work';
 import { WorkflowDefinition, WorkflowStages } from '../store/workflow-stages';
-import { lockSql } from '../store/bus-waits';
+import { lockTypesShared } from '../store/bus-waits';
 import { lookbackHits, registerLookbacks } from '../store/cancel-waits';
 import { pgQuery } from '../store/engine-db';
 import { planCancelWaits } from '../core/cancel-on';
@@ -128,7 +128,7 @@ export class StartSystem {
     // is read (so an event handled before is older than the start), reads the lookbacks and
     // records the cancel waits (store/cancel-waits.ts).
     return this.unit.transaction(async (tx) => {
-      for (const type of [...new Set(matchers.flat().map((m) => m.event))].sort()) await tx.client.query(lockSql('shared'), [type]);
+      await lockTypesShared(pgQuery(tx.client), matchers.flat().map((m) => m.event));
       const now = this.clock.now();
       const hits = await lookbackHits(pgQuery(tx.client), items.map((item, i) => ({ matchers: matchers[i], context: { event: item.triggerEvent ?? {}, vars: item.variables } })), now);
       return this.startPlanned(items, definitions, now, { tx, matchers, hits });
