@@ -1,6 +1,6 @@
-import { connect, NatsConnection, StringCodec } from 'nats';
-import { EventEnvelope, eventsStreamName, eventSubject } from '@wfp/contracts';
-import { eventually, PlatformUnderTest, testNatsUrl } from '@wfp/testing';
+import { connect, NatsConnection } from 'nats';
+import { eventsStreamName } from '@wfp/contracts';
+import { eventually, PlatformUnderTest, streamEventsOfType, testNatsUrl } from '@wfp/testing';
 
 /**
  * `cancel_on` across crashes (docs/cancel-on.md "Exactly once"): N sleeping instances, one
@@ -60,22 +60,7 @@ describe('cancel_on: kill -9 between match and commit → exactly one outcome', 
     return all;
   };
 
-  /** Every event of one type on the stream (an ordered consumer filtered on its subject), as failure-trigger.spec.ts reads it. */
-  async function streamEvents(app: string, version: string, type: string): Promise<EventEnvelope[]> {
-    const sc = StringCodec();
-    const consumer = await nc.jetstream().consumers.get(eventsStreamName(platform.namespace), {
-      filterSubjects: eventSubject(platform.namespace, app, version, type),
-    });
-    const out: EventEnvelope[] = [];
-    for (;;) {
-      let got = 0;
-      for await (const msg of await consumer.fetch({ max_messages: 500, expires: 1000 })) {
-        out.push(JSON.parse(sc.decode(msg.data)) as EventEnvelope);
-        got++;
-      }
-      if (got === 0) return out;
-    }
-  }
+  const streamEvents = (app: string, version: string, type: string) => streamEventsOfType(nc, platform.namespace, app, version, type);
 
   /** The bus consumer's state while the orchestrator is down: delivered-not-acked, not yet delivered. */
   const consumerState = async () => {

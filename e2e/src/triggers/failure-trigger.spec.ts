@@ -1,6 +1,6 @@
-import { connect, NatsConnection, StringCodec } from 'nats';
-import { EventEnvelope, eventsStreamName, eventSubject } from '@wfp/contracts';
-import { eventually, PlatformUnderTest, testNatsUrl } from '@wfp/testing';
+import { connect, NatsConnection } from 'nats';
+import { EventEnvelope } from '@wfp/contracts';
+import { eventually, PlatformUnderTest, streamEventsOfType, testNatsUrl } from '@wfp/testing';
 
 /**
  * A failure trigger (issue 22): the orchestrator's `FAILED_WORKFLOW` lifecycle event carries the
@@ -23,24 +23,11 @@ describe('failure trigger: FAILED_WORKFLOW → one compensation instance per fai
     await platform?.stop();
   });
 
-  /** Every event of one type on the stream (an ordered consumer filtered on its subject). */
+  /** Every event of one type on the stream. */
   async function streamEvents(app: string, version: string, type: string): Promise<EventEnvelope[]> {
     const nc: NatsConnection = await connect({ servers: testNatsUrl() });
-    const sc = StringCodec();
     try {
-      const consumer = await nc.jetstream().consumers.get(eventsStreamName(platform.namespace), {
-        // One subject as a string: `filter_subject` (the local server predates 2.10's `filter_subjects`).
-        filterSubjects: eventSubject(platform.namespace, app, version, type),
-      });
-      const out: EventEnvelope[] = [];
-      for (;;) {
-        let got = 0;
-        for await (const msg of await consumer.fetch({ max_messages: 500, expires: 1000 })) {
-          out.push(JSON.parse(sc.decode(msg.data)) as EventEnvelope);
-          got++;
-        }
-        if (got === 0) return out;
-      }
+      return await streamEventsOfType(nc, platform.namespace, app, version, type);
     } finally {
       await nc.close();
     }

@@ -11,3 +11,4 @@ export * from './cluster/nats-cluster';
 export * from './cluster/cluster-under-test';
 export * from './cluster/round-robin-http';
 export * from './cluster/fault-scenario';
+export * from './stream-events';
