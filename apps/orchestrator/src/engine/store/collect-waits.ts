@@ -7,7 +7,8 @@ import type { SqlQuery } from './sql-query';
 /**
  * `wait_for_events` collection (the `collect_waits` and `collected_events` rows), under the
  * per-event-type advisory lock of bus-waits.ts: matchers are recorded holding the type's shared
- * lock and stamped with the database clock after it (`began_at`); the bus-wait consumer collects
+ * lock and stamped with the database clock after it (`began_at`, to the millisecond: envelope dates
+ * have millisecond precision, so an event published in the same millisecond counts); the bus-wait consumer collects
  * holding the exclusive lock, so an event handled before a matcher was recorded is older than
  * it, and one handled after is seen by it. Each matched instance is locked before its events are
  * written (the order of every engine transition: instance, then its rows); an event is collected
@@ -21,7 +22,7 @@ export async function insertCollectWaits(query: SqlQuery, instanceId: string, wa
   await lockTypesShared(query, waits.map((w) => w.eventType));
   await query(
     `INSERT INTO ${S}.collect_waits (instance_id, stage, matcher, event_type, condition, vars, began_at)
-     SELECT $1, u.stage, u.matcher, u.event_type, u.condition, coalesce(u.vars, '{}'), clock_timestamp()
+     SELECT $1, u.stage, u.matcher, u.event_type, u.condition, coalesce(u.vars, '{}'), date_trunc('milliseconds', clock_timestamp())
        FROM json_to_recordset($2::json) AS u(stage int, matcher int, event_type text, condition text, vars jsonb)
      ON CONFLICT (instance_id, stage, matcher) DO UPDATE SET event_type = EXCLUDED.event_type, condition = EXCLUDED.condition, vars = EXCLUDED.vars
       WHERE (collect_waits.event_type, collect_waits.condition) IS DISTINCT FROM (EXCLUDED.event_type, EXCLUDED.condition)`,
@@ -30,7 +31,7 @@ export async function insertCollectWaits(query: SqlQuery, instanceId: string, wa
 }
 
 /**
- * Collects the event for every matcher it satisfies (published after the matcher began, its CEL
+ * Collects the event for every matcher it satisfies (published no earlier than the millisecond the matcher began, its CEL
  * `if` true over `{event, vars}`), in the caller's transaction, under the type's exclusive lock.
  * Answers the (instance, stage) pairs that collected something new.
  */
@@ -38,7 +39,7 @@ export async function collectEvent(query: SqlQuery, envelope: EventEnvelope, ski
   const payload = envelope.payload ?? {};
   const candidates: Array<{ instance_id: string; stage: number; matcher: number; condition: string | null; vars: Record<string, string> }> = await query(
     `SELECT c.instance_id, c.stage, c.matcher, c.condition, c.vars FROM ${S}.collect_waits c JOIN ${S}.instances i ON i.id = c.instance_id
-      WHERE c.event_type = $1 AND c.began_at < $2 AND NOT i.terminated
+      WHERE c.event_type = $1 AND c.began_at <= $2 AND NOT i.terminated
       ORDER BY c.instance_id, c.stage, c.matcher`,
     [envelope.type, new Date(envelope.date)],
   );
