@@ -93,7 +93,11 @@ describe('flow control on triggers (real processes)', () => {
     }, { what: 'all 8 instances ended', timeoutMs: 60_000, intervalMs: 100 });
     expect(maxRunning).toBeLessThanOrEqual(2);
     expect(maxRunning).toBeGreaterThan(0);
-    const list = await call('GET', `/api/orchestration/triggers/${trigger.json.data.id}/occurrences`);
+    // A start is recorded (`started`) after its instance was created: a 1 s instance may end first.
+    const list = await eventually(async () => {
+      const found = await call('GET', `/api/orchestration/triggers/${trigger.json.data.id}/occurrences`);
+      return found.json.data.length === 8 && found.json.data.every((o) => o.outcome !== 'queued') ? found : undefined;
+    }, { what: 'eight decided occurrences' });
     expect(list.json.data.every((o) => o.outcome === 'started')).toBe(true);
   }, 90_000);
 
