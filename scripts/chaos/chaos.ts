@@ -36,8 +36,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { connect, NatsConnection } from 'nats';
 import { Client } from 'pg';
-import { eventsStreamName } from '@wfp/contracts';
-import { ALL_SERVICES, PlatformUnderTest, ServiceName } from '@wfp/testing';
+import { ALL_SERVICES, matchingBacklog, PlatformUnderTest, ServiceName } from '@wfp/testing';
 import { ChaosNats, ChaosPostgres } from './infra';
 
 interface Options {
@@ -312,13 +311,13 @@ async function main(): Promise<void> {
     let lastPending = -1;
     let logsWritten = false;
     while (Date.now() < deadline) {
-      const info = await jsm.consumers.info(eventsStreamName(p.namespace), 'triggers-matching').catch(() => undefined);
-      consumer = info ? { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered } : consumer;
+      const info = await matchingBacklog(jsm, p.namespace).catch(() => undefined);
+      consumer = info ?? consumer;
       const { rows } = await db.query<{ total: number; running: number }>(
         `SELECT count(*)::int AS total, count(*) FILTER (WHERE NOT terminated)::int AS running FROM orchestrator.instances`,
       );
       const { total, running } = rows[0];
-      const drained = info !== undefined && info.num_pending === 0 && info.num_ack_pending === 0;
+      const drained = info !== undefined && info.pending === 0 && info.ackPending === 0;
       stable = drained && running === 0 && total === lastTotal ? stable + 1 : 0;
       if (total !== lastTotal || consumer.pending !== lastPending) progressAt = Date.now();
       lastPending = consumer.pending;

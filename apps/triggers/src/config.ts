@@ -16,6 +16,12 @@ export const triggersEnvSchema = z.object({
   /** Most events in one batch (one start-many command, one transaction). */
   TRIGGERS_CONSUMER_BATCH_SIZE: intFromEnv(1, 1000).default(100),
   /**
+   * How often each replica looks whether the trigger set changed (one single-row read), to read
+   * the durables of new event types and drop those no trigger matches any more. A new type's
+   * durable starts at the trigger's creation, so this delays its first match, never loses one.
+   */
+  TRIGGERS_SOURCES_REFRESH_MS: intFromEnv(50, 60_000).default(250),
+  /**
    * Postgres connections of the service; must exceed TRIGGERS_CONSUMER_CONCURRENCY (the API's
    * requests need connections too).
    */

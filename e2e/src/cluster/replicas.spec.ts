@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { connect, NatsConnection, StringCodec } from 'nats';
 import { Client } from 'pg';
-import { EventEnvelope, eventsStreamName, eventSubject } from '@wfp/contracts';
-import { ClusterUnderTest, eventually, testNatsUrl } from '@wfp/testing';
+import { EventEnvelope, eventSubject } from '@wfp/contracts';
+import { ClusterUnderTest, eventually, matchingDurableOf, testNatsUrl } from '@wfp/testing';
 
 const CLIENT = 'replicas-e2e';
 const SECRET = 'replicas-e2e-secret';
@@ -90,16 +90,10 @@ describe('replicas: two gateways, two trigger matchers', () => {
     expect(second.body.cursor.data[0].id).not.toBe(first.body.cursor.data[0].id);
   });
 
-  it('both matchers pull from the one durable consumer and see a trigger created or deleted through either at once', async () => {
+  it('both matchers read the durable of a trigger\'s event type, created or deleted through either replica', async () => {
     const [a, b] = cluster.gatewayUrls;
     const token = await tokenFrom(a);
     const jsm = await nc.jetstreamManager();
-    const stream = eventsStreamName(cluster.namespace);
-    // Both replicas are attached to the shared consumer (each keeps a pull request open).
-    await eventually(async () => (await jsm.consumers.info(stream, 'triggers-matching')).num_waiting >= 2, {
-      timeoutMs: 30_000,
-      what: 'two pull subscribers on triggers-matching',
-    });
     const workflow = await call(a, token, 'POST', '/api/orchestration/workflows', { name: 'replicated', stages: [{ noop: {} }] });
     const type = `replicas.${randomUUID().slice(0, 8)}`;
     const created = await call(a, token, 'POST', '/api/orchestration/triggers', { event: type, workflowID: workflow.body.data.id });
@@ -115,19 +109,21 @@ describe('replicas: two gateways, two trigger matchers', () => {
     };
     const occurrences = async () =>
       Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM triggers.occurrences WHERE trigger_id = $1', [triggerId])).rows[0].n);
-    const drained = async () => {
-      const info = await jsm.consumers.info(stream, 'triggers-matching');
-      return info.num_pending === 0 && info.num_ack_pending === 0;
-    };
 
-    // Created through one replica, published right away: every event fires, whichever matcher gets it.
+    // Created through one replica, published right away (before any replica reads the type's
+    // durable): every event fires, whichever matcher gets it.
     await publish(30);
     await eventually(async () => (await occurrences()) === 30, { timeoutMs: 60_000, what: '30 occurrences' });
+    // Both replicas read that durable (each keeps a pull request open).
+    await eventually(async () => ((await matchingDurableOf(jsm, cluster.namespace, type))?.num_waiting ?? 0) >= 2, {
+      timeoutMs: 30_000,
+      what: 'two pull subscribers on the type\'s durable',
+    });
 
-    // Deleted through the other gateway (either triggers replica answers): no later event fires.
+    // Deleted through the other gateway (either triggers replica answers): the durable goes, no later event fires.
     expect((await call(b, token, 'DELETE', `/api/orchestration/triggers/${triggerId}`)).status).toBe(204);
     await publish(30);
-    await eventually(drained, { timeoutMs: 60_000, what: 'the matching consumer to drain' });
+    await eventually(async () => (await matchingDurableOf(jsm, cluster.namespace, type)) === undefined, { timeoutMs: 30_000, what: 'the type\'s durable deleted' });
     expect(await occurrences()).toBe(30);
   });
 });

@@ -12,3 +12,4 @@ export * from './cluster/cluster-under-test';
 export * from './cluster/round-robin-http';
 export * from './cluster/fault-scenario';
 export * from './stream-events';
+export * from './matching-durables';

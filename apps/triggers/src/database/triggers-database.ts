@@ -10,6 +10,7 @@ import { FlowControl1732000020000 } from './migrations/1732000020000-flow-contro
 import { Replays1732000031000 } from './migrations/1732000031000-replays';
 import { TriggerCancelOn1732000032000 } from './migrations/1732000032000-trigger-cancel-on';
 import { FlowScope1732000034500 } from './migrations/1732000034500-flow-scope';
+import { TriggerStreamSeq1732000035000 } from './migrations/1732000035000-trigger-stream-seq';
 
 /** Entities of the triggers schema (registered here as features add them). */
 export const TRIGGERS_ENTITIES: Function[] = [];
@@ -26,6 +27,7 @@ export const TRIGGERS_MIGRATIONS: Function[] = [
   Replays1732000031000,
   TriggerCancelOn1732000032000,
   FlowScope1732000034500,
+  TriggerStreamSeq1732000035000,
 ];
 
 export function triggersDatabase(databaseUrl: string, poolSize?: number): ServiceDatabaseOptions {

@@ -20,7 +20,9 @@ import {
   TriggerTestResult,
   WorkflowInstance,
 } from '@wfp/contracts';
-import { Clock, CLOCK, keysetSql } from '@wfp/platform';
+import type { NatsConnection } from 'nats';
+import { APP_CONFIG, Clock, CLOCK, eventsStreamLastSeq, keysetSql, NATS_CONNECTION } from '@wfp/platform';
+import type { TriggersConfig } from '../config';
 import { compile, compileErrorMessage, evaluateFilter, evaluateVar } from '@wfp/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { readFlowState } from '../flow-control/flow-state';
@@ -35,6 +37,8 @@ export class TriggersService {
     private readonly dataSource: DataSource,
     private readonly orchestrator: OrchestratorClient,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(APP_CONFIG) private readonly config: TriggersConfig,
   ) {}
 
   /**
@@ -114,10 +118,13 @@ export class TriggersService {
     }
     if (workflow.data.deletedAt) return fail('NOT_FOUND', 'workflow does not exists');
 
+    // The stream's position now, before the trigger exists: the matcher's durable for a new event
+    // type starts right after it, so every event published from here on is seen (matching-sources.ts).
+    const streamSeq = await eventsStreamLastSeq(await this.nc.jetstreamManager(), this.config.NATS_NAMESPACE);
     const row = await this.dataSource.transaction(async (m) => {
       const rows: TriggerRow[] = await m.query(
-        `INSERT INTO triggers.triggers (id, name, event, version, workflow_id, filter, vars, created_at, policy, cancel_on)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${TRIGGER_COLUMNS}`,
+        `INSERT INTO triggers.triggers (id, name, event, version, workflow_id, filter, vars, created_at, policy, cancel_on, stream_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${TRIGGER_COLUMNS}`,
         [
           randomUUID(),
           (body.name as string | undefined | null) ?? null,
@@ -129,6 +136,7 @@ export class TriggersService {
           this.clock.now(),
           policy === null ? null : JSON.stringify(policy),
           cancelOn === null ? null : JSON.stringify(cancelOn),
+          streamSeq,
         ],
       );
       await m.query(`UPDATE triggers.generation SET value = value + 1 WHERE id = 1`);

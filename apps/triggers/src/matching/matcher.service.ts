@@ -25,8 +25,10 @@ import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/work
 import { Candidate, CandidateCache } from './candidate-cache';
 import { chainDepths, insertOccurrences, OccurrenceRow } from './occurrence-records';
 import { decisionEvent, lifecycleEvent, replayStartKey, startKey, triggerStartFields } from './trigger-events';
+import { MATCHING_CONSUMER } from './matching-sources';
 
-export const MATCHING_CONSUMER = 'triggers-matching';
+export { MATCHING_CONSUMER };
+
 
 export { startKey };
 

@@ -1,23 +1,31 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { NatsConnection } from 'nats';
+import type { JetStreamManager, NatsConnection } from 'nats';
 import { PinoLogger } from 'nestjs-pino';
-import { eventsStreamName, eventsSubjectRoot } from '@wfp/contracts';
-import { APP_CONFIG, BatchConsumer, ensureEventsStream, EventPublisher, NATS_CONNECTION } from '@wfp/platform';
+import { eventsStreamName } from '@wfp/contracts';
+import { APP_CONFIG, BatchConsumer, ensureEventsStream, EventPublisher, isNotFound, NATS_CONNECTION } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
 import { TRIGGERS_SCHEMA } from '../database/schema';
-import { MATCHING_CONSUMER, MatcherService } from './matcher.service';
+import { MatcherService } from './matcher.service';
+import { LEGACY_MATCHING_DURABLE, MATCHING_CONSUMER, matchedTypes, matchingSources } from './matching-sources';
 
 export { MATCHING_CONSUMER };
 
 /**
- * The durable JetStream pull consumer of every domain event (`<namespace>.events.>`) feeding the
- * matcher in batches (TRIGGERS_CONSUMER_BATCH_SIZE events, TRIGGERS_CONSUMER_CONCURRENCY
- * batches at once).
+ * The JetStream consumer feeding the matcher in batches (TRIGGERS_CONSUMER_BATCH_SIZE events,
+ * TRIGGERS_CONSUMER_CONCURRENCY batches at once). It reads only the event types some trigger can
+ * match (and the lifecycle types flow control follows): one durable per type, since nats-server
+ * 2.9 takes one filter subject per consumer (matching-sources.ts). Every
+ * TRIGGERS_SOURCES_REFRESH_MS it looks whether the trigger set changed (`triggers.generation`)
+ * and, if so, reads the durables of new types and deletes those of types no trigger needs.
  */
 @Injectable()
 export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer?: BatchConsumer;
+  private generation?: string;
+  private refreshTimer?: NodeJS.Timeout;
+  private refreshing?: Promise<void>;
+  private stopped = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -26,7 +34,9 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(APP_CONFIG) private readonly config: TriggersConfig,
     private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    this.logger.setContext('matching-consumer');
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const namespace = this.config.NATS_NAMESPACE;
@@ -39,7 +49,7 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
       schema: TRIGGERS_SCHEMA,
       stream: eventsStreamName(namespace),
       name: MATCHING_CONSUMER,
-      filterSubject: `${eventsSubjectRoot(namespace)}.>`,
+      sources: [],
       logger: this.logger.logger.child({ component: 'matching-consumer' }),
       batchSize: this.config.TRIGGERS_CONSUMER_BATCH_SIZE,
       concurrency: this.config.TRIGGERS_CONSUMER_CONCURRENCY,
@@ -49,9 +59,53 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
       afterBatch: () => this.publisher.flush(),
     });
     await this.consumer.start();
+    await this.refresh(jsm);
+    this.scheduleRefresh(jsm);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.refreshTimer);
+    await this.refreshing;
     await this.consumer?.stop();
+  }
+
+  /** The durables read now (for tests and the replay worker). */
+  get durables(): string[] {
+    return this.consumer?.durables ?? [];
+  }
+
+  private scheduleRefresh(jsm: JetStreamManager): void {
+    if (this.stopped) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshing = this.refresh(jsm)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not refresh the matching durables; will retry'))
+        .finally(() => this.scheduleRefresh(jsm));
+    }, this.config.TRIGGERS_SOURCES_REFRESH_MS);
+  }
+
+  /** Reads the durables the trigger set needs, when it changed since the last refresh. */
+  private async refresh(jsm: JetStreamManager): Promise<void> {
+    const [{ value }]: Array<{ value: string }> = await this.dataSource.query(`SELECT value FROM triggers.generation WHERE id = 1`);
+    if (String(value) === this.generation || !this.consumer) return;
+    const stream = eventsStreamName(this.config.NATS_NAMESPACE);
+    const types = await matchedTypes(this.dataSource);
+    const legacy = await jsm.consumers.info(stream, LEGACY_MATCHING_DURABLE).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    // Triggers from before `stream_seq`: from what the catch-all durable acknowledged (or, without one, the whole stream).
+    const takeOverSeq = legacy?.ack_floor.stream_seq ?? 0;
+    await this.consumer.setSources(matchingSources(this.config.NATS_NAMESPACE, types, takeOverSeq), { deleteRemoved: true });
+    if (types.some((t) => t.fromSeq === null)) {
+      await this.dataSource.query(`UPDATE triggers.triggers SET stream_seq = $1 WHERE stream_seq IS NULL`, [takeOverSeq]);
+    }
+    if (legacy) {
+      await jsm.consumers.delete(stream, LEGACY_MATCHING_DURABLE).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+      this.logger.info({ takeOverSeq }, 'per-type matching durables took over from the catch-all durable');
+    }
+    this.generation = String(value);
   }
 }

@@ -318,6 +318,8 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
   });
 
   it('dead-letters an invalid envelope with the reason', async () => {
+    // The matcher reads only types some trigger matches: an invalid envelope of such a type.
+    await createTrigger({ event: 'BROKEN', workflowID: orchestrator.addWorkflow().id });
     await js.publish(`${namespace}.events.tests.v1.BROKEN`, sc.encode('{"not":"an envelope"}'));
     const rows = await eventually(async () => {
       const found: Array<{ reason: string; subject: string }> = await db.query(`SELECT reason, subject FROM triggers.dead_letters WHERE subject LIKE '%BROKEN'`);

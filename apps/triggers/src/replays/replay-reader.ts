@@ -1,5 +1,6 @@
 import { DeliverPolicy, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
+import { isNotFound } from '@wfp/platform';
 
 /** One event read from the stream by a replay: its sequence, stream time, and envelope (or why it is not one). */
 export interface StreamEvent {
@@ -55,8 +56,19 @@ function toStreamEvent(msg: JsMsg): StreamEvent {
   }
 }
 
-/** The stream sequence up to which the live matching consumer has applied every event (its ack floor). */
-export async function liveAckFloor(jsm: JetStreamManager, stream: string, consumer: string): Promise<number> {
-  const info = await jsm.consumers.info(stream, consumer);
-  return info.ack_floor.stream_seq;
+/**
+ * Whether the live matching durables have applied every event of theirs up to stream sequence
+ * `seq`: each one's ack floor is at `seq` or beyond, or it has nothing pending nor unacknowledged
+ * (a filtered durable's ack floor stays at its last event of the type). A durable that does not
+ * exist reads nothing live.
+ */
+export async function liveMatchingCaughtUp(jsm: JetStreamManager, stream: string, durables: string[], seq: number): Promise<boolean> {
+  for (const durable of durables) {
+    const info = await jsm.consumers.info(stream, durable).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    if (info && info.ack_floor.stream_seq < seq && (info.num_pending > 0 || info.num_ack_pending > 0)) return false;
+  }
+  return true;
 }

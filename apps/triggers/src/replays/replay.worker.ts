@@ -8,8 +8,9 @@ import { APP_CONFIG, Clock, CLOCK, EventPublisher, metrics, NATS_CONNECTION } fr
 import { evaluateCondition } from '@wfp/expressions';
 import type { TriggersConfig } from '../config';
 import { Candidate } from '../matching/candidate-cache';
-import { Match, MATCHING_CONSUMER, MatcherService } from '../matching/matcher.service';
-import { liveAckFloor, ReplayReader, StreamEvent } from './replay-reader';
+import { Match, MatcherService } from '../matching/matcher.service';
+import { liveMatchingCaughtUp, ReplayReader, StreamEvent } from './replay-reader';
+import { matchingDurableName } from '../matching/matching-sources';
 import { dropAbortedStarts, replayFinishedEvent } from './replay-events';
 import {
   Checkpoint, claimReplay, finishReplay, firedPairs, outcomeCounts, pairsWithOccurrence, renewLease, replayRow, ReplayRow, saveCheckpoint,
@@ -104,6 +105,7 @@ export class ReplayWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const lastSeq = Number(job.last_seq);
     const reader = new ReplayReader(this.nc.jetstream(), stream, lastSeq > 0 ? { seq: lastSeq + 1 } : { time: new Date(job.from_time) });
     const triggers = new Set(job.trigger_ids);
+    const durables = await this.liveDurablesOf(job.trigger_ids);
     const toSeq = Number(job.to_seq);
     const toTime = new Date(job.to_time).getTime();
     let position = lastSeq;
@@ -114,7 +116,7 @@ export class ReplayWorker implements OnApplicationBootstrap, OnApplicationShutdo
         const inWindow = read.filter((e) => e.seq <= toSeq && e.time.getTime() <= toTime);
         const ended = position >= toSeq || read.length === 0 || inWindow.length < read.length || inWindow[inWindow.length - 1].seq >= toSeq;
         if (inWindow.length > 0) {
-          await this.waitForLiveMatching(job, stream, inWindow[inWindow.length - 1].seq);
+          await this.waitForLiveMatching(job, stream, durables, inWindow[inWindow.length - 1].seq);
           await this.replayBatch(job, inWindow, triggers);
           position = inWindow[inWindow.length - 1].seq;
         }
@@ -129,11 +131,17 @@ export class ReplayWorker implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
+  /** The live matcher's durables reading the event types of these triggers. */
+  private async liveDurablesOf(triggerIds: string[]): Promise<string[]> {
+    const rows: Array<{ event: string }> = await this.dataSource.query(`SELECT DISTINCT event FROM triggers.triggers WHERE id = ANY($1::uuid[])`, [triggerIds]);
+    return rows.map((row) => matchingDurableName(row.event));
+  }
+
   /** Waits until the live consumer applied every event up to `seq` (renewing the lease; stops when the replay was aborted). */
-  private async waitForLiveMatching(job: ReplayRow, stream: string, seq: number): Promise<void> {
+  private async waitForLiveMatching(job: ReplayRow, stream: string, durables: string[], seq: number): Promise<void> {
     const jsm = await this.nc.jetstreamManager();
     let renewedAt = Date.now();
-    while ((await liveAckFloor(jsm, stream, MATCHING_CONSUMER)) < seq) {
+    while (!(await liveMatchingCaughtUp(jsm, stream, durables, seq))) {
       if (!this.running) throw new Stop();
       if (Date.now() - renewedAt > LEASE_MS / 5) {
         if (!(await renewLease(this.dataSource, job.id, this.owner, this.clock.now(), LEASE_MS))) throw new Stop();

@@ -3,7 +3,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
 import { quoteIdent } from '../database/service-database';
-import { ensureDurableConsumer, observeConsumerPending } from './durable-consumer-config';
+import { ensureDurableConsumer, observeConsumersPending } from './durable-consumer-config';
+import { isNotFound } from './events-stream';
 import { metrics, secondsSince } from '../observability/metrics';
 import { consumerSpan, type TraceContext } from '../observability/tracing';
 
@@ -26,6 +27,17 @@ export type EventOutcome = { ok: true } | { ok: false; error: Error };
  */
 export type BatchHandler = (events: DeliveredEvent[]) => Promise<EventOutcome[]>;
 
+/**
+ * One durable consumer on the server feeding a {@link BatchConsumer}: nats-server 2.9 allows one
+ * filter subject per consumer, so a consumer of several subjects reads one durable per subject.
+ */
+export interface ConsumerSource {
+  durable: string;
+  filterSubject: string;
+  /** Where the durable starts if it is created now (a stream sequence; default: the whole stream). */
+  startSeq?: number;
+}
+
 export interface BatchConsumerOptions {
   js: JetStreamClient;
   jsm: JetStreamManager;
@@ -33,9 +45,15 @@ export interface BatchConsumerOptions {
   /** Schema holding this service's `inbox` and `dead_letters` tables. */
   schema: string;
   stream: string;
-  /** Durable consumer name (also the inbox's consumer key). */
+  /**
+   * The consumer's name: its metrics label, dead letters' `consumer` and span consumer group —
+   * and, without `sources`, its one durable's name.
+   */
   name: string;
-  filterSubject: string;
+  /** The one durable's filter subject, when `sources` is not given. */
+  filterSubject?: string;
+  /** The durables read at start (more are added and removed with {@link BatchConsumer.setSources}). */
+  sources?: ConsumerSource[];
   handler: BatchHandler;
   logger: Logger;
   /** Most events handed to the handler at once (default 100). */
@@ -61,14 +79,16 @@ export interface BatchConsumerOptions {
  * the handler's part, through the inbox (see {@link appliedEvents} and {@link recordInbox}).
  */
 export class BatchConsumer {
-  private messages?: ConsumerMessages;
+  /** The durables being read, by name: their pull subscription and its reading loop. */
+  private readonly readers = new Map<string, { source: ConsumerSource; messages: ConsumerMessages; done: Promise<void> }>();
   private readonly queue: JsMsg[] = [];
   private wakeWorkers: Array<() => void> = [];
-  private wakeReader?: () => void;
+  private wakeReaders: Array<() => void> = [];
   private running = false;
-  private reader?: Promise<void>;
   private workers: Promise<void>[] = [];
   private unobserve?: () => void;
+  /** Source changes run one at a time (a reconcile never races another). */
+  private changing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: BatchConsumerOptions) {}
 
@@ -76,36 +96,74 @@ export class BatchConsumer {
     return this.options.batchSize ?? 100;
   }
 
+  private get concurrency(): number {
+    return this.options.concurrency ?? 2;
+  }
+
+  /** The durables read now. */
+  get durables(): string[] {
+    return [...this.readers.keys()];
+  }
+
   async start(): Promise<void> {
-    const { js, jsm, stream, name, filterSubject, maxDeliver = 5, ackWaitMs = 30_000, concurrency = 2 } = this.options;
-    const maxAckPending = Math.max(1000, this.batchSize * concurrency * 4);
-    await ensureDurableConsumer(jsm, { stream, name, filterSubject, maxDeliver, ackWaitMs, maxAckPending });
-    const consumer = await js.consumers.get(stream, name);
-    // Pull requests of up to 2 batches per worker; the server's max_ack_pending bounds the rest.
-    // A short pull expiry: after a stream leader's node dies, a new pull reaches the new leader soon.
-    this.messages = await consumer.consume({ max_messages: this.batchSize * concurrency * 2, expires: 10_000 });
-    this.unobserve = observeConsumerPending(jsm, stream, name);
+    const { jsm, stream, name, filterSubject, sources } = this.options;
     this.running = true;
-    this.reader = this.read(this.messages);
-    this.workers = Array.from({ length: concurrency }, () => this.work());
+    this.workers = Array.from({ length: this.concurrency }, () => this.work());
+    this.unobserve = observeConsumersPending(jsm, stream, name, () => this.durables);
+    await this.setSources(sources ?? [{ durable: name, filterSubject: filterSubject ?? '>' }]);
+  }
+
+  /**
+   * Reads exactly `sources` from now on: creates and reads the new durables, stops reading the
+   * ones left out (their delivered messages are still handled and acked) and, with
+   * `deleteRemoved`, deletes those durables on the server.
+   */
+  setSources(sources: ConsumerSource[], options: { deleteRemoved?: boolean } = {}): Promise<void> {
+    const change = this.changing.then(() => this.applySources(sources, options));
+    this.changing = change.catch(() => undefined);
+    return change;
+  }
+
+  private async applySources(sources: ConsumerSource[], { deleteRemoved = false }: { deleteRemoved?: boolean }): Promise<void> {
+    const { js, jsm, stream, maxDeliver = 5, ackWaitMs = 30_000 } = this.options;
+    const wanted = new Map(sources.map((source) => [source.durable, source]));
+    for (const [durable, reader] of [...this.readers]) {
+      if (wanted.has(durable)) continue;
+      this.readers.delete(durable);
+      await reader.messages.close();
+      await reader.done;
+      if (deleteRemoved) await jsm.consumers.delete(stream, durable).catch((error: unknown) => { if (!isNotFound(error)) throw error; });
+    }
+    const maxAckPending = Math.max(1000, this.batchSize * this.concurrency * 4);
+    for (const source of wanted.values()) {
+      if (this.readers.has(source.durable) || !this.running) continue;
+      await ensureDurableConsumer(jsm, { stream, name: source.durable, filterSubject: source.filterSubject, startSeq: source.startSeq, maxDeliver, ackWaitMs, maxAckPending });
+      const consumer = await js.consumers.get(stream, source.durable);
+      // Pull requests of up to 2 batches per worker; the server's max_ack_pending bounds the rest.
+      // A short pull expiry: after a stream leader's node dies, a new pull reaches the new leader soon.
+      const messages = await consumer.consume({ max_messages: this.batchSize * this.concurrency * 2, expires: 10_000 });
+      this.readers.set(source.durable, { source, messages, done: this.read(messages) });
+    }
   }
 
   async stop(): Promise<void> {
     this.unobserve?.();
     this.running = false;
-    this.wakeReader?.();
-    await this.messages?.close();
-    await this.reader;
+    await this.changing;
+    for (const wake of this.wakeReaders.splice(0)) wake();
+    for (const reader of this.readers.values()) await reader.messages.close();
+    await Promise.allSettled([...this.readers.values()].map((reader) => reader.done));
+    this.readers.clear();
     for (const wake of this.wakeWorkers.splice(0)) wake();
     await Promise.allSettled(this.workers);
   }
 
   private async read(messages: ConsumerMessages): Promise<void> {
-    const limit = this.batchSize * (this.options.concurrency ?? 2) * 2;
+    const limit = this.batchSize * this.concurrency * 2;
     for await (const msg of messages) {
       this.queue.push(msg);
       this.wakeWorkers.shift()?.();
-      while (this.running && this.queue.length >= limit) await new Promise<void>((resolve) => (this.wakeReader = resolve));
+      while (this.running && this.queue.length >= limit) await new Promise<void>((resolve) => this.wakeReaders.push(resolve));
     }
   }
 
@@ -116,8 +174,7 @@ export class BatchConsumer {
         continue;
       }
       const batch = this.queue.splice(0, this.batchSize);
-      this.wakeReader?.();
-      this.wakeReader = undefined;
+      for (const wake of this.wakeReaders.splice(0)) wake();
       await this.handle(batch).catch((error: unknown) => this.options.logger.error({ err: error }, 'batch handling failed'));
     }
   }

@@ -15,6 +15,8 @@ export interface DurableConsumerSettings {
   ackWaitMs: number;
   maxAckPending: number;
   deliverPolicy?: DeliverPolicy;
+  /** Where a durable created now starts (a stream sequence); an existing durable keeps its position. */
+  startSeq?: number;
 }
 
 /** Creates the durable consumer, or updates the limits of the existing one. */
@@ -31,21 +33,38 @@ export async function ensureDurableConsumer(jsm: JetStreamManager, settings: Dur
     await jsm.consumers.update(stream, name, limits);
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    await jsm.consumers.add(stream, {
-      durable_name: name,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: settings.deliverPolicy ?? DeliverPolicy.All,
-      ...limits,
-    });
+    const start =
+      settings.startSeq !== undefined
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, settings.startSeq) }
+        : { deliver_policy: settings.deliverPolicy ?? DeliverPolicy.All };
+    try {
+      await jsm.consumers.add(stream, { durable_name: name, ack_policy: AckPolicy.Explicit, ...start, ...limits });
+    } catch (addError) {
+      // Another replica created it between our info and add: theirs stands (same subject, an earlier or equal start).
+      await jsm.consumers.info(stream, name).catch(() => {
+        throw addError;
+      });
+    }
   }
 }
 
 /** Registers the consumer's pending gauges; returns what unregisters them. */
 export function observeConsumerPending(jsm: JetStreamManager, stream: string, name: string): () => void {
-  const info = () => jsm.consumers.info(stream, name);
+  return observeConsumersPending(jsm, stream, name, () => [name]);
+}
+
+/**
+ * Registers pending gauges labelled `label` that sum over the durables `durables()` names when
+ * /metrics is scraped (one consumer of several filter subjects, one durable per subject).
+ */
+export function observeConsumersPending(jsm: JetStreamManager, stream: string, label: string, durables: () => string[]): () => void {
+  const sum = async (field: 'num_pending' | 'num_ack_pending') => {
+    const infos = await Promise.all(durables().map((name) => jsm.consumers.info(stream, name).catch(() => undefined)));
+    return infos.reduce((total, info) => total + (info?.[field] ?? 0), 0);
+  };
   const removers = [
-    gauges.consumerPending.add(async () => [{ labels: { consumer: name }, value: (await info()).num_pending }]),
-    gauges.consumerAckPending.add(async () => [{ labels: { consumer: name }, value: (await info()).num_ack_pending }]),
+    gauges.consumerPending.add(async () => [{ labels: { consumer: label }, value: await sum('num_pending') }]),
+    gauges.consumerAckPending.add(async () => [{ labels: { consumer: label }, value: await sum('num_ack_pending') }]),
   ];
   return () => removers.forEach((remove) => remove());
 }

@@ -44,3 +44,13 @@ export function isNotFound(error: unknown): boolean {
   const e = error as { code?: string | number; api_error?: { err_code?: number }; message?: string };
   return e?.code === '404' || e?.code === 404 || e?.api_error?.err_code === 10059 || /not found/i.test(e?.message ?? '');
 }
+
+/** The last sequence of a namespace's events stream (0 when it is empty or does not exist yet). */
+export async function eventsStreamLastSeq(jsm: JetStreamManager, namespace: string): Promise<number> {
+  try {
+    return (await jsm.streams.info(eventsStreamName(namespace))).state.last_seq;
+  } catch (error) {
+    if (isNotFound(error)) return 0;
+    throw error;
+  }
+}
