@@ -11,6 +11,9 @@ import { LEGACY_MATCHING_DURABLE, MATCHING_CONSUMER, matchedTypes, matchingSourc
 
 export { MATCHING_CONSUMER };
 
+/** Refreshes between two that reconcile the durables even though the trigger set did not change. */
+const FULL_REFRESH_EVERY = 40;
+
 /**
  * The JetStream consumer feeding the matcher in batches (TRIGGERS_CONSUMER_BATCH_SIZE events,
  * TRIGGERS_CONSUMER_CONCURRENCY batches at once). It reads only the event types some trigger can
@@ -26,6 +29,7 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
   private refreshTimer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
   private stopped = false;
+  private refreshes = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -84,10 +88,15 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
     }, this.config.TRIGGERS_SOURCES_REFRESH_MS);
   }
 
-  /** Reads the durables the trigger set needs, when it changed since the last refresh. */
+  /**
+   * Reads the durables the trigger set needs, when it changed since the last refresh — and every
+   * FULL_REFRESH_EVERY refreshes anyway, so that a durable deleted under a replica still reading
+   * it (another replica saw its type's last trigger go as a new one came) is read again.
+   */
   private async refresh(jsm: JetStreamManager): Promise<void> {
     const [{ value }]: Array<{ value: string }> = await this.dataSource.query(`SELECT value FROM triggers.generation WHERE id = 1`);
-    if (String(value) === this.generation || !this.consumer) return;
+    const full = ++this.refreshes % FULL_REFRESH_EVERY === 0;
+    if ((String(value) === this.generation && !full) || !this.consumer) return;
     const stream = eventsStreamName(this.config.NATS_NAMESPACE);
     const types = await matchedTypes(this.dataSource);
     const legacy = await jsm.consumers.info(stream, LEGACY_MATCHING_DURABLE).catch((error: unknown) => {

@@ -3,21 +3,26 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DeliverPolicy, NatsConnection } from 'nats';
 import { PinoLogger } from 'nestjs-pino';
 import { EventEnvelope, eventsStreamName, eventsSubjectRoot, WORKFLOW_EVENTS_APP, WORKFLOW_EVENTS_VERSION } from '@wfp/contracts';
-import { APP_CONFIG, Clock, CLOCK, DurableConsumer, ensureEventsStream, NATS_CONNECTION } from '@wfp/platform';
+import { APP_CONFIG, Clock, CLOCK, DurableConsumer, ensureEventsStream, isNotFound, NATS_CONNECTION } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
 import { SCHEDULES_SCHEMA } from './database/schedules-schema';
 import { ScheduleDueLoop } from './schedule-due-loop';
 import { rowsOf } from './schedule-rows';
 
 export const INSTANCE_ENDS_CONSUMER = 'schedules-instance-ends';
-const END_EVENTS = new Set(['SUCCEEDED_WORKFLOW', 'FAILED_WORKFLOW']);
+/**
+ * One durable per end type (nats-server 2.9 takes one filter subject per consumer), so that the
+ * other lifecycle events (about four per instance) are never delivered here. The first keeps the
+ * name of the earlier catch-all durable (`orchestration.v1.>`), whose filter is narrowed in place.
+ */
+export const INSTANCE_ENDS_DURABLES = { SUCCEEDED_WORKFLOW: INSTANCE_ENDS_CONSUMER, FAILED_WORKFLOW: `${INSTANCE_ENDS_CONSUMER}-failed` } as const;
 /** The error of an instance the orchestrator aborted. */
 const CANCELED = 'canceled';
 
 /**
  * Learns when the schedules' instances end, from the lifecycle events the orchestrator already
- * publishes (`SUCCEEDED_WORKFLOW`, `FAILED_WORKFLOW`), through a durable consumer (inbox in the
- * schedules schema: each event applied once). The tick's row is completed, the schedule woken (a
+ * publishes (`SUCCEEDED_WORKFLOW`, `FAILED_WORKFLOW`), through a durable consumer per type (one
+ * inbox key in the schedules schema: each event applied once). The tick's row is completed, the schedule woken (a
  * buffered tick may start), and paused when `pause_on_failure` is set and the instance failed
  * (not when it was canceled by the schedule itself). An end that arrives before the start was
  * recorded (a pass records it after the call, in a short transaction) is kept in
@@ -26,7 +31,7 @@ const CANCELED = 'canceled';
  */
 @Injectable()
 export class InstanceEndsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private consumer?: DurableConsumer;
+  private consumers: DurableConsumer[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -41,27 +46,41 @@ export class InstanceEndsConsumer implements OnApplicationBootstrap, OnApplicati
     const namespace = this.config.NATS_NAMESPACE;
     const jsm = await this.nc.jetstreamManager();
     await ensureEventsStream(jsm, namespace, this.config.NATS_STREAM_REPLICAS);
-    this.consumer = new DurableConsumer({
-      js: this.nc.jetstream(),
-      jsm,
-      dataSource: this.dataSource,
-      schema: SCHEDULES_SCHEMA,
-      stream: eventsStreamName(namespace),
-      name: INSTANCE_ENDS_CONSUMER,
-      filterSubject: `${eventsSubjectRoot(namespace)}.${WORKFLOW_EVENTS_APP}.${WORKFLOW_EVENTS_VERSION}.>`,
-      deliverPolicy: DeliverPolicy.New,
-      logger: this.logger.logger.child({ component: 'schedules-instance-ends' }),
-      maxDeliver: 50,
-      backoffMs: [200, 1000, 5000, 30_000],
-      shouldHandle: (envelope) => END_EVENTS.has(envelope.type) && typeof envelope.payload.instanceID === 'string' && this.mayConcernASchedule(envelope),
-      handler: (envelope, manager) => this.instanceEnded(envelope, manager),
-      afterCommit: () => this.dueLoop.nudge(),
+    const stream = eventsStreamName(namespace);
+    const root = `${eventsSubjectRoot(namespace)}.${WORKFLOW_EVENTS_APP}.${WORKFLOW_EVENTS_VERSION}`;
+    // Taking over from the catch-all durable of earlier versions: the durable created for the
+    // other end type starts after what it acknowledged, so no end in between is missed.
+    const legacy = await jsm.consumers.info(stream, INSTANCE_ENDS_CONSUMER).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
     });
-    await this.consumer.start();
+    const takeOverSeq = legacy?.config.filter_subject === `${root}.>` ? legacy.ack_floor.stream_seq + 1 : undefined;
+    this.consumers = Object.entries(INSTANCE_ENDS_DURABLES).map(
+      ([type, durable]) =>
+        new DurableConsumer({
+          js: this.nc.jetstream(),
+          jsm,
+          dataSource: this.dataSource,
+          schema: SCHEDULES_SCHEMA,
+          stream,
+          name: durable,
+          inboxKey: INSTANCE_ENDS_CONSUMER,
+          filterSubject: `${root}.${type}`,
+          deliverPolicy: DeliverPolicy.New,
+          startSeq: takeOverSeq,
+          logger: this.logger.logger.child({ component: 'schedules-instance-ends' }),
+          maxDeliver: 50,
+          backoffMs: [200, 1000, 5000, 30_000],
+          shouldHandle: (envelope) => typeof envelope.payload.instanceID === 'string' && this.mayConcernASchedule(envelope),
+          handler: (envelope, manager) => this.instanceEnded(envelope, manager),
+          afterCommit: () => this.dueLoop.nudge(),
+        }),
+    );
+    for (const consumer of this.consumers) await consumer.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
+    for (const consumer of this.consumers) await consumer.stop();
   }
 
   /**

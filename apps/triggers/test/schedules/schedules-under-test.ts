@@ -17,7 +17,7 @@ import { loadTriggersConfig } from '../../src/config';
 import { triggersDatabase } from '../../src/database/triggers-database';
 import { ScheduleDueLoop } from '../../src/schedules/schedule-due-loop';
 import { SchedulesService } from '../../src/schedules/schedules.service';
-import { INSTANCE_ENDS_CONSUMER } from '../../src/schedules/instance-ends.consumer';
+import { INSTANCE_ENDS_DURABLES } from '../../src/schedules/instance-ends.consumer';
 import { SimulatedOrchestrator } from './simulated-orchestrator';
 
 export interface SchedulesReplica {
@@ -78,8 +78,11 @@ export async function startSchedulesUnderTest(label: string, start = '2026-01-01
       const jsm = await nc.jetstreamManager();
       await eventually(
         async () => {
-          const info = await jsm.consumers.info(eventsStreamName(namespace), INSTANCE_ENDS_CONSUMER);
-          return info.num_pending === 0 && info.num_ack_pending === 0;
+          for (const durable of Object.values(INSTANCE_ENDS_DURABLES)) {
+            const info = await jsm.consumers.info(eventsStreamName(namespace), durable);
+            if (info.num_pending > 0 || info.num_ack_pending > 0) return false;
+          }
+          return true;
         },
         { what: 'instance ends applied', intervalMs: 10 },
       );

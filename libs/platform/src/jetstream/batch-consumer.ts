@@ -80,7 +80,7 @@ export interface BatchConsumerOptions {
  */
 export class BatchConsumer {
   /** The durables being read, by name: their pull subscription and its reading loop. */
-  private readonly readers = new Map<string, { source: ConsumerSource; messages: ConsumerMessages; done: Promise<void> }>();
+  private readonly readers = new Map<string, { source: ConsumerSource; messages: ConsumerMessages; done: Promise<void>; ended: boolean }>();
   private readonly queue: JsMsg[] = [];
   private wakeWorkers: Array<() => void> = [];
   private wakeReaders: Array<() => void> = [];
@@ -128,11 +128,12 @@ export class BatchConsumer {
     const { js, jsm, stream, maxDeliver = 5, ackWaitMs = 30_000 } = this.options;
     const wanted = new Map(sources.map((source) => [source.durable, source]));
     for (const [durable, reader] of [...this.readers]) {
-      if (wanted.has(durable)) continue;
+      // A reader whose subscription ended (its durable was deleted, the client gave up) is read anew below.
+      if (wanted.has(durable) && !reader.ended) continue;
       this.readers.delete(durable);
       await reader.messages.close();
       await reader.done;
-      if (deleteRemoved) await jsm.consumers.delete(stream, durable).catch((error: unknown) => { if (!isNotFound(error)) throw error; });
+      if (deleteRemoved && !wanted.has(durable)) await jsm.consumers.delete(stream, durable).catch((error: unknown) => { if (!isNotFound(error)) throw error; });
     }
     const maxAckPending = Math.max(1000, this.batchSize * this.concurrency * 4);
     for (const source of wanted.values()) {
@@ -142,7 +143,9 @@ export class BatchConsumer {
       // Pull requests of up to 2 batches per worker; the server's max_ack_pending bounds the rest.
       // A short pull expiry: after a stream leader's node dies, a new pull reaches the new leader soon.
       const messages = await consumer.consume({ max_messages: this.batchSize * this.concurrency * 2, expires: 10_000 });
-      this.readers.set(source.durable, { source, messages, done: this.read(messages) });
+      const reader = { source, messages, done: Promise.resolve(), ended: false };
+      reader.done = this.read(messages).finally(() => (reader.ended = true));
+      this.readers.set(source.durable, reader);
     }
   }
 

@@ -16,8 +16,10 @@ export interface DurableConsumerOptions {
   /** Schema holding this service's `inbox` and `dead_letters` tables. */
   schema: string;
   stream: string;
-  /** Durable consumer name (also the inbox's consumer key). */
+  /** Durable consumer name (also its metrics label and, without `inboxKey`, the inbox's consumer key). */
   name: string;
+  /** The inbox's consumer key, when several durables apply the events of one consumer. */
+  inboxKey?: string;
   filterSubject: string;
   handler: EventHandler;
   logger: Logger;
@@ -37,6 +39,8 @@ export interface DurableConsumerOptions {
   shouldHandle?: (envelope: EventEnvelope) => boolean | Promise<boolean>;
   /** Where a newly created durable starts (default: every event the stream holds). */
   deliverPolicy?: DeliverPolicy;
+  /** …or the stream sequence it starts at (takes precedence over `deliverPolicy`). */
+  startSeq?: number;
 }
 
 /**
@@ -65,6 +69,7 @@ export class DurableConsumer {
       ackWaitMs,
       maxAckPending: Math.max(100, concurrency * 4),
       deliverPolicy: this.options.deliverPolicy,
+      startSeq: this.options.startSeq,
     });
     const consumer = await js.consumers.get(stream, name);
     this.messages = await consumer.consume(this.consumeOptions(concurrency));
@@ -186,12 +191,12 @@ export class DurableConsumer {
 
   /** Runs the handler with the inbox record in one transaction; false when already applied. */
   private async apply(envelope: EventEnvelope): Promise<boolean> {
-    const { dataSource, schema, name, handler } = this.options;
+    const { dataSource, schema, name, inboxKey = name, handler } = this.options;
     return dataSource.transaction(async (manager) => {
       const inserted: unknown[] = await manager.query(
         `INSERT INTO ${quoteIdent(schema)}.inbox (consumer, event_id) VALUES ($1, $2)
          ON CONFLICT DO NOTHING RETURNING 1`,
-        [name, envelope.id],
+        [inboxKey, envelope.id],
       );
       if (inserted.length === 0) return false;
       await handler(envelope, manager);
