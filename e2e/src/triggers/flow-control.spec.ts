@@ -154,4 +154,60 @@ describe('flow control on triggers (real processes)', () => {
       clearInterval(sampler);
     }
   }, 180_000);
+
+  it('workflow-scoped slots shared by two triggers survive kill -9 of the triggers service and the orchestrator: every start once, never more than 2 running, no slot leaked', async () => {
+    const workflow = await call('POST', '/api/orchestration/workflows', { name: 'shared-kill', stages: [{ delay: { duration: '1s' } }] });
+    const id = workflow.json.data.id;
+    const policy = { concurrency: [{ key: 'vars.tenant', limit: 2, scope: 'workflow' }] };
+    const triggers = await Promise.all(
+      ['shared.first', 'shared.second'].map((type) => call('POST', '/api/orchestration/triggers', { event: type, workflowID: id, vars: { tenant: 'event.tenant' }, policy })),
+    );
+    expect(triggers.map((t) => t.status)).toEqual([201, 201]);
+    const publishJobs = (count: number) =>
+      Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          call('POST', '/api/events', { app: 'jobs', version: 'v1', type: i % 2 === 0 ? 'shared.first' : 'shared.second', payload: { tenant: 'A' } }),
+        ),
+      );
+    const instances = async (running: boolean) => call('GET', `/api/orchestration/instances?workflowID=${id}${running ? '&running=true' : ''}`);
+    let maxRunning = 0;
+    const sample = async () => {
+      const running = await instances(true).catch(() => undefined);
+      if (running?.status === 200) maxRunning = Math.max(maxRunning, running.json.data.length);
+      return running;
+    };
+    const allEnded = (count: number) => async () => {
+      const [all, running] = [await instances(false), await instances(true)];
+      return all.status === 200 && all.json.data.length === count && running.json.data.length === 0 ? true : undefined;
+    };
+    const sampler = setInterval(() => void sample(), 100);
+    try {
+      await publishJobs(10);
+      await eventually(async () => ((await sample())?.json.data.length === 2 ? true : undefined), { what: 'two running' });
+      await platform.stopService('triggers', 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // the running ones end meanwhile
+      await platform.startService('triggers');
+      await eventually(async () => {
+        const all = await instances(false);
+        return all.status === 200 && all.json.data.length >= 5 ? true : undefined;
+      }, { what: 'five started', timeoutMs: 30_000 });
+      await platform.stopService('orchestrator', 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await platform.startService('orchestrator');
+      await eventually(allEnded(10), { what: 'all 10 ended', timeoutMs: 60_000, intervalMs: 200 });
+      expect(maxRunning).toBe(2);
+      for (const trigger of triggers) {
+        const list = await call('GET', `/api/orchestration/triggers/${trigger.json.data.id}/occurrences`);
+        expect(list.json.data.map((o) => o.outcome)).toEqual(Array(5).fill('started'));
+      }
+      // No slot leaked: the shared key reaches 2 running again, through either trigger.
+      maxRunning = 0;
+      await publishJobs(4);
+      await eventually(async () => ((await sample())?.json.data.length === 2 ? true : undefined), { what: 'two running again' });
+      await eventually(allEnded(14), { what: 'the 4 more ended', timeoutMs: 30_000, intervalMs: 200 });
+      expect(maxRunning).toBe(2);
+    } finally {
+      clearInterval(sampler);
+    }
+  }, 180_000);
 });
