@@ -75,6 +75,18 @@ describe('bus wait matching', () => {
     expect((await match(event('late.event', {}))).map((m) => m.wait.instance_id)).toEqual([id]);
   });
 
+  it('an event dated in the millisecond the wait began satisfies it (envelope dates have millisecond precision)', async () => {
+    const id = await instance({});
+    await wait(id, 'same.ms');
+    const [{ began_at, whole_ms }]: Array<{ began_at: Date; whole_ms: boolean }> = await ds.query(
+      `SELECT began_at, began_at = date_trunc('milliseconds', began_at) AS whole_ms FROM orchestrator.bus_waits WHERE instance_id = $1`,
+      [id],
+    );
+    expect(whole_ms).toBe(true);
+    expect(await match(event('same.ms', {}, new Date(began_at.getTime() - 1)))).toEqual([]);
+    expect((await match(event('same.ms', {}, began_at))).map((m) => m.wait.instance_id)).toEqual([id]);
+  });
+
   it('an event published after the wait\'s deadline does not satisfy it', async () => {
     const id = await instance({});
     await ds.transaction((m) =>
@@ -131,7 +143,7 @@ describe('bus wait matching', () => {
     await ds.query('ANALYZE orchestrator.bus_waits');
     const [plan] = await ds.query(
       `EXPLAIN (FORMAT JSON) SELECT w.*, i.variables FROM orchestrator.bus_waits w JOIN orchestrator.instances i ON i.id = w.instance_id
-        WHERE w.event_type = $1 AND w.began_at < $2 AND NOT i.terminated ORDER BY w.began_at, w.instance_id`,
+        WHERE w.event_type = $1 AND w.began_at <= $2 AND NOT i.terminated ORDER BY w.began_at, w.instance_id`,
       ['rare.type', new Date()],
     );
     expect(JSON.stringify(plan['QUERY PLAN'])).toMatch(/"Index Name":"bus_waits_by_type"/);

@@ -8,8 +8,10 @@ import type { SqlQuery } from './sql-query';
  * - **Cost**: an event reads only the waits of its own type (`bus_waits_by_type`); waits of other
  *   types cost nothing. Each candidate's CEL condition runs over `{event, vars}`.
  * - **Only events published after the wait began**: a wait matches an event whose envelope
- *   `date` is later than the wait's `began_at`. `began_at` is the database clock read after the
- *   wait took its event type's shared advisory lock; matching takes the exclusive lock, so an
+ *   `date` is not earlier than the wait's `began_at`. `began_at` is the database clock read after
+ *   the wait took its event type's shared advisory lock, truncated to the millisecond: envelope
+ *   dates have millisecond precision, so an event published within the wait's first millisecond
+ *   counts (with a microsecond `began_at` and `<` it was missed, and the instance waited on); matching takes the exclusive lock, so an
  *   event is either matched after every earlier wait of its type committed, or it was handled
  *   before the wait began (and its date is earlier). Dates come from the publishers' clocks: a
  *   skew between hosts shifts the boundary by that skew.
@@ -51,7 +53,7 @@ export async function insertBusWait(query: SqlQuery, wait: Omit<BusWaitRow, 'beg
   await lockTypesShared(query, [wait.event_type]);
   await query(
     `INSERT INTO ${S}.bus_waits (instance_id, stage, event_type, condition, on_event, on_timeout, save_as, deadline, began_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, clock_timestamp())
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, date_trunc('milliseconds', clock_timestamp()))
      ON CONFLICT (instance_id) DO UPDATE SET stage = EXCLUDED.stage, event_type = EXCLUDED.event_type,
        condition = EXCLUDED.condition, on_event = EXCLUDED.on_event, on_timeout = EXCLUDED.on_timeout,
        save_as = EXCLUDED.save_as, deadline = EXCLUDED.deadline, began_at = EXCLUDED.began_at`,
@@ -99,7 +101,7 @@ export async function matchBusWaits(query: SqlQuery, envelope: EventEnvelope, ca
   await query(lockSql('exclusive'), [envelope.type]);
   const candidates: Array<BusWaitRow & { variables: Record<string, string> }> = await query(
     `SELECT w.*, i.variables FROM ${S}.bus_waits w JOIN ${S}.instances i ON i.id = w.instance_id
-      WHERE w.event_type = $1 AND w.began_at < $2 AND (w.deadline IS NULL OR w.deadline >= $2) AND NOT i.terminated
+      WHERE w.event_type = $1 AND w.began_at <= $2 AND (w.deadline IS NULL OR w.deadline >= $2) AND NOT i.terminated
       ORDER BY w.began_at, w.instance_id`,
     [envelope.type, new Date(envelope.date)],
   );
