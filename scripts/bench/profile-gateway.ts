@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   const gateways: ChildProcess[] = [];
   const bareDb = await createTestDatabase('bench_profile_bare');
   let bare: ChildProcess | undefined;
+  databases.push(...[platform.platform.database.url, bareDb.url].map((url) => new URL(url).pathname.slice(1)));
   const statements = () => Number(safeRead(countFile) || 0);
   try {
     const workflowId = await platform.createWorkflow('profile-gateway', [{ noop: {} }]);
@@ -125,6 +126,9 @@ function byRole(before: Map<string, number>, after: Map<string, number>): Map<st
   return out;
 }
 
+/** The databases whose backends count (the platform's and the bare server's; others may share the server). */
+const databases: string[] = [];
+
 /**
  * CPU time (clock ticks, 10 ms) of the processes on the path, by role and pid (a process that
  * started between two snapshots counts from 0; one that ended is left out).
@@ -142,7 +146,8 @@ function cpuByProcess(): Map<string, number> {
       : cmdline.includes('dist/apps/gateway/') ? 'gateway'
       : cmdline.includes('dist/apps/orchestrator/') ? 'orchestrator'
       : cmdline.includes('bare-server') ? 'bare server'
-      : comm === 'postgres' || comm === 'nats-server' ? comm
+      : comm === 'postgres' && databases.some((name) => cmdline.includes(` ${name} `)) ? 'postgres'
+      : comm === 'nats-server' ? comm
       : undefined;
     if (label) out.set(`${label} ${pid}`, Number(fields[11]) + Number(fields[12]));
   }

@@ -5,6 +5,9 @@ type NatsClient = Parameters<ServerNats['bindEvents']>[0];
 type ServerNatsOptions = NonNullable<NatsOptions['options']>;
 type Subscription = ReturnType<NatsClient['subscribe']>;
 
+/** A name that is not a JSON text (`orchestrator.v1.instances.get`; JSON literals are only true, false, null). */
+const NOT_JSON = /^(?!(?:true|false|null)$)[A-Za-z_][\w.:-]*$/;
+
 /**
  * The built-in NestJS NATS transport, with every `@MessagePattern` subscribed under the
  * deployment's namespace: a handler for `orchestrator.v1.info` listens on
@@ -29,6 +32,16 @@ export class NamespacedNatsServer extends ServerNats {
       () => callback(),
       (error: unknown) => (callback as (err?: unknown) => void)(error),
     );
+  }
+
+  /**
+   * The route of a message's channel (our handler patterns). ServerNats first tries
+   * `JSON.parse(pattern)` for object patterns: on a command name that throws a SyntaxError
+   * (stack trace included) on every message; a name that cannot be JSON is its own route, as the
+   * base class would conclude.
+   */
+  override getRouteFromPattern(pattern: string): string {
+    return NOT_JSON.test(pattern) ? pattern : super.getRouteFromPattern(pattern);
   }
 
   override bindEvents(client: NatsClient): void {
