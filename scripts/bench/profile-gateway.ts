@@ -95,8 +95,8 @@ async function main(): Promise<void> {
 }
 
 /**
- * Runs a load, with req/s and the CPU time per request (µs) of each process on the path, less
- * what each used while idle (its timers and polls: measured over 2 s before the load).
+ * Runs a load, with req/s and the CPU time per request (µs) of each process on the path; and what
+ * each used while idle (timers, polls; ms per s, over 2 s before the load) to judge that share.
  */
 async function measured(load: () => Promise<number>, seconds: number): Promise<{ rate: number; line: string }> {
   const idleStart = cpuByProcess();
@@ -108,12 +108,16 @@ async function measured(load: () => Promise<number>, seconds: number): Promise<{
   const after = cpuByProcess();
   const requests = rate * seconds;
   const perRequest = [...byRole(before, after)]
-    .map(([role, ticks]) => [role, ((ticks - ((idle.get(role) ?? 0) * seconds) / 2) * 10_000) / requests] as const)
+    .map(([role, ticks]) => [role, (ticks * 10_000) / requests] as const)
     .filter(([, us]) => us >= 1)
     .sort((a, b) => b[1] - a[1]);
   const total = perRequest.reduce((sum, [, us]) => sum + us, 0);
-  const shown = perRequest.map(([label, us]) => `${label} ${us.toFixed(0)}`).join(', ');
-  return { rate, line: `gateway ${rate.toFixed(0)} req/s over ${seconds} s (load average at start ${loadAverage}); CPU µs per request: ${shown} (total ${total.toFixed(0)})` };
+  const shown = perRequest.map(([role, us]) => `${role} ${us.toFixed(0)}`).join(', ');
+  const idleShown = [...idle].filter(([, ticks]) => ticks > 0).map(([role, ticks]) => `${role} ${((ticks * 10) / 2).toFixed(0)}`).join(', ');
+  return {
+    rate,
+    line: `gateway ${rate.toFixed(0)} req/s over ${seconds} s (load average at start ${loadAverage}); CPU µs per request: ${shown} (total ${total.toFixed(0)}); idle before, CPU ms/s: ${idleShown || 'none'}`,
+  };
 }
 
 /** CPU ticks between two snapshots, by role. */

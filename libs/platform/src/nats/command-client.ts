@@ -4,6 +4,7 @@ import { InvalidMessageException } from '@nestjs/microservices/errors/invalid-me
 import { EmptyError } from 'rxjs';
 import { ErrorCode, headers as natsHeaders, NatsConnection } from 'nats';
 import { natsClientOptions } from './client-options';
+import { coalesceWrites } from './coalesced-writes';
 import { z } from 'zod';
 import { commandSubject, REQUEST_ID_HEADER, Reply, replySchema } from '@wfp/contracts';
 import { metrics, secondsSince } from '../observability/metrics';
@@ -61,11 +62,13 @@ export class CommandClient {
   private readonly client: ClientNats;
 
   constructor(private readonly options: CommandClientOptions) {
-    this.client = new ClientNats(natsClientOptions(options.servers, options.name));
+    // noAsyncTraces: no Error (a stack capture) per request for nats.js to append to a failure's
+    // stack; a failure is still its NatsError (code TIMEOUT, 503, …), mapped below.
+    this.client = new ClientNats({ ...natsClientOptions(options.servers, options.name), noAsyncTraces: true });
   }
 
   async connect(): Promise<void> {
-    await this.client.connect();
+    coalesceWrites(await this.client.connect());
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { NatsOptions, ServerNats } from '@nestjs/microservices';
 import { commandSubject } from '@wfp/contracts';
+import { coalesceWrites } from './coalesced-writes';
 
 type NatsClient = Parameters<ServerNats['bindEvents']>[0];
 type ServerNatsOptions = NonNullable<NatsOptions['options']>;
@@ -24,9 +25,13 @@ export class NamespacedNatsServer extends ServerNats {
     this.defaultQueue = natsOptions.queue;
   }
 
-  /** Reports "listening" only once the server has every subscription (a flush round trip). */
+  /**
+   * Reports "listening" only once the server has every subscription (a flush round trip). The
+   * replies of one event-loop turn are written to NATS together (`coalesceWrites`).
+   */
   override start(callback: () => void): void {
     const client = (this as unknown as { natsClient: NatsClient }).natsClient;
+    coalesceWrites(client as unknown as Parameters<typeof coalesceWrites>[0]);
     this.bindEvents(client);
     client.flush().then(
       () => callback(),
