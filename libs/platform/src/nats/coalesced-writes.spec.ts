@@ -16,8 +16,8 @@ function fakeProtocol(pendingLimit = 1024) {
       if (queued.length === 0) return;
       writes.push(queued.splice(0).map((b) => Buffer.from(b).toString()).join(''));
     },
-    sendCommand: (): void => {
-      throw new Error('not patched');
+    sendCommand: (...command: Array<string | Uint8Array>): void => {
+      throw new Error(`not patched: ${command.length} parts`);
     },
   };
   return { nc: { protocol } as unknown as NatsConnection, protocol, writes };
