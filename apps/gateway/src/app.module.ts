@@ -37,7 +37,7 @@ export class GatewayAppModule {
         SolvimonModule,
         ConsoleModule,
         ApiDocsModule,
-        MetricsModule,
+        MetricsModule.forRoot(),
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

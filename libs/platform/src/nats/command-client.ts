@@ -1,8 +1,10 @@
-import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
-import { EmptyResponseException } from '@nestjs/microservices/errors/empty-response.exception';
-import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
-import { headers as natsHeaders } from 'nats';
+import { randomUUID } from 'node:crypto';
+import { ClientNats } from '@nestjs/microservices';
+import { InvalidMessageException } from '@nestjs/microservices/errors/invalid-message.exception';
+import { EmptyError } from 'rxjs';
+import { ErrorCode, headers as natsHeaders, NatsConnection } from 'nats';
 import { natsClientOptions } from './client-options';
+import { coalesceWrites } from './coalesced-writes';
 import { z } from 'zod';
 import { commandSubject, REQUEST_ID_HEADER, Reply, replySchema } from '@wfp/contracts';
 import { metrics, secondsSince } from '../observability/metrics';
@@ -45,19 +47,28 @@ export interface CommandClientOptions {
 }
 
 /**
- * Sends versioned commands to services over NATS request/reply (the NestJS NATS transport)
- * with a bounded wait, the caller's request id in the message headers, and the reply validated
- * against its contract.
+ * Sends versioned commands to services over NATS request/reply with a bounded wait, the caller's
+ * request id in the message headers, and the reply validated against its contract.
+ *
+ * The wire format is the NestJS NATS transport's (the services are Nest microservices): a JSON
+ * packet `{pattern, data, id}` out, `{id, response, err, isDisposed}` back. The NestJS client
+ * (`ClientNats`) keeps the connection (connect, reconnect, status logs); the request itself goes
+ * through nats.js's muxed request (one wildcard inbox subscription for all replies) instead of
+ * `ClientNats.send`, which subscribes and unsubscribes a fresh inbox per request: two more
+ * protocol operations per command for this process and for the NATS server, plus an rxjs
+ * pipeline (the gateway's read path, docs/benchmarks.md "Gateway GET path").
  */
 export class CommandClient {
   private readonly client: ClientNats;
 
   constructor(private readonly options: CommandClientOptions) {
-    this.client = new ClientNats(natsClientOptions(options.servers, options.name));
+    // noAsyncTraces: no Error (a stack capture) per request for nats.js to append to a failure's
+    // stack; a failure is still its NatsError (code TIMEOUT, 503, …), mapped below.
+    this.client = new ClientNats({ ...natsClientOptions(options.servers, options.name), noAsyncTraces: true });
   }
 
   async connect(): Promise<void> {
-    await this.client.connect();
+    coalesceWrites(await this.client.connect());
   }
 
   async close(): Promise<void> {
@@ -104,16 +115,16 @@ export class CommandClient {
     const headers = natsHeaders();
     if (opts.requestId) headers.set(REQUEST_ID_HEADER, opts.requestId);
     injectTraceHeaders(headers);
-    const record = new NatsRecordBuilder(payload).setHeaders(headers).build();
     let raw: unknown;
     try {
-      raw = await firstValueFrom(
-        this.client.send(commandSubject(this.options.namespace, command), record).pipe(timeout(timeoutMs)),
-      );
+      // Rejects with "Connection lost. Trying to reconnect..." while disconnected (isBusUnavailable).
+      const nc: NatsConnection = await this.client.connect();
+      raw = await requestNest(nc, commandSubject(this.options.namespace, command), payload, headers, timeoutMs);
     } catch (error) {
-      if (error instanceof TimeoutError) throw new ServiceUnavailableError(command, `no reply within ${timeoutMs} ms`, 'timeout');
+      const code = (error as { code?: unknown } | null)?.code;
+      if (code === ErrorCode.Timeout) throw new ServiceUnavailableError(command, `no reply within ${timeoutMs} ms`, 'timeout');
       // NATS answers at once with an empty "503 no responders" message when nobody subscribes.
-      if (error instanceof EmptyResponseException) throw new ServiceUnavailableError(command, 'no instance is running', 'no_responders');
+      if (code === ErrorCode.NoResponders) throw new ServiceUnavailableError(command, 'no instance is running', 'no_responders');
       if (isBusUnavailable(error)) throw new ServiceUnavailableError(command, 'the message bus is unreachable (reconnecting)', 'bus_unavailable');
       throw error;
     }
@@ -123,6 +134,28 @@ export class CommandClient {
     }
     return parsed.data as Reply<z.infer<T>>;
   }
+}
+
+/**
+ * One request in the NestJS NATS transport's format over nats.js's muxed request: resolves the
+ * handler's response; a handler's error (`err`, e.g. an unhandled exception's
+ * `{status: 'error', message}`) is thrown as is, an answer without response is rxjs's EmptyError
+ * (what `firstValueFrom(ClientNats.send(...))` gave), a nil payload InvalidMessageException.
+ */
+async function requestNest(nc: NatsConnection, subject: string, payload: unknown, headers: ReturnType<typeof natsHeaders>, timeoutMs: number): Promise<unknown> {
+  if (payload === null || payload === undefined) throw new InvalidMessageException();
+  const packet = Buffer.from(JSON.stringify({ pattern: subject, data: payload, id: randomUUID() }));
+  const msg = await nc.request(subject, packet, { timeout: timeoutMs, headers });
+  const message = JSON.parse(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).toString('utf8')) as {
+    err?: unknown;
+    response?: unknown;
+    isDisposed?: boolean;
+  } | null;
+  // A reply not in Nest's format (no err, response nor isDisposed) is the response itself.
+  if (message === null || typeof message !== 'object' || (message.err === undefined && message.response === undefined && message.isDisposed === undefined)) return message;
+  if (message.err) throw message.err;
+  if (message.response === undefined && message.isDisposed) throw new EmptyError();
+  return message.response;
 }
 
 /** Reply schemas built once per data schema (building a zod union per request costs more than parsing). */

@@ -1,9 +1,13 @@
 import { NatsOptions, ServerNats } from '@nestjs/microservices';
 import { commandSubject } from '@wfp/contracts';
+import { coalesceWrites } from './coalesced-writes';
 
 type NatsClient = Parameters<ServerNats['bindEvents']>[0];
 type ServerNatsOptions = NonNullable<NatsOptions['options']>;
 type Subscription = ReturnType<NatsClient['subscribe']>;
+
+/** A name that is not a JSON text (`orchestrator.v1.instances.get`; JSON literals are only true, false, null). */
+const NOT_JSON = /^(?!(?:true|false|null)$)[A-Za-z_][\w.:-]*$/;
 
 /**
  * The built-in NestJS NATS transport, with every `@MessagePattern` subscribed under the
@@ -21,14 +25,28 @@ export class NamespacedNatsServer extends ServerNats {
     this.defaultQueue = natsOptions.queue;
   }
 
-  /** Reports "listening" only once the server has every subscription (a flush round trip). */
+  /**
+   * Reports "listening" only once the server has every subscription (a flush round trip). The
+   * replies of one event-loop turn are written to NATS together (`coalesceWrites`).
+   */
   override start(callback: () => void): void {
     const client = (this as unknown as { natsClient: NatsClient }).natsClient;
+    coalesceWrites(client as unknown as Parameters<typeof coalesceWrites>[0]);
     this.bindEvents(client);
     client.flush().then(
       () => callback(),
       (error: unknown) => (callback as (err?: unknown) => void)(error),
     );
+  }
+
+  /**
+   * The route of a message's channel (our handler patterns). ServerNats first tries
+   * `JSON.parse(pattern)` for object patterns: on a command name that throws a SyntaxError
+   * (stack trace included) on every message; a name that cannot be JSON is its own route, as the
+   * base class would conclude.
+   */
+  override getRouteFromPattern(pattern: string): string {
+    return NOT_JSON.test(pattern) ? pattern : super.getRouteFromPattern(pattern);
   }
 
   override bindEvents(client: NatsClient): void {
