@@ -90,9 +90,15 @@ export async function insertQueuedStarts(m: Queryable, rows: QueuedStartRow[]): 
  * admitted now: at most `perKey` per trigger and fairness key (enough for one admission round
  * of every key), in (ready_at, seq) order within a key.
  */
-export async function admissionCandidates(m: Queryable, triggerIds: string[], now: Date, perKey: number): Promise<Array<QueuedStartRow & { seq: string }>> {
-  return m.query(
-    `SELECT *
+export async function admissionCandidates(
+  m: Queryable,
+  triggerIds: string[],
+  now: Date,
+  perKey: number,
+): Promise<{ rows: Array<QueuedStartRow & { seq: string }>; next: Date | null }> {
+  const rows: Array<QueuedStartRow & { seq: string; next_due: Date | null }> = await m.query(
+    `SELECT ranked.*,
+            (SELECT min(f.not_before) FROM triggers.flow_queue f WHERE f.trigger_id = ANY($1::uuid[]) AND f.state = 'queued' AND f.not_before > $2) AS next_due
        FROM (SELECT q.*, row_number() OVER (PARTITION BY q.trigger_id, q.fair_key ORDER BY q.ready_at, q.seq) AS rank
                FROM triggers.flow_queue q
               WHERE q.trigger_id = ANY($1::uuid[]) AND q.state = 'queued' AND q.not_before <= $2) ranked
@@ -101,6 +107,13 @@ export async function admissionCandidates(m: Queryable, triggerIds: string[], no
       LIMIT 5000`,
     [triggerIds, now, perKey],
   );
+  if (rows.length > 0) return { rows, next: rows[0].next_due };
+  // No candidate: only the earliest debounce timer (when to look again).
+  const [{ next }]: Array<{ next: Date | null }> = await m.query(
+    `SELECT min(not_before) AS next FROM triggers.flow_queue WHERE trigger_id = ANY($1::uuid[]) AND state = 'queued' AND not_before > $2`,
+    [triggerIds, now],
+  );
+  return { rows, next };
 }
 
 /**
@@ -174,22 +187,34 @@ export async function saveThrottleBuckets(m: Queryable, triggerId: string, tats:
   );
 }
 
-/** Admitted: the starts become `starting` and take their slots (one per rule, -1 for the singleton; a rule of scope `workflow` takes a shared one). */
-export async function takeSlots(m: Queryable, starts: QueuedStartRow[], now: Date): Promise<void> {
-  if (starts.length === 0) return;
-  await m.query(`UPDATE triggers.flow_queue SET state = 'starting' WHERE id = ANY($1::uuid[])`, [starts.map((s) => s.id)]);
+/**
+ * Admitted: the starts become `starting` and take their slots (one per rule, -1 for the singleton;
+ * a rule of scope `workflow` takes a shared one) — one statement. Returns the admitted starts as
+ * {@link startingStarts} reads them (with the event's payload and the trigger's `cancel_on`), to be
+ * started after commit without reading them again.
+ */
+export async function takeSlots(m: Queryable, starts: QueuedStartRow[], now: Date): Promise<QueuedStartRow[]> {
+  if (starts.length === 0) return [];
   const slots = starts.flatMap((s) => [
     ...s.concurrency_keys.map((key, rule) => ({ occurrence_id: s.id, rule, trigger_id: s.trigger_id, key, workflow_id: s.workflow_id, scope: s.concurrency_scopes?.[rule] ?? '' })),
     ...(s.singleton_key !== null ? [{ occurrence_id: s.id, rule: -1, trigger_id: s.trigger_id, key: s.singleton_key, workflow_id: s.workflow_id, scope: '' }] : []),
   ]);
-  if (slots.length === 0) return;
-  await m.query(
-    `INSERT INTO triggers.flow_slots (occurrence_id, rule, trigger_id, key, workflow_id, scope, admitted_at)
-     SELECT s.occurrence_id, s.rule, s.trigger_id, s.key, s.workflow_id, s.scope, $2
-       FROM jsonb_to_recordset($1::jsonb) AS s (occurrence_id uuid, rule int, trigger_id uuid, key text, workflow_id text, scope text)
-     ON CONFLICT DO NOTHING`,
-    [JSON.stringify(slots), now],
+  const rows: Array<{ id: string; trigger_event: Record<string, unknown> | null; cancel_on: CancelOn | null }> = await m.query(
+    `WITH admitted AS (UPDATE triggers.flow_queue SET state = 'starting' WHERE id = ANY($1::uuid[]) RETURNING id, trigger_id),
+          slots AS (INSERT INTO triggers.flow_slots (occurrence_id, rule, trigger_id, key, workflow_id, scope, admitted_at)
+                    SELECT s.occurrence_id, s.rule, s.trigger_id, s.key, s.workflow_id, s.scope, $3
+                      FROM jsonb_to_recordset($2::jsonb) AS s (occurrence_id uuid, rule int, trigger_id uuid, key text, workflow_id text, scope text)
+                    ON CONFLICT DO NOTHING)
+     SELECT a.id, o.event->'payload' AS trigger_event, t.cancel_on
+       FROM admitted a
+       LEFT JOIN triggers.occurrences o ON o.id = a.id
+       LEFT JOIN triggers.triggers t ON t.id = a.trigger_id`,
+    [starts.map((s) => s.id), JSON.stringify(slots), now],
   );
+  const extra = new Map(rows.map((r) => [r.id, r]));
+  return starts
+    .filter((s) => extra.has(s.id))
+    .map((s) => ({ ...s, trigger_event: extra.get(s.id)!.trigger_event, cancel_on: extra.get(s.id)!.cancel_on }));
 }
 
 /** Starts admitted and not yet recorded as started (also those a crash left behind). */
