@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const succeeded: number[] = [];
   const events$ = platform.nc.subscribe(`${eventsSubjectRoot(platform.namespace)}.orchestration.v2.SUCCEEDED_TRIGGER`);
   void (async () => {
-    for await (const msg of events$) succeeded.push(Date.now());
+    for await (const _msg of events$) succeeded.push(Date.now());
   })();
   const sub = platform.nc.subscribe(commandSubject(platform.namespace, COMMANDS.orchestrator.startManyInstances));
   void (async () => {
