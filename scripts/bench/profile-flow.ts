@@ -155,6 +155,12 @@ async function main(): Promise<void> {
       if (which === 'plain') await burst('no policy', 'bench.plain', plain, events, true);
       else await burst('concurrency policy', 'bench.policy', policy, events, true);
     }
+    // Warnings and errors of the services (a retried batch, a deadlock, a failed admission).
+    for (const service of SERVICES) {
+      const warnings = platform.platform.logLines(service).filter((l) => Number(l.level) >= 40);
+      out(`${service}: ${warnings.length} warnings/errors`);
+      for (const w of warnings.slice(0, 10)) out(`  ${String(w.msg)} ${JSON.stringify((w.err as { message?: string } | undefined)?.message ?? '')}`);
+    }
   } finally {
     sub.unsubscribe();
     events$.unsubscribe();

@@ -49,10 +49,14 @@ interface Member {
  */
 export async function admissionRound(m: EntityManager, triggerId: string, now: Date): Promise<{ wake?: number; events: Events; admitted: QueuedStartRow[] }> {
   // A trigger's policy and workflow never change: read before the locks, to know which to take.
-  const [trigger]: Array<{ policy: TriggerPolicy | null; workflow_id: string }> = await m.query(
-    `SELECT policy, workflow_id FROM triggers.triggers WHERE id = $1`,
+  // Nothing queued (the fast path admitted it, or a freed slot has no one waiting): no round, no lock.
+  const [trigger]: Array<{ policy: TriggerPolicy | null; workflow_id: string; queued: boolean }> = await m.query(
+    `SELECT policy, workflow_id, EXISTS (SELECT 1 FROM triggers.flow_queue q WHERE q.trigger_id = $1 AND q.state = 'queued') AS queued
+       FROM triggers.triggers WHERE id = $1`,
     [triggerId],
   );
+  // A new queued start kicks a round after its commit (one running meanwhile runs again): none is missed.
+  if (trigger && !trigger.queued && !sharesSlots(trigger.policy)) return { events: [], admitted: [] };
   let members: Member[] = [{ id: triggerId, policy: trigger?.policy ?? {} }];
   if (trigger && sharesSlots(trigger.policy)) {
     await lockWorkflow(m, trigger.workflow_id);

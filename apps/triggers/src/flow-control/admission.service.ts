@@ -13,6 +13,8 @@ const TICK_MS = 100;
 /** How often every trigger with due starts is swept (other replicas' work, crash leftovers). */
 const SWEEP_MS = 2000;
 const RETRY_MS = 1000;
+/** Admitted starts per start-many (and per record transaction); the matcher's batches are of 100 events. */
+const START_CHUNK = 100;
 /** Sweeps between two prunings of expired state (about a minute). */
 const PRUNE_EVERY = 30;
 
@@ -143,14 +145,27 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     this.wakeLater(triggerId, wake);
     // Starts left `starting` (a crash, a retryable failure, another replica's): on a sweep or a wake-up only.
     const admittedIds = new Set(admitted.map((a) => a.id));
+    // In flight when the rows are read, or since (a start recorded meanwhile is no longer in flight but was read).
+    const inFlight = new Set(this.inFlight);
     const leftovers = this.recover.delete(triggerId)
-      ? (await startingStarts(this.dataSource, triggerId, 1000)).filter((r) => !this.inFlight.has(r.id) && !admittedIds.has(r.id))
+      ? (await startingStarts(this.dataSource, triggerId, 1000)).filter((r) => !inFlight.has(r.id) && !this.inFlight.has(r.id) && !admittedIds.has(r.id))
       : [];
-    // The admitted starts are started beside the next rounds (one start-many per round and trigger):
-    // a round never waits for the orchestrator, so matching, admission and starting overlap.
+    // The admitted starts are started beside the next rounds: a round never waits for the
+    // orchestrator, so matching, admission and starting overlap.
+    this.start([...admitted, ...leftovers]);
+  }
+
+  /**
+   * Starts admitted (`starting`) starts after the commit that admitted them (a round's, or the
+   * matcher's fast path: fast-admission.ts) and records them, in the background: per trigger, in
+   * chunks of START_CHUNK started side by side (as the matcher starts its batches), so a round
+   * that admitted a whole burst does not wait for one start-many and one record of all of it.
+   */
+  start(rows: QueuedStartRow[]): void {
+    if (this.stopped || rows.length === 0) return;
     const byTrigger = new Map<string, QueuedStartRow[]>();
-    for (const row of [...admitted, ...leftovers]) byTrigger.set(row.trigger_id, [...(byTrigger.get(row.trigger_id) ?? []), row]);
-    for (const [id, rows] of byTrigger) this.startInBackground(id, rows);
+    for (const row of rows) byTrigger.set(row.trigger_id, [...(byTrigger.get(row.trigger_id) ?? []), row]);
+    for (const [id, own] of byTrigger) for (let i = 0; i < own.length; i += START_CHUNK) this.startInBackground(id, own.slice(i, i + START_CHUNK));
   }
 
   /** Starts these `starting` starts of a trigger and records them, beside the admission rounds. */

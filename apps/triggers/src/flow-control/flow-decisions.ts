@@ -27,6 +27,8 @@ export interface Decisions {
   events: Array<NewEvent<Record<string, unknown>>>;
   /** Triggers with new queued starts (their admission should run after commit). */
   queuedTriggers: Set<string>;
+  /** The new queued starts (inserted `queued`). */
+  queued: QueuedStartRow[];
 }
 
 /**
@@ -41,9 +43,9 @@ export interface Decisions {
  * decides under the same lock after commit), so its matches take no lock and commit in parallel.
  */
 export async function decide(m: EntityManager, firings: PolicyFiring[], now: Date): Promise<Decisions> {
-  const result: Decisions = { events: [], queuedTriggers: new Set() };
-  const occurrences: OccurrenceRow[] = [];
   const queued: QueuedStartRow[] = [];
+  const result: Decisions = { events: [], queuedTriggers: new Set(), queued };
+  const occurrences: OccurrenceRow[] = [];
   const canceledInBatch = new Map<string, string>();
   const byTrigger = new Map<string, PolicyFiring[]>();
   for (const f of firings) byTrigger.set(f.triggerId, [...(byTrigger.get(f.triggerId) ?? []), f]);

@@ -20,6 +20,7 @@ import { evaluateFilterIn, evaluateVarsIn, eventContext } from '@wfp/expressions
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { AdmissionService } from '../flow-control/admission.service';
 import { decide, PolicyFiring } from '../flow-control/flow-decisions';
+import { admitWithRoom } from '../flow-control/fast-admission';
 import { InstanceEvents } from '../flow-control/instance-events';
 import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/workflow-trigger-records';
 import { Candidate, CandidateCache } from './candidate-cache';
@@ -249,7 +250,7 @@ export class MatcherService {
   /** One transaction: inbox, occurrences, lifecycle events, billing records. */
   private async record(firings: Firing[], options: { inbox: boolean; within?: (m: EntityManager) => Promise<void> } = { inbox: true }): Promise<void> {
     const now = this.clock.now();
-    const queuedTriggers = await this.dataSource.transaction(async (m) => {
+    const { queuedTriggers, admitted } = await this.dataSource.transaction(async (m) => {
       let fresh = firings;
       if (options.inbox) {
         const recorded = await recordInbox(m, TRIGGERS_SCHEMA, MATCHING_CONSUMER, [...new Set(firings.map((f) => f.envelope.id))]);
@@ -299,8 +300,14 @@ export class MatcherService {
       }
       await this.publisher.publishMany(m, [...events, ...decisions.events]);
       await options.within?.(m);
-      return decisions.queuedTriggers;
+      // Last (its locks are held until commit): the starts whose keys have room are admitted now, without a round.
+      const admitted = await admitWithRoom(m, decisions.queued, new Map(controlled.map((f) => [f.trigger.id, f.trigger.policy!])), now);
+      const admittedIds = new Set(admitted.map((a) => a.id));
+      const waiting = new Set(decisions.queued.filter((q) => !admittedIds.has(q.id)).map((q) => q.trigger_id));
+      const fullyAdmitted = new Set(admitted.map((a) => a.trigger_id).filter((t) => !waiting.has(t)));
+      return { queuedTriggers: [...decisions.queuedTriggers].filter((t) => !fullyAdmitted.has(t)), admitted };
     });
+    this.admission.start(admitted);
     this.admission.kick(queuedTriggers);
   }
 }
