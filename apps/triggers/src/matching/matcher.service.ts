@@ -106,20 +106,35 @@ export class MatcherService {
 
     const traces = new Map(events.map((e) => [e.envelope.id, e.trace]));
     await this.cache.revalidate(this.dataSource);
-    if (this.cache.hasPolicies) await this.followInstances(events.map((e) => e.envelope), fail);
+    // Beside the matching, not before it: freeing slots waits on the instance locks of starts being
+    // recorded, and the batch's matches need nothing of it (an event failed here is redelivered whole).
+    const following = this.cache.hasPolicies ? this.followInstances(events.map((e) => e.envelope), fail) : undefined;
+    try {
+      await this.match(events, traces, outcomes, fail);
+    } finally {
+      await following;
+    }
+    return outcomes;
+  }
+
+  private async match(
+    events: DeliveredEvent[],
+    traces: Map<string, TraceContext | undefined>,
+    outcomes: EventOutcome[],
+    fail: (eventId: string, error: Error) => void,
+  ): Promise<void> {
     const firings = await this.plan(events.map((e) => e.envelope));
     for (const firing of firings) firing.trace = traces.get(firing.envelope.id);
-    if (firings.length === 0) return outcomes;
+    if (firings.length === 0) return;
     await this.start(firings, fail);
     const failed = new Set(events.filter((_, i) => !outcomes[i].ok).map((e) => e.envelope.id));
     const toRecord = firings.filter((f) => !failed.has(f.envelope.id));
-    if (toRecord.length === 0) return outcomes;
+    if (toRecord.length === 0) return;
     try {
       await this.record(toRecord);
     } catch (error) {
       for (const id of new Set(toRecord.map((f) => f.envelope.id))) fail(id, error as Error);
     }
-    return outcomes;
   }
 
   /**
