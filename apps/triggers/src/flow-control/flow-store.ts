@@ -274,26 +274,30 @@ export async function releaseEnded(m: Queryable, ended: Array<{ instanceId: stri
 export async function recordStartedSlots(m: Queryable, started: Array<{ occurrenceId: string; instanceId: string }>): Promise<boolean> {
   if (started.length === 0) return false;
   await lockInstances(m, started.map((s) => s.instanceId));
-  await m.query(
-    `UPDATE triggers.flow_slots s SET instance_id = x.instance_id
-       FROM unnest($1::uuid[], $2::text[]) AS x (occurrence_id, instance_id)
-      WHERE s.occurrence_id = x.occurrence_id`,
+  // One statement, its parts on disjoint rows: the slots of an instance that already ended are
+  // deleted, the others get their instance and the latest stage seen before (if later than theirs).
+  const [{ freed_room }]: Array<{ freed_room: boolean }> = await m.query(
+    `WITH x AS (SELECT * FROM unnest($1::uuid[], $2::text[]) AS x (occurrence_id, instance_id)),
+          ended AS (DELETE FROM triggers.flow_ended e USING x WHERE e.instance_id = x.instance_id RETURNING e.instance_id),
+          early AS (DELETE FROM triggers.flow_early_stages e USING x WHERE e.instance_id = x.instance_id RETURNING e.instance_id, e.stage, e.active),
+          freed AS (
+            DELETE FROM triggers.flow_slots s USING x
+             WHERE s.occurrence_id = x.occurrence_id AND x.instance_id IN (SELECT instance_id FROM ended)
+            RETURNING s.occurrence_id),
+          recorded AS (
+            UPDATE triggers.flow_slots s
+               SET instance_id = x.instance_id,
+                   active = CASE WHEN s.stage < e.stage THEN e.active ELSE s.active END,
+                   stage = CASE WHEN s.stage < e.stage THEN e.stage ELSE s.stage END
+              FROM x LEFT JOIN early e ON e.instance_id = x.instance_id
+             WHERE s.occurrence_id = x.occurrence_id AND x.instance_id NOT IN (SELECT instance_id FROM ended)
+            -- RETURNING sees the new row: a slot that took an early stage now has its stage (a slot not
+            -- recorded yet is at stage -1, below any stage) and its activity.
+            RETURNING s.stage = e.stage AND NOT s.active AS inactive)
+     SELECT coalesce(bool_or(inactive), false) AS freed_room FROM recorded`,
     [started.map((s) => s.occurrenceId), started.map((s) => s.instanceId)],
   );
-  await m.query(
-    `WITH early AS (DELETE FROM triggers.flow_ended WHERE instance_id = ANY($1::text[]) RETURNING instance_id)
-     DELETE FROM triggers.flow_slots WHERE instance_id IN (SELECT instance_id FROM early)`,
-    [started.map((s) => s.instanceId)],
-  );
-  const staged = await returning<{ active: boolean }>(
-    m,
-    `WITH early AS (DELETE FROM triggers.flow_early_stages WHERE instance_id = ANY($1::text[]) RETURNING *)
-     UPDATE triggers.flow_slots s SET active = e.active, stage = e.stage
-       FROM early e WHERE s.instance_id = e.instance_id AND s.stage < e.stage
-     RETURNING s.active`,
-    [started.map((s) => s.instanceId)],
-  );
-  return staged.some((s) => !s.active);
+  return freed_room;
 }
 
 /** Triggers with queued starts due by `now`, or starts left `starting` (a crash, a failed start). */
