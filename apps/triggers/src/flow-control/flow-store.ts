@@ -62,27 +62,32 @@ export async function lockTriggers(m: Queryable, triggerIds: string[]): Promise<
   for (const id of [...new Set(triggerIds)].sort()) await lockTrigger(m, id);
 }
 
-export async function insertQueuedStarts(m: Queryable, rows: QueuedStartRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await m.query(
-    `INSERT INTO triggers.flow_queue (id, trigger_id, event_id, workflow_id, variables, chain_depth, state, fair_key,
+/**
+ * The INSERT of queued starts from a JSON array parameter (`$<param>`), each row in the state
+ * `stateSql` gives (an SQL expression over `r`, the row: `'queued'`, or the fast path's choice).
+ */
+export function queuedStartsInsertSql(param: number, stateSql: string): string {
+  return `INSERT INTO triggers.flow_queue (id, trigger_id, event_id, workflow_id, variables, chain_depth, state, fair_key,
                                       concurrency_keys, concurrency_limits, concurrency_scopes, throttle_key, singleton_key, debounce_key,
                                       debounce_first_at, cancel_instances, enqueued_at, ready_at, not_before, replay_id, forced)
-     SELECT r.id, r.trigger_id, r.event_id, r.workflow_id, r.variables, r.chain_depth, 'queued', r.fair_key,
+     SELECT r.id, r.trigger_id, r.event_id, r.workflow_id, r.variables, r.chain_depth, ${stateSql}, r.fair_key,
             ARRAY(SELECT jsonb_array_elements_text(r.concurrency_keys)),
             ARRAY(SELECT jsonb_array_elements_text(r.concurrency_limits)::int),
             ARRAY(SELECT jsonb_array_elements_text(coalesce(r.concurrency_scopes, '[]'))),
             r.throttle_key, r.singleton_key, r.debounce_key, r.debounce_first_at,
             ARRAY(SELECT jsonb_array_elements_text(r.cancel_instances)),
             r.enqueued_at, r.ready_at, r.not_before, r.replay_id, coalesce(r.forced, false)
-       FROM jsonb_to_recordset($1::jsonb) AS r (
+       FROM jsonb_to_recordset($${param}::jsonb) AS r (
               id uuid, trigger_id uuid, event_id text, workflow_id text, variables jsonb, chain_depth int, fair_key text,
               concurrency_keys jsonb, concurrency_limits jsonb, concurrency_scopes jsonb, throttle_key text, singleton_key text, debounce_key text,
               debounce_first_at timestamptz, cancel_instances jsonb, enqueued_at timestamptz, ready_at timestamptz, not_before timestamptz,
               replay_id uuid, forced boolean)
-      ORDER BY r.enqueued_at`,
-    [JSON.stringify(rows)],
-  );
+      ORDER BY r.enqueued_at`;
+}
+
+export async function insertQueuedStarts(m: Queryable, rows: QueuedStartRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await m.query(queuedStartsInsertSql(1, `'queued'`), [JSON.stringify(rows)]);
 }
 
 /**

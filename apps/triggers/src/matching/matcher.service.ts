@@ -316,7 +316,7 @@ export class MatcherService {
       await this.publisher.publishMany(m, [...events, ...decisions.events]);
       await options.within?.(m);
       // Last (its locks are held until commit): the starts whose keys have room are admitted now, without a round.
-      const admitted = await admitWithRoom(m, decisions.queued, new Map(controlled.map((f) => [f.trigger.id, f.trigger.policy!])), now);
+      const admitted = await admitWithRoom(m, decisions.direct, decisions.queued.map((q) => q.id), now);
       const admittedIds = new Set(admitted.map((a) => a.id));
       const waiting = new Set(decisions.queued.filter((q) => !admittedIds.has(q.id)).map((q) => q.trigger_id));
       const fullyAdmitted = new Set(admitted.map((a) => a.trigger_id).filter((t) => !waiting.has(t)));
