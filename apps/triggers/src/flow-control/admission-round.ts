@@ -44,14 +44,19 @@ interface Member {
 
 /**
  * One round under the lock(s): its decisions' events, when to look again (throttle, debounce),
- * and the triggers whose starts it admitted (to be started: other members' too).
+ * and the starts it admitted, now `starting` with their slots (other members' too), as
+ * startingStarts reads them: the caller starts them after commit.
  */
-export async function admissionRound(m: EntityManager, triggerId: string, now: Date): Promise<{ wake?: number; events: Events; admitted: Set<string> }> {
+export async function admissionRound(m: EntityManager, triggerId: string, now: Date): Promise<{ wake?: number; events: Events; admitted: QueuedStartRow[] }> {
   // A trigger's policy and workflow never change: read before the locks, to know which to take.
-  const [trigger]: Array<{ policy: TriggerPolicy | null; workflow_id: string }> = await m.query(
-    `SELECT policy, workflow_id FROM triggers.triggers WHERE id = $1`,
+  // Nothing queued (the fast path admitted it, or a freed slot has no one waiting): no round, no lock.
+  const [trigger]: Array<{ policy: TriggerPolicy | null; workflow_id: string; queued: boolean }> = await m.query(
+    `SELECT policy, workflow_id, EXISTS (SELECT 1 FROM triggers.flow_queue q WHERE q.trigger_id = $1 AND q.state = 'queued') AS queued
+       FROM triggers.triggers WHERE id = $1`,
     [triggerId],
   );
+  // A new queued start kicks a round after its commit (one running meanwhile runs again): none is missed.
+  if (trigger && !trigger.queued && !sharesSlots(trigger.policy)) return { events: [], admitted: [] };
   let members: Member[] = [{ id: triggerId, policy: trigger?.policy ?? {} }];
   if (trigger && sharesSlots(trigger.policy)) {
     await lockWorkflow(m, trigger.workflow_id);
@@ -66,17 +71,13 @@ export async function admissionRound(m: EntityManager, triggerId: string, now: D
     await lockTrigger(m, triggerId);
   }
   const [state]: Array<{ deleted: boolean }> = await m.query(`SELECT deleted_at IS NOT NULL AS deleted FROM triggers.triggers WHERE id = $1`, [triggerId]);
-  if (!state || state.deleted) return { events: await skipQueuedOfDeleted(m, triggerId, now), admitted: new Set() };
+  if (!state || state.deleted) return { events: await skipQueuedOfDeleted(m, triggerId, now), admitted: [] };
   const ids = members.map((t) => t.id);
   const policyOf = new Map(members.map((t) => [t.id, t.policy]));
 
-  const [{ next }]: Array<{ next: Date | null }> = await m.query(
-    `SELECT min(not_before) AS next FROM triggers.flow_queue WHERE trigger_id = ANY($1::uuid[]) AND state = 'queued' AND not_before > $2`,
-    [ids, now],
-  );
+  const { rows, next } = await admissionCandidates(m, ids, now, PER_KEY);
   let wake = next ? new Date(next).getTime() : undefined;
-  const rows = await admissionCandidates(m, ids, now, PER_KEY);
-  if (rows.length === 0) return { wake, events: [], admitted: new Set() };
+  if (rows.length === 0) return { wake, events: [], admitted: [] };
 
   // `hold: active` counts only the slots whose instance is in an acting stage (a shared rule's hold is part of its identity).
   const sharedHold = new Map<string, string>();
@@ -92,7 +93,8 @@ export async function admissionRound(m: EntityManager, triggerId: string, now: D
   );
   // Throttle buckets are per trigger: keyed by trigger and key in this round.
   const throttleOf = (t: string, key: string) => `${t}\u0000${key}`;
-  const throttle = new Map((await throttleBuckets(m, ids)).map((b) => [throttleOf(b.trigger_id, b.key), new Date(b.tat).getTime()]));
+  const throttled = members.filter((t) => t.policy.throttle).map((t) => t.id);
+  const throttle = new Map((throttled.length > 0 ? await throttleBuckets(m, throttled) : []).map((b) => [throttleOf(b.trigger_id, b.key), new Date(b.tat).getTime()]));
   const throttleParamsOf = new Map<string, GcraParams>();
   for (const t of members) {
     if (t.policy.throttle) throttleParamsOf.set(t.id, throttleParams(t.policy.throttle.limit, durationMs(t.policy.throttle.period), t.policy.throttle.burst));
@@ -121,8 +123,7 @@ export async function admissionRound(m: EntityManager, triggerId: string, now: D
     };
   });
   const result = admit(starts, { running, throttle }, now.getTime());
-  const admitted = result.admitted.map((s) => byId.get(s.id)!);
-  await takeSlots(m, admitted, now);
+  const admitted = await takeSlots(m, result.admitted.map((s) => byId.get(s.id)!), now);
   for (const t of members) {
     const prefix = throttleOf(t.id, '');
     const tats = new Map([...result.throttle].filter(([k]) => k.startsWith(prefix)).map(([k, tat]) => [k.slice(prefix.length), tat]));
@@ -173,7 +174,7 @@ export async function admissionRound(m: EntityManager, triggerId: string, now: D
       reason,
     );
   }
-  return { wake, events, admitted: new Set(admitted.map((r) => r.trigger_id)) };
+  return { wake, events, admitted };
 }
 
 /**

@@ -9,6 +9,7 @@ import { rateLimitParams } from './gcra';
 import { rateLimited, seenWithinTtl } from './skip-checks';
 import { concurrencyScopes, durationMs, fairKeyOf, FiringKeys, firingKeys } from './policy-keys';
 import { insertQueuedStarts, lockTrigger, QueuedStartRow, returning } from './flow-store';
+import { admitsDirectly } from './fast-admission';
 
 /** A firing of a trigger with a policy, its vars evaluated, not started yet. */
 export interface PolicyFiring {
@@ -27,6 +28,13 @@ export interface Decisions {
   events: Array<NewEvent<Record<string, unknown>>>;
   /** Triggers with new queued starts (their admission should run after commit). */
   queuedTriggers: Set<string>;
+  /** The new queued starts (inserted `queued`, but `direct`'s). */
+  queued: QueuedStartRow[];
+  /**
+   * Of `queued`, those the fast path may admit (fast-admission.ts), NOT inserted yet: the caller
+   * inserts them with admitWithRoom, last in the transaction (admitted or queued).
+   */
+  direct: QueuedStartRow[];
 }
 
 /**
@@ -41,9 +49,9 @@ export interface Decisions {
  * decides under the same lock after commit), so its matches take no lock and commit in parallel.
  */
 export async function decide(m: EntityManager, firings: PolicyFiring[], now: Date): Promise<Decisions> {
-  const result: Decisions = { events: [], queuedTriggers: new Set() };
-  const occurrences: OccurrenceRow[] = [];
   const queued: QueuedStartRow[] = [];
+  const result: Decisions = { events: [], queuedTriggers: new Set(), queued, direct: [] };
+  const occurrences: OccurrenceRow[] = [];
   const canceledInBatch = new Map<string, string>();
   const byTrigger = new Map<string, PolicyFiring[]>();
   for (const f of firings) byTrigger.set(f.triggerId, [...(byTrigger.get(f.triggerId) ?? []), f]);
@@ -202,7 +210,10 @@ export async function decide(m: EntityManager, firings: PolicyFiring[], now: Dat
     }
   }
   await insertOccurrences(m, occurrences);
-  await insertQueuedStarts(m, queued);
+  const policyOf = new Map(firings.map((f) => [f.triggerId, f.policy]));
+  result.direct = queued.filter((q) => admitsDirectly(policyOf.get(q.trigger_id)) && q.not_before.getTime() <= at);
+  const direct = new Set(result.direct);
+  await insertQueuedStarts(m, queued.filter((q) => !direct.has(q)));
   if (canceledInBatch.size > 0) {
     await m.query(
       `UPDATE triggers.occurrences o SET canceled_by = c.by FROM unnest($1::uuid[], $2::uuid[]) AS c (id, by) WHERE o.id = c.id`,

@@ -62,27 +62,32 @@ export async function lockTriggers(m: Queryable, triggerIds: string[]): Promise<
   for (const id of [...new Set(triggerIds)].sort()) await lockTrigger(m, id);
 }
 
-export async function insertQueuedStarts(m: Queryable, rows: QueuedStartRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await m.query(
-    `INSERT INTO triggers.flow_queue (id, trigger_id, event_id, workflow_id, variables, chain_depth, state, fair_key,
+/**
+ * The INSERT of queued starts from a JSON array parameter (`$<param>`), each row in the state
+ * `stateSql` gives (an SQL expression over `r`, the row: `'queued'`, or the fast path's choice).
+ */
+export function queuedStartsInsertSql(param: number, stateSql: string): string {
+  return `INSERT INTO triggers.flow_queue (id, trigger_id, event_id, workflow_id, variables, chain_depth, state, fair_key,
                                       concurrency_keys, concurrency_limits, concurrency_scopes, throttle_key, singleton_key, debounce_key,
                                       debounce_first_at, cancel_instances, enqueued_at, ready_at, not_before, replay_id, forced)
-     SELECT r.id, r.trigger_id, r.event_id, r.workflow_id, r.variables, r.chain_depth, 'queued', r.fair_key,
+     SELECT r.id, r.trigger_id, r.event_id, r.workflow_id, r.variables, r.chain_depth, ${stateSql}, r.fair_key,
             ARRAY(SELECT jsonb_array_elements_text(r.concurrency_keys)),
             ARRAY(SELECT jsonb_array_elements_text(r.concurrency_limits)::int),
             ARRAY(SELECT jsonb_array_elements_text(coalesce(r.concurrency_scopes, '[]'))),
             r.throttle_key, r.singleton_key, r.debounce_key, r.debounce_first_at,
             ARRAY(SELECT jsonb_array_elements_text(r.cancel_instances)),
             r.enqueued_at, r.ready_at, r.not_before, r.replay_id, coalesce(r.forced, false)
-       FROM jsonb_to_recordset($1::jsonb) AS r (
+       FROM jsonb_to_recordset($${param}::jsonb) AS r (
               id uuid, trigger_id uuid, event_id text, workflow_id text, variables jsonb, chain_depth int, fair_key text,
               concurrency_keys jsonb, concurrency_limits jsonb, concurrency_scopes jsonb, throttle_key text, singleton_key text, debounce_key text,
               debounce_first_at timestamptz, cancel_instances jsonb, enqueued_at timestamptz, ready_at timestamptz, not_before timestamptz,
               replay_id uuid, forced boolean)
-      ORDER BY r.enqueued_at`,
-    [JSON.stringify(rows)],
-  );
+      ORDER BY r.enqueued_at`;
+}
+
+export async function insertQueuedStarts(m: Queryable, rows: QueuedStartRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await m.query(queuedStartsInsertSql(1, `'queued'`), [JSON.stringify(rows)]);
 }
 
 /**
@@ -90,9 +95,15 @@ export async function insertQueuedStarts(m: Queryable, rows: QueuedStartRow[]): 
  * admitted now: at most `perKey` per trigger and fairness key (enough for one admission round
  * of every key), in (ready_at, seq) order within a key.
  */
-export async function admissionCandidates(m: Queryable, triggerIds: string[], now: Date, perKey: number): Promise<Array<QueuedStartRow & { seq: string }>> {
-  return m.query(
-    `SELECT *
+export async function admissionCandidates(
+  m: Queryable,
+  triggerIds: string[],
+  now: Date,
+  perKey: number,
+): Promise<{ rows: Array<QueuedStartRow & { seq: string }>; next: Date | null }> {
+  const rows: Array<QueuedStartRow & { seq: string; next_due: Date | null }> = await m.query(
+    `SELECT ranked.*,
+            (SELECT min(f.not_before) FROM triggers.flow_queue f WHERE f.trigger_id = ANY($1::uuid[]) AND f.state = 'queued' AND f.not_before > $2) AS next_due
        FROM (SELECT q.*, row_number() OVER (PARTITION BY q.trigger_id, q.fair_key ORDER BY q.ready_at, q.seq) AS rank
                FROM triggers.flow_queue q
               WHERE q.trigger_id = ANY($1::uuid[]) AND q.state = 'queued' AND q.not_before <= $2) ranked
@@ -101,6 +112,13 @@ export async function admissionCandidates(m: Queryable, triggerIds: string[], no
       LIMIT 5000`,
     [triggerIds, now, perKey],
   );
+  if (rows.length > 0) return { rows, next: rows[0].next_due };
+  // No candidate: only the earliest debounce timer (when to look again).
+  const [{ next }]: Array<{ next: Date | null }> = await m.query(
+    `SELECT min(not_before) AS next FROM triggers.flow_queue WHERE trigger_id = ANY($1::uuid[]) AND state = 'queued' AND not_before > $2`,
+    [triggerIds, now],
+  );
+  return { rows, next };
 }
 
 /**
@@ -174,22 +192,34 @@ export async function saveThrottleBuckets(m: Queryable, triggerId: string, tats:
   );
 }
 
-/** Admitted: the starts become `starting` and take their slots (one per rule, -1 for the singleton; a rule of scope `workflow` takes a shared one). */
-export async function takeSlots(m: Queryable, starts: QueuedStartRow[], now: Date): Promise<void> {
-  if (starts.length === 0) return;
-  await m.query(`UPDATE triggers.flow_queue SET state = 'starting' WHERE id = ANY($1::uuid[])`, [starts.map((s) => s.id)]);
+/**
+ * Admitted: the starts become `starting` and take their slots (one per rule, -1 for the singleton;
+ * a rule of scope `workflow` takes a shared one) — one statement. Returns the admitted starts as
+ * {@link startingStarts} reads them (with the event's payload and the trigger's `cancel_on`), to be
+ * started after commit without reading them again.
+ */
+export async function takeSlots(m: Queryable, starts: QueuedStartRow[], now: Date): Promise<QueuedStartRow[]> {
+  if (starts.length === 0) return [];
   const slots = starts.flatMap((s) => [
     ...s.concurrency_keys.map((key, rule) => ({ occurrence_id: s.id, rule, trigger_id: s.trigger_id, key, workflow_id: s.workflow_id, scope: s.concurrency_scopes?.[rule] ?? '' })),
     ...(s.singleton_key !== null ? [{ occurrence_id: s.id, rule: -1, trigger_id: s.trigger_id, key: s.singleton_key, workflow_id: s.workflow_id, scope: '' }] : []),
   ]);
-  if (slots.length === 0) return;
-  await m.query(
-    `INSERT INTO triggers.flow_slots (occurrence_id, rule, trigger_id, key, workflow_id, scope, admitted_at)
-     SELECT s.occurrence_id, s.rule, s.trigger_id, s.key, s.workflow_id, s.scope, $2
-       FROM jsonb_to_recordset($1::jsonb) AS s (occurrence_id uuid, rule int, trigger_id uuid, key text, workflow_id text, scope text)
-     ON CONFLICT DO NOTHING`,
-    [JSON.stringify(slots), now],
+  const rows: Array<{ id: string; trigger_event: Record<string, unknown> | null; cancel_on: CancelOn | null }> = await m.query(
+    `WITH admitted AS (UPDATE triggers.flow_queue SET state = 'starting' WHERE id = ANY($1::uuid[]) RETURNING id, trigger_id),
+          slots AS (INSERT INTO triggers.flow_slots (occurrence_id, rule, trigger_id, key, workflow_id, scope, admitted_at)
+                    SELECT s.occurrence_id, s.rule, s.trigger_id, s.key, s.workflow_id, s.scope, $3
+                      FROM jsonb_to_recordset($2::jsonb) AS s (occurrence_id uuid, rule int, trigger_id uuid, key text, workflow_id text, scope text)
+                    ON CONFLICT DO NOTHING)
+     SELECT a.id, o.event->'payload' AS trigger_event, t.cancel_on
+       FROM admitted a
+       LEFT JOIN triggers.occurrences o ON o.id = a.id
+       LEFT JOIN triggers.triggers t ON t.id = a.trigger_id`,
+    [starts.map((s) => s.id), JSON.stringify(slots), now],
   );
+  const extra = new Map(rows.map((r) => [r.id, r]));
+  return starts
+    .filter((s) => extra.has(s.id))
+    .map((s) => ({ ...s, trigger_event: extra.get(s.id)!.trigger_event, cancel_on: extra.get(s.id)!.cancel_on }));
 }
 
 /** Starts admitted and not yet recorded as started (also those a crash left behind). */
@@ -249,26 +279,30 @@ export async function releaseEnded(m: Queryable, ended: Array<{ instanceId: stri
 export async function recordStartedSlots(m: Queryable, started: Array<{ occurrenceId: string; instanceId: string }>): Promise<boolean> {
   if (started.length === 0) return false;
   await lockInstances(m, started.map((s) => s.instanceId));
-  await m.query(
-    `UPDATE triggers.flow_slots s SET instance_id = x.instance_id
-       FROM unnest($1::uuid[], $2::text[]) AS x (occurrence_id, instance_id)
-      WHERE s.occurrence_id = x.occurrence_id`,
+  // One statement, its parts on disjoint rows: the slots of an instance that already ended are
+  // deleted, the others get their instance and the latest stage seen before (if later than theirs).
+  const [{ freed_room }]: Array<{ freed_room: boolean }> = await m.query(
+    `WITH x AS (SELECT * FROM unnest($1::uuid[], $2::text[]) AS x (occurrence_id, instance_id)),
+          ended AS (DELETE FROM triggers.flow_ended e USING x WHERE e.instance_id = x.instance_id RETURNING e.instance_id),
+          early AS (DELETE FROM triggers.flow_early_stages e USING x WHERE e.instance_id = x.instance_id RETURNING e.instance_id, e.stage, e.active),
+          freed AS (
+            DELETE FROM triggers.flow_slots s USING x
+             WHERE s.occurrence_id = x.occurrence_id AND x.instance_id IN (SELECT instance_id FROM ended)
+            RETURNING s.occurrence_id),
+          recorded AS (
+            UPDATE triggers.flow_slots s
+               SET instance_id = x.instance_id,
+                   active = CASE WHEN s.stage < e.stage THEN e.active ELSE s.active END,
+                   stage = CASE WHEN s.stage < e.stage THEN e.stage ELSE s.stage END
+              FROM x LEFT JOIN early e ON e.instance_id = x.instance_id
+             WHERE s.occurrence_id = x.occurrence_id AND x.instance_id NOT IN (SELECT instance_id FROM ended)
+            -- RETURNING sees the new row: a slot that took an early stage now has its stage (a slot not
+            -- recorded yet is at stage -1, below any stage) and its activity.
+            RETURNING s.stage = e.stage AND NOT s.active AS inactive)
+     SELECT coalesce(bool_or(inactive), false) AS freed_room FROM recorded`,
     [started.map((s) => s.occurrenceId), started.map((s) => s.instanceId)],
   );
-  await m.query(
-    `WITH early AS (DELETE FROM triggers.flow_ended WHERE instance_id = ANY($1::text[]) RETURNING instance_id)
-     DELETE FROM triggers.flow_slots WHERE instance_id IN (SELECT instance_id FROM early)`,
-    [started.map((s) => s.instanceId)],
-  );
-  const staged = await returning<{ active: boolean }>(
-    m,
-    `WITH early AS (DELETE FROM triggers.flow_early_stages WHERE instance_id = ANY($1::text[]) RETURNING *)
-     UPDATE triggers.flow_slots s SET active = e.active, stage = e.stage
-       FROM early e WHERE s.instance_id = e.instance_id AND s.stage < e.stage
-     RETURNING s.active`,
-    [started.map((s) => s.instanceId)],
-  );
-  return staged.some((s) => !s.active);
+  return freed_room;
 }
 
 /** Triggers with queued starts due by `now`, or starts left `starting` (a crash, a failed start). */

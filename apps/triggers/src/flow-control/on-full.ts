@@ -55,6 +55,7 @@ export async function cancelOldest(
           running.set(bucket, (running.get(bucket) ?? 1) - 1);
         }
         await m.query(`UPDATE triggers.flow_queue SET cancel_instances = array_append(cancel_instances, $2) WHERE id = $1`, [by.id, victim.instance_id]);
+        by.cancel_instances = [...by.cancel_instances, victim.instance_id]; // the round's row too: admitted, it is started from it
         const [canceled] = await returning<{ event_id: string }>(
           m,
           `UPDATE triggers.occurrences SET outcome = 'canceled', canceled_by = $2 WHERE id = $1 RETURNING event_id`,

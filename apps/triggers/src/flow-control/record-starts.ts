@@ -27,26 +27,52 @@ export async function recordStarts(
     if (r.error.code === 'NOT_FOUND' || r.error.code === 'VALIDATION' || isPausedRefusal(r.error)) return [{ row, error: r.error.message }];
     return [];
   });
-  // The first to delete a start records it (another replica may have started it too).
-  const deleted = await returning<{ id: string }>(m, `DELETE FROM triggers.flow_queue WHERE id = ANY($1::uuid[]) AND state = 'starting' RETURNING id`, [
-    final.map((f) => f.row.id),
-  ]);
-  const mine = new Set(deleted.map((d) => d.id));
+  // The first to delete a start records it (another replica may have started it too). A start
+  // canceled while it was being started (singleton `cancel`) stays canceled: its instance is aborted.
+  const recordStarted = (ids: string[], instanceIds: string[], deleting: string) =>
+    returning<{ id: string; outcome: string | null; event: EventEnvelope | null }>(
+      m,
+      `WITH mine AS (${deleting}),
+            recorded AS (
+              UPDATE triggers.occurrences o
+                 SET outcome = CASE WHEN o.outcome = 'canceled' THEN 'canceled' ELSE 'started' END, workflow_instance_id = s.instance_id
+                FROM unnest($1::uuid[], $2::text[]) AS s (id, instance_id) JOIN mine ON mine.id = s.id WHERE o.id = s.id
+              RETURNING o.id, o.outcome, o.event)
+       SELECT mine.id, r.outcome, r.event FROM mine LEFT JOIN recorded r ON r.id = mine.id`,
+      [ids, instanceIds],
+    );
   const events: Array<NewEvent<Record<string, unknown>>> = [];
-  const started = final.filter((f) => mine.has(f.row.id) && f.instanceId);
-  const failed = final.filter((f) => mine.has(f.row.id) && !f.instanceId);
   const abort: string[] = [];
   let freedRoom = false;
-  if (started.length > 0) {
-    // A start canceled while it was being started (singleton `cancel`) stays canceled: its instance is aborted.
-    const outcomes = await returning<{ id: string; outcome: string; event: EventEnvelope }>(
-      m,
-      `UPDATE triggers.occurrences o
-          SET outcome = CASE WHEN o.outcome = 'canceled' THEN 'canceled' ELSE 'started' END, workflow_instance_id = s.instance_id
-         FROM unnest($1::uuid[], $2::text[]) AS s (id, instance_id) WHERE o.id = s.id
-       RETURNING o.id, o.outcome, o.event`,
-      [started.map((s) => s.row.id), started.map((s) => s.instanceId)],
+  let started: typeof final;
+  let failed: typeof final;
+  let outcomes: Array<{ id: string; outcome: string | null; event: EventEnvelope | null }> = [];
+  if (final.length > 0 && final.every((f) => f.instanceId)) {
+    // Every start started (the usual case): the delete and the record in one statement.
+    outcomes = await recordStarted(
+      final.map((f) => f.row.id),
+      final.map((f) => f.instanceId!),
+      `DELETE FROM triggers.flow_queue WHERE id = ANY($1::uuid[]) AND state = 'starting' RETURNING id`,
     );
+    const mine = new Set(outcomes.map((o) => o.id));
+    started = final.filter((f) => mine.has(f.row.id));
+    failed = [];
+  } else {
+    const deleted = await returning<{ id: string }>(m, `DELETE FROM triggers.flow_queue WHERE id = ANY($1::uuid[]) AND state = 'starting' RETURNING id`, [
+      final.map((f) => f.row.id),
+    ]);
+    const mine = new Set(deleted.map((d) => d.id));
+    started = final.filter((f) => mine.has(f.row.id) && f.instanceId);
+    failed = final.filter((f) => mine.has(f.row.id) && !f.instanceId);
+    if (started.length > 0) {
+      outcomes = await recordStarted(
+        started.map((s) => s.row.id),
+        started.map((s) => s.instanceId!),
+        `SELECT id FROM unnest($1::uuid[]) AS id`,
+      );
+    }
+  }
+  if (started.length > 0) {
     const canceled = new Set(outcomes.filter((o) => o.outcome === 'canceled').map((o) => o.id));
     const eventOf = new Map(outcomes.map((o) => [o.id, o.event]));
     freedRoom = await recordStartedSlots(m, started.map((s) => ({ occurrenceId: s.row.id, instanceId: s.instanceId! })));

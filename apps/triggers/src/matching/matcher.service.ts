@@ -20,6 +20,7 @@ import { evaluateFilterIn, evaluateVarsIn, eventContext } from '@wfp/expressions
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { AdmissionService } from '../flow-control/admission.service';
 import { decide, PolicyFiring } from '../flow-control/flow-decisions';
+import { admitWithRoom } from '../flow-control/fast-admission';
 import { InstanceEvents } from '../flow-control/instance-events';
 import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/workflow-trigger-records';
 import { Candidate, CandidateCache } from './candidate-cache';
@@ -107,20 +108,35 @@ export class MatcherService {
 
     const traces = new Map(events.map((e) => [e.envelope.id, e.trace]));
     await this.cache.revalidate(this.dataSource);
-    if (this.cache.hasPolicies) await this.followInstances(events.map((e) => e.envelope), fail);
+    // Beside the matching, not before it: freeing slots waits on the instance locks of starts being
+    // recorded, and the batch's matches need nothing of it (an event failed here is redelivered whole).
+    const following = this.cache.hasPolicies ? this.followInstances(events.map((e) => e.envelope), fail) : undefined;
+    try {
+      await this.match(events, traces, outcomes, fail);
+    } finally {
+      await following;
+    }
+    return outcomes;
+  }
+
+  private async match(
+    events: DeliveredEvent[],
+    traces: Map<string, TraceContext | undefined>,
+    outcomes: EventOutcome[],
+    fail: (eventId: string, error: Error) => void,
+  ): Promise<void> {
     const firings = await this.plan(events.map((e) => e.envelope));
     for (const firing of firings) firing.trace = traces.get(firing.envelope.id);
-    if (firings.length === 0) return outcomes;
+    if (firings.length === 0) return;
     await this.start(firings, fail);
     const failed = new Set(events.filter((_, i) => !outcomes[i].ok).map((e) => e.envelope.id));
     const toRecord = firings.filter((f) => !failed.has(f.envelope.id));
-    if (toRecord.length === 0) return outcomes;
+    if (toRecord.length === 0) return;
     try {
       await this.record(toRecord);
     } catch (error) {
       for (const id of new Set(toRecord.map((f) => f.envelope.id))) fail(id, error as Error);
     }
-    return outcomes;
   }
 
   /**
@@ -251,7 +267,7 @@ export class MatcherService {
   /** One transaction: inbox, occurrences, lifecycle events, billing records. */
   private async record(firings: Firing[], options: { inbox: boolean; within?: (m: EntityManager) => Promise<void> } = { inbox: true }): Promise<void> {
     const now = this.clock.now();
-    const queuedTriggers = await this.dataSource.transaction(async (m) => {
+    const { queuedTriggers, admitted } = await this.dataSource.transaction(async (m) => {
       let fresh = firings;
       if (options.inbox) {
         const recorded = await recordInbox(m, TRIGGERS_SCHEMA, MATCHING_CONSUMER, [...new Set(firings.map((f) => f.envelope.id))]);
@@ -301,8 +317,14 @@ export class MatcherService {
       }
       await this.publisher.publishMany(m, [...events, ...decisions.events]);
       await options.within?.(m);
-      return decisions.queuedTriggers;
+      // Last (its locks are held until commit): the starts whose keys have room are admitted now, without a round.
+      const admitted = await admitWithRoom(m, decisions.direct, decisions.queued.map((q) => q.id), now);
+      const admittedIds = new Set(admitted.map((a) => a.id));
+      const waiting = new Set(decisions.queued.filter((q) => !admittedIds.has(q.id)).map((q) => q.trigger_id));
+      const fullyAdmitted = new Set(admitted.map((a) => a.trigger_id).filter((t) => !waiting.has(t)));
+      return { queuedTriggers: [...decisions.queuedTriggers].filter((t) => !fullyAdmitted.has(t)), admitted };
     });
+    this.admission.start(admitted);
     this.admission.kick(queuedTriggers);
   }
 }
