@@ -23,6 +23,7 @@ import {
 import type { NatsConnection } from 'nats';
 import { APP_CONFIG, Clock, CLOCK, eventsStreamLastSeq, keysetSql, NATS_CONNECTION } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
+import { TriggerSetChanges } from '../matching/trigger-set-changes';
 import { compile, compileErrorMessage, evaluateFilter, evaluateVar } from '@wfp/expressions';
 import { OrchestratorClient } from '../orchestrator/orchestrator-client';
 import { readFlowState } from '../flow-control/flow-state';
@@ -39,6 +40,7 @@ export class TriggersService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(APP_CONFIG) private readonly config: TriggersConfig,
+    private readonly changes: TriggerSetChanges,
   ) {}
 
   /**
@@ -142,6 +144,7 @@ export class TriggersService {
       await m.query(`UPDATE triggers.generation SET value = value + 1 WHERE id = 1`);
       return rows[0];
     });
+    await this.changes.changed();
     return ok(toTrigger(row));
   }
 
@@ -215,15 +218,17 @@ export class TriggersService {
   /** Soft delete: gone from get, list and matching; unknown or already deleted → NOT_FOUND. */
   async delete(id: string): Promise<Reply<Record<string, never>>> {
     if (!isUuid(id)) return fail('NOT_FOUND', NO_ROWS);
-    return this.dataSource.transaction(async (m) => {
+    const reply = await this.dataSource.transaction(async (m) => {
       const [rows]: [unknown[], number] = await m.query(
         `UPDATE triggers.triggers SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
         [id, this.clock.now()],
       );
-      if (rows.length === 0) return fail('NOT_FOUND', NO_ROWS);
+      if (rows.length === 0) return fail<Record<string, never>>('NOT_FOUND', NO_ROWS);
       await m.query(`UPDATE triggers.generation SET value = value + 1 WHERE id = 1`);
       return ok({});
     });
+    if (reply.ok) await this.changes.changed();
+    return reply;
   }
 
   /**

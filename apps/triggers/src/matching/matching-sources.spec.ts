@@ -19,7 +19,7 @@ describe('the matcher reads only the event types some trigger matches (real Post
   const sc = StringCodec();
 
   beforeAll(async () => {
-    under = await startTriggersUnderTest('triggers_sources', { TRIGGERS_SOURCES_REFRESH_MS: '100' });
+    under = await startTriggersUnderTest('triggers_sources', { TRIGGERS_SOURCES_REFRESH_MS: '1000' });
     ({ nc, orchestrator, namespace } = under);
     jsm = await nc.jetstreamManager();
     triggers = under.app.get(TriggersService);
@@ -56,13 +56,26 @@ describe('the matcher reads only the event types some trigger matches (real Post
     expect(await durableOf('sources.other')).toBeUndefined();
   });
 
-  it('fires on every event published from the trigger\'s creation on (before any replica reads its durable), none from before', async () => {
+  it('reads a new type\'s durable before the create answers (no refresh delay for the first events)', async () => {
+    const trigger = await createTrigger('sources.at-once');
+    expect((await durableOf('sources.at-once'))?.num_waiting).toBeGreaterThanOrEqual(1);
+    const event = await publish('sources.at-once');
+    await eventually(async () => (await firedEvents(trigger.id)).length === 1, { what: 'the event fired' });
+    expect(await firedEvents(trigger.id)).toEqual([event.id]);
+  });
+
+  it('a trigger created on another replica fires on every event published from its creation on (before this replica reads its durable), none from before', async () => {
     const before = await Promise.all([1, 2, 3].map(() => publish('sources.new')));
-    const trigger = await createTrigger('sources.new');
+    // What a create on another replica leaves: the row with the stream position, the generation bumped.
+    const [{ id }]: Array<{ id: string }> = await db.query(
+      `INSERT INTO triggers.triggers (id, event, workflow_id, created_at, stream_seq) VALUES (gen_random_uuid(), 'sources.new', $1, now(), $2) RETURNING id`,
+      [orchestrator.addWorkflow().id, (await jsm.streams.info(eventsStreamName(namespace))).state.last_seq],
+    );
+    await db.query(`UPDATE triggers.generation SET value = value + 1 WHERE id = 1`);
     const after = [];
     for (let i = 0; i < 20; i++) after.push(await publish('sources.new', { i }));
-    await eventually(async () => (await firedEvents(trigger.id)).length === 20, { what: '20 occurrences' });
-    const fired = new Set(await firedEvents(trigger.id));
+    await eventually(async () => (await firedEvents(id)).length === 20, { what: '20 occurrences' });
+    const fired = new Set(await firedEvents(id));
     expect(after.every((e) => fired.has(e.id))).toBe(true);
     expect(before.some((e) => fired.has(e.id))).toBe(false);
   });

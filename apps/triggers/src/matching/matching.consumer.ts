@@ -7,6 +7,7 @@ import { APP_CONFIG, BatchConsumer, ensureEventsStream, EventPublisher, isNotFou
 import type { TriggersConfig } from '../config';
 import { TRIGGERS_SCHEMA } from '../database/schema';
 import { MatcherService } from './matcher.service';
+import { TriggerSetChanges } from './trigger-set-changes';
 import { LEGACY_MATCHING_DURABLE, MATCHING_CONSUMER, matchedTypes, matchingSources } from './matching-sources';
 
 export { MATCHING_CONSUMER };
@@ -27,7 +28,7 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
   private consumer?: BatchConsumer;
   private generation?: string;
   private refreshTimer?: NodeJS.Timeout;
-  private refreshing?: Promise<void>;
+  private refreshing: Promise<void> = Promise.resolve();
   private stopped = false;
   private refreshes = 0;
 
@@ -38,6 +39,7 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(APP_CONFIG) private readonly config: TriggersConfig,
     private readonly logger: PinoLogger,
+    private readonly changes: TriggerSetChanges,
   ) {
     this.logger.setContext('matching-consumer');
   }
@@ -65,6 +67,9 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
     await this.consumer.start();
     await this.refresh(jsm);
     this.scheduleRefresh(jsm);
+    this.changes.listen(() =>
+      this.refresh(jsm).catch((error: unknown) => this.logger.warn({ err: error }, 'could not refresh the matching durables; the next refresh retries')),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -82,10 +87,17 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
   private scheduleRefresh(jsm: JetStreamManager): void {
     if (this.stopped) return;
     this.refreshTimer = setTimeout(() => {
-      this.refreshing = this.refresh(jsm)
+      this.refresh(jsm)
         .catch((error: unknown) => this.logger.warn({ err: error }, 'could not refresh the matching durables; will retry'))
         .finally(() => this.scheduleRefresh(jsm));
     }, this.config.TRIGGERS_SOURCES_REFRESH_MS);
+  }
+
+  /** One refresh at a time (the timer's and those a local trigger change asks for). */
+  private refresh(jsm: JetStreamManager): Promise<void> {
+    const next = this.refreshing.then(() => this.refreshOnce(jsm));
+    this.refreshing = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -93,7 +105,8 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
    * FULL_REFRESH_EVERY refreshes anyway, so that a durable deleted under a replica still reading
    * it (another replica saw its type's last trigger go as a new one came) is read again.
    */
-  private async refresh(jsm: JetStreamManager): Promise<void> {
+  private async refreshOnce(jsm: JetStreamManager): Promise<void> {
+    if (this.stopped) return;
     const [{ value }]: Array<{ value: string }> = await this.dataSource.query(`SELECT value FROM triggers.generation WHERE id = 1`);
     const full = ++this.refreshes % FULL_REFRESH_EVERY === 0;
     if ((String(value) === this.generation && !full) || !this.consumer) return;
