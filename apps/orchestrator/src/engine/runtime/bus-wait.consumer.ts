@@ -7,7 +7,7 @@ import { APP_CONFIG, DurableConsumer, ensureEventsStream, NATS_CONNECTION } from
 import type { OrchestratorConfig } from '../../config';
 import { ORCHESTRATOR_SCHEMA } from '../../database/schema';
 import { managerQuery } from '../store/sql-query';
-import { anyWaitFor, lockSql, matchBusWaits } from '../store/bus-waits';
+import { lockSql, matchBusWaits, waitedTypes } from '../store/bus-waits';
 import { matchCancelWaits, pruneRecentEvents, recordRecentEvent } from '../store/cancel-waits';
 import { collectEvent } from '../store/collect-waits';
 import { CoalescedCheck } from '../store/coalesced-check';
@@ -32,10 +32,16 @@ export class BusWaitConsumer implements OnApplicationBootstrap, OnApplicationShu
   private pruner?: NodeJS.Timeout;
   /** The after-commit steps of the transactions that completed waits. */
   private readonly committed: Array<() => void> = [];
-  /** "Any wait for this type?", at most one check in flight and one queued per type. */
-  private readonly waitedTypes = new CoalescedCheck<string>((type) =>
-    this.dataSource.transaction((manager) => anyWaitFor(managerQuery(manager), type)),
-  );
+  /** "Any wait for this type?": at most one check in flight and one queued, each over every type asked for meanwhile. */
+  private readonly waitedTypes = new CoalescedCheck<string>(async (types) => {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      return await waitedTypes(managerQuery(runner.manager), types);
+    } finally {
+      await runner.release();
+    }
+  });
 
   constructor(
     private readonly dataSource: DataSource,

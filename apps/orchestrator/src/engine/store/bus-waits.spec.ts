@@ -5,7 +5,7 @@ import { runServiceMigrations, serviceDataSourceOptions } from '@wfp/platform';
 import { createTestDatabase, TestDatabase } from '@wfp/testing';
 import { orchestratorDatabase } from '../../database/orchestrator-database';
 import { managerQuery } from './sql-query';
-import { anyWaitFor, claimBusWait, insertBusWait, matchBusWaits } from './bus-waits';
+import { claimBusWait, insertBusWait, lockSql, matchBusWaits, waitedTypes } from './bus-waits';
 
 /** Bus-wait matching on real Postgres: by type, after the wait began, CEL over {event, vars}, claimed once. */
 describe('bus wait matching', () => {
@@ -116,16 +116,31 @@ describe('bus wait matching', () => {
     // The wait began (uncommitted); an event published now must see it once it commits.
     await new Promise((resolve) => setTimeout(resolve, 10));
     const published = event('race.event', {});
-    const seen = ds.transaction((m) => anyWaitFor(managerQuery(m), 'race.event'));
+    const seen = waitedTypes(managerQuery(ds.manager), ['nobody.waits', 'race.event']);
     let settled = false;
     void seen.then(() => (settled = true));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(settled).toBe(false);
     await runner.commitTransaction();
     await runner.release();
-    expect(await seen).toBe(true);
+    expect(await seen).toEqual(new Set(['race.event']));
     expect((await match(published)).map((m) => m.wait.instance_id)).toEqual([id]);
-    expect(await ds.transaction((m) => anyWaitFor(managerQuery(m), 'nobody.waits'))).toBe(false);
+    expect(await waitedTypes(managerQuery(ds.manager), ['nobody.waits'])).toEqual(new Set());
+  });
+
+  it('the check holds one type\'s lock at a time: a matching transaction holding B that begins a wait of A is not deadlocked by a check of A and B', async () => {
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    const matching = managerQuery(runner.manager);
+    await matching(lockSql('exclusive'), ['dl.b']); // an event of B being matched
+    const check = waitedTypes(managerQuery(ds.manager), ['dl.a', 'dl.b']);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the check passed A, waits for B
+    await matching(`SET LOCAL lock_timeout = '2s'`, []);
+    await matching(lockSql('shared'), ['dl.a']); // the advanced instance begins a wait of A
+    await runner.commitTransaction();
+    await runner.release();
+    await expect(check).resolves.toEqual(new Set());
   });
 
   it('reads only the waits of the event type (index by type): waits of other types cost nothing', async () => {

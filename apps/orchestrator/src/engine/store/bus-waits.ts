@@ -68,20 +68,37 @@ export async function claimBusWait(query: SqlQuery, instanceId: string, stage: n
 }
 
 /**
- * Whether the consumer has anything to do with an event of this type (under the exclusive lock,
- * in its own short transaction): a `wait_for_event` wait, a `cancel_on` or `wait_for_events` matcher, or a lookback
- * that keeps such events (cancel-waits.ts).
+ * Which of these event types the consumer has anything to do with: a `wait_for_event` wait, a
+ * `cancel_on` or `wait_for_events` matcher, or a lookback that keeps such events (cancel-waits.ts).
+ * Run on one connection, outside a transaction.
+ *
+ * First a barrier per type: its exclusive lock is granted once every wait that took the type's
+ * shared lock before has committed, and is released at once (a session lock, one held at a time).
+ * Holding the types' locks together could deadlock with a matching transaction that holds its
+ * event's type and begins a wait of another type for the instance it advanced. Then one read sees
+ * every wait the barriers waited for.
  */
-export async function anyWaitFor(query: SqlQuery, eventType: string): Promise<boolean> {
-  await query(lockSql('exclusive'), [eventType]);
-  const rows: unknown[] = await query(
-    `SELECT 1 WHERE EXISTS (SELECT 1 FROM ${S}.bus_waits WHERE event_type = $1)
-        OR EXISTS (SELECT 1 FROM ${S}.cancel_waits WHERE event_type = $1)
-        OR EXISTS (SELECT 1 FROM ${S}.collect_waits WHERE event_type = $1)
-        OR EXISTS (SELECT 1 FROM ${S}.lookback_types WHERE event_type = $1)`,
-    [eventType],
+export async function waitedTypes(query: SqlQuery, eventTypes: readonly string[]): Promise<Set<string>> {
+  const types = [...new Set(eventTypes)];
+  try {
+    await query(
+      `SELECT pg_advisory_lock(k), pg_advisory_unlock(k) FROM (SELECT hashtext('${S}.bus_wait:' || t)::bigint AS k FROM unnest($1::text[]) AS t) AS keys`,
+      [types],
+    );
+  } catch (error) {
+    // Never leave a type's lock held on a pooled connection (the statement failed between the two).
+    await query(`SELECT pg_advisory_unlock_all()`, []).catch(() => undefined);
+    throw error;
+  }
+  const rows: Array<{ type: string }> = await query(
+    `SELECT t AS type FROM unnest($1::text[]) AS t
+      WHERE EXISTS (SELECT 1 FROM ${S}.bus_waits WHERE event_type = t)
+         OR EXISTS (SELECT 1 FROM ${S}.cancel_waits WHERE event_type = t)
+         OR EXISTS (SELECT 1 FROM ${S}.collect_waits WHERE event_type = t)
+         OR EXISTS (SELECT 1 FROM ${S}.lookback_types WHERE event_type = t)`,
+    [types],
   );
-  return rows.length > 0;
+  return new Set(rows.map((row) => row.type));
 }
 
 export interface MatchedWait {
