@@ -123,7 +123,7 @@ describe('OpenTelemetry traces across services', () => {
           trace.some((s) => s.service === 'triggers' && s.name === 'trigger fire') &&
           trace.some((s) => s.service === 'orchestrator' && isSql(s)) &&
           trace.some((s) => s.service === 'orchestrator' && s.name === `nats handle ${start}`) &&
-          trace.some((s) => s.service === 'triggers' && s.kind === CONSUMER && s.name.includes('STARTED_WORKFLOW')) &&
+          trace.some((s) => s.service === 'orchestrator' && s.kind === CONSUMER && s.name.includes('STARTED_WORKFLOW')) &&
           // The matching consumer's span ends last (after its children): wait until it is exported too.
           trace.some((s) => s.service === 'triggers' && s.kind === CONSUMER && s.name.includes('order.placed'));
         return ok ? trace : undefined;
@@ -143,8 +143,10 @@ describe('OpenTelemetry traces across services', () => {
     const server = find(spans, 'start server span', (s) => s.service === 'orchestrator' && s.kind === SERVER && s.name === `nats handle ${start}`);
     expect(server.parentSpanId).toBe(client.spanId);
     expect(spans.some((s) => s.service === 'orchestrator' && isSql(s) && isDescendant(spans, s, server))).toBe(true);
-    // The outbox row of STARTED_WORKFLOW kept the start's traceparent: its consumer continues the trace.
-    const lifecycle = find(spans, 'lifecycle consumer span', (s) => s.service === 'triggers' && s.kind === CONSUMER && s.name.includes('STARTED_WORKFLOW'));
+    // The outbox row of STARTED_WORKFLOW kept the start's traceparent: its consumer (the
+    // orchestrator's bus-wait consumer reads every event; the triggers service reads only the
+    // types its triggers match) continues the trace.
+    const lifecycle = find(spans, 'lifecycle consumer span', (s) => s.service === 'orchestrator' && s.kind === CONSUMER && s.name.includes('STARTED_WORKFLOW'));
     expect(lifecycle.parentSpanId).toBe(server.spanId);
   });
 });
