@@ -21,6 +21,7 @@ export * from './jetstream/publish-with-retry';
 export * from './jetstream/shared-secret';
 export * from './jetstream/durable-consumer';
 export * from './jetstream/batch-consumer';
+export { deleteDurable, durableInfo } from './jetstream/durable-consumer-config';
 export * from './jetstream/inbox-pruning';
 export * from './database/run-exclusively';
 export * from './database/database-unavailable';

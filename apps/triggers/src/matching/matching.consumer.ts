@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { JetStreamManager, NatsConnection } from 'nats';
 import { PinoLogger } from 'nestjs-pino';
 import { eventsStreamName } from '@wfp/contracts';
-import { APP_CONFIG, BatchConsumer, ensureEventsStream, EventPublisher, isNotFound, NATS_CONNECTION } from '@wfp/platform';
+import { APP_CONFIG, BatchConsumer, deleteDurable, durableInfo, ensureEventsStream, EventPublisher, NATS_CONNECTION } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
 import { TRIGGERS_SCHEMA } from '../database/schema';
 import { MatcherService } from './matcher.service';
@@ -79,11 +79,6 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
     await this.consumer?.stop();
   }
 
-  /** The durables read now (for tests and the replay worker). */
-  get durables(): string[] {
-    return this.consumer?.durables ?? [];
-  }
-
   private scheduleRefresh(jsm: JetStreamManager): void {
     if (this.stopped) return;
     this.refreshTimer = setTimeout(() => {
@@ -112,10 +107,7 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
     if ((String(value) === this.generation && !full) || !this.consumer) return;
     const stream = eventsStreamName(this.config.NATS_NAMESPACE);
     const types = await matchedTypes(this.dataSource);
-    const legacy = await jsm.consumers.info(stream, LEGACY_MATCHING_DURABLE).catch((error: unknown) => {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    });
+    const legacy = await durableInfo(jsm, stream, LEGACY_MATCHING_DURABLE);
     // Triggers from before `stream_seq`: from what the catch-all durable acknowledged (or, without one, the whole stream).
     const takeOverSeq = legacy?.ack_floor.stream_seq ?? 0;
     await this.consumer.setSources(matchingSources(this.config.NATS_NAMESPACE, types, takeOverSeq), { deleteRemoved: true });
@@ -123,9 +115,7 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
       await this.dataSource.query(`UPDATE triggers.triggers SET stream_seq = $1 WHERE stream_seq IS NULL`, [takeOverSeq]);
     }
     if (legacy) {
-      await jsm.consumers.delete(stream, LEGACY_MATCHING_DURABLE).catch((error: unknown) => {
-        if (!isNotFound(error)) throw error;
-      });
+      await deleteDurable(jsm, stream, LEGACY_MATCHING_DURABLE);
       this.logger.info({ takeOverSeq }, 'per-type matching durables took over from the catch-all durable');
     }
     this.generation = String(value);

@@ -1,6 +1,6 @@
 import { DeliverPolicy, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
-import { isNotFound } from '@wfp/platform';
+import { durableInfo } from '@wfp/platform';
 
 /** One event read from the stream by a replay: its sequence, stream time, and envelope (or why it is not one). */
 export interface StreamEvent {
@@ -64,10 +64,7 @@ function toStreamEvent(msg: JsMsg): StreamEvent {
  */
 export async function liveMatchingCaughtUp(jsm: JetStreamManager, stream: string, durables: string[], seq: number): Promise<boolean> {
   for (const durable of durables) {
-    const info = await jsm.consumers.info(stream, durable).catch((error: unknown) => {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    });
+    const info = await durableInfo(jsm, stream, durable);
     if (info && info.ack_floor.stream_seq < seq && (info.num_pending > 0 || info.num_ack_pending > 0)) return false;
   }
   return true;

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DeliverPolicy, NatsConnection } from 'nats';
 import { PinoLogger } from 'nestjs-pino';
 import { EventEnvelope, eventsStreamName, eventsSubjectRoot, WORKFLOW_EVENTS_APP, WORKFLOW_EVENTS_VERSION } from '@wfp/contracts';
-import { APP_CONFIG, Clock, CLOCK, DurableConsumer, ensureEventsStream, isNotFound, NATS_CONNECTION } from '@wfp/platform';
+import { APP_CONFIG, Clock, CLOCK, DurableConsumer, durableInfo, ensureEventsStream, NATS_CONNECTION } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
 import { SCHEDULES_SCHEMA } from './database/schedules-schema';
 import { ScheduleDueLoop } from './schedule-due-loop';
@@ -50,10 +50,7 @@ export class InstanceEndsConsumer implements OnApplicationBootstrap, OnApplicati
     const root = `${eventsSubjectRoot(namespace)}.${WORKFLOW_EVENTS_APP}.${WORKFLOW_EVENTS_VERSION}`;
     // Taking over from the catch-all durable of earlier versions: the durable created for the
     // other end type starts after what it acknowledged, so no end in between is missed.
-    const legacy = await jsm.consumers.info(stream, INSTANCE_ENDS_CONSUMER).catch((error: unknown) => {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    });
+    const legacy = await durableInfo(jsm, stream, INSTANCE_ENDS_CONSUMER);
     const takeOverSeq = legacy?.config.filter_subject === `${root}.>` ? legacy.ack_floor.stream_seq + 1 : undefined;
     this.consumers = Object.entries(INSTANCE_ENDS_DURABLES).map(
       ([type, durable]) =>

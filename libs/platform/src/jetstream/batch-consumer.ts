@@ -3,8 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
 import { quoteIdent } from '../database/service-database';
-import { ensureDurableConsumer, observeConsumersPending } from './durable-consumer-config';
-import { isNotFound } from './events-stream';
+import { deleteDurable, ensureDurableConsumer, observeConsumersPending } from './durable-consumer-config';
 import { metrics, secondsSince } from '../observability/metrics';
 import { consumerSpan, type TraceContext } from '../observability/tracing';
 
@@ -80,7 +79,7 @@ export interface BatchConsumerOptions {
  */
 export class BatchConsumer {
   /** The durables being read, by name: their pull subscription and its reading loop. */
-  private readonly readers = new Map<string, { source: ConsumerSource; messages: ConsumerMessages; done: Promise<void>; ended: boolean }>();
+  private readonly readers = new Map<string, { messages: ConsumerMessages; done: Promise<void>; ended: boolean }>();
   private readonly queue: JsMsg[] = [];
   private wakeWorkers: Array<() => void> = [];
   private wakeReaders: Array<() => void> = [];
@@ -133,7 +132,7 @@ export class BatchConsumer {
       this.readers.delete(durable);
       await reader.messages.close();
       await reader.done;
-      if (deleteRemoved && !wanted.has(durable)) await jsm.consumers.delete(stream, durable).catch((error: unknown) => { if (!isNotFound(error)) throw error; });
+      if (deleteRemoved && !wanted.has(durable)) await deleteDurable(jsm, stream, durable);
     }
     const maxAckPending = Math.max(1000, this.batchSize * this.concurrency * 4);
     for (const source of wanted.values()) {
@@ -143,7 +142,7 @@ export class BatchConsumer {
       // Pull requests of up to 2 batches per worker; the server's max_ack_pending bounds the rest.
       // A short pull expiry: after a stream leader's node dies, a new pull reaches the new leader soon.
       const messages = await consumer.consume({ max_messages: this.batchSize * this.concurrency * 2, expires: 10_000 });
-      const reader = { source, messages, done: Promise.resolve(), ended: false };
+      const reader = { messages, done: Promise.resolve(), ended: false };
       reader.done = this.read(messages).finally(() => (reader.ended = true));
       this.readers.set(source.durable, reader);
     }

@@ -3,7 +3,7 @@
  * (created once, then updated in place so a redeploy with new limits takes effect without losing
  * its position) and its pending / ack-pending gauges, read from JetStream when /metrics is scraped.
  */
-import { AckPolicy, DeliverPolicy, JetStreamManager, nanos } from 'nats';
+import { AckPolicy, ConsumerInfo, DeliverPolicy, JetStreamManager, nanos } from 'nats';
 import { gauges } from '../observability/metrics';
 import { isNotFound } from './events-stream';
 
@@ -45,6 +45,25 @@ export async function ensureDurableConsumer(jsm: JetStreamManager, settings: Dur
         throw addError;
       });
     }
+  }
+}
+
+/** The durable's info, or undefined when it does not exist. */
+export async function durableInfo(jsm: JetStreamManager, stream: string, name: string): Promise<ConsumerInfo | undefined> {
+  try {
+    return await jsm.consumers.info(stream, name);
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Deletes the durable; one that is already gone is no error. */
+export async function deleteDurable(jsm: JetStreamManager, stream: string, name: string): Promise<void> {
+  try {
+    await jsm.consumers.delete(stream, name);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
   }
 }
 
