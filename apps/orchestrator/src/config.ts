@@ -15,6 +15,12 @@ export const orchestratorEnvSchema = z.object({
   ORCHESTRATOR_CLAIM_BATCH: intFromEnv(1, 1000).default(64),
   /** Start statements in flight at once; concurrent starts beyond it are grouped into the next one. */
   ORCHESTRATOR_START_PIPELINE: intFromEnv(1, 64).default(2),
+  /**
+   * How often the bus-wait consumer re-reads the waited event types (`bus_wait_types`): types
+   * another replica recorded, and durables a crash left uncreated. This process reads the types
+   * it records itself at once.
+   */
+  ORCHESTRATOR_BUS_WAIT_TYPES_REFRESH_MS: intFromEnv(50, 600_000).default(2000),
   /** Connections of the engine's Postgres pool (≥ worker concurrency + concurrent commands). */
   ORCHESTRATOR_DB_POOL_SIZE: intFromEnv(1, 200).default(16),
 });

@@ -18,8 +18,11 @@ export interface EngineUnderTest {
   engine: EngineService;
   database: TestDatabase;
   namespace: string;
-  /** Closes the application and starts a new one on the same database and namespace (a restart). */
-  restart(): Promise<void>;
+  /**
+   * Closes the application and starts a new one on the same database and namespace (a restart);
+   * `whileDown` runs in between.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   /** Closes the application, drops the database and removes the namespace. */
   stop(): Promise<void>;
 }
@@ -51,8 +54,9 @@ export async function startEngineUnderTest(label: string, options: { env?: Recor
     engine: undefined as unknown as EngineService,
     database,
     namespace,
-    async restart() {
+    async restart(whileDown) {
       await under.app.close();
+      await whileDown?.();
       under.app = await boot();
       under.engine = under.app.get(EngineService);
     },

@@ -1,6 +1,5 @@
 import { connect, NatsConnection } from 'nats';
-import { eventsStreamName } from '@wfp/contracts';
-import { eventually, PlatformUnderTest, streamEventsOfType, testNatsUrl } from '@wfp/testing';
+import { busWaitDurableOf, eventually, PlatformUnderTest, streamEventsOfType, testNatsUrl } from '@wfp/testing';
 
 /**
  * `cancel_on` across crashes (docs/cancel-on.md "Exactly once"): N sleeping instances, one
@@ -15,7 +14,6 @@ describe('cancel_on: kill -9 between match and commit → exactly one outcome', 
   let platform: PlatformUnderTest;
   let nc: NatsConnection;
   const N = 300;
-  const BUS_WAIT_CONSUMER = 'orchestrator-bus-waits';
 
   beforeAll(async () => {
     platform = await PlatformUnderTest.start({ label: 'cancel_kill', services: ['orchestrator', 'gateway'], env: { ORCHESTRATOR_POLL_INTERVAL_MS: '50' } });
@@ -64,7 +62,8 @@ describe('cancel_on: kill -9 between match and commit → exactly one outcome', 
 
   /** The bus consumer's state while the orchestrator is down: delivered-not-acked, not yet delivered. */
   const consumerState = async () => {
-    const info = await (await nc.jetstreamManager()).consumers.info(eventsStreamName(platform.namespace), BUS_WAIT_CONSUMER);
+    const info = await busWaitDurableOf(await nc.jetstreamManager(), platform.namespace, 'order.cancelled');
+    if (!info) throw new Error('the orchestrator reads no durable for order.cancelled');
     return { ackPending: info.num_ack_pending, pending: info.num_pending, redelivered: info.num_redelivered };
   };
 

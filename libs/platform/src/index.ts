@@ -22,6 +22,7 @@ export * from './jetstream/shared-secret';
 export * from './jetstream/durable-consumer';
 export * from './jetstream/batch-consumer';
 export { deleteDurable, durableInfo } from './jetstream/durable-consumer-config';
+export * from './jetstream/type-durables';
 export * from './jetstream/inbox-pruning';
 export * from './database/run-exclusively';
 export * from './database/database-unavailable';

@@ -1,21 +1,43 @@
 import type { ConsumerInfo, JetStreamManager } from 'nats';
 import { eventsStreamName } from '@wfp/contracts';
 
-/** Durables of the triggers service's matcher are named `triggers-matching-<type>-<hash>`. */
+/*
+ * Consumers that read one durable per event type (libs/platform type-durables.ts): the triggers
+ * service's matcher (`triggers-matching-<type>-<hash>`) and the orchestrator's bus waits
+ * (`orchestrator-bus-waits-<type>-<hash>`).
+ */
 const MATCHING_DURABLE_PREFIX = 'triggers-matching-';
+const BUS_WAIT_DURABLE_PREFIX = 'orchestrator-bus-waits-';
 
-/** The matcher's durables in a namespace (one per event type some trigger matches). */
-export async function matchingDurables(jsm: JetStreamManager, namespace: string): Promise<ConsumerInfo[]> {
+/** The durables in a namespace whose names start with `prefix`. */
+async function durablesNamed(jsm: JetStreamManager, namespace: string, prefix: string): Promise<ConsumerInfo[]> {
   const infos: ConsumerInfo[] = [];
   for await (const info of jsm.consumers.list(eventsStreamName(namespace))) {
-    if (info.name.startsWith(MATCHING_DURABLE_PREFIX)) infos.push(info);
+    if (info.name.startsWith(prefix)) infos.push(info);
   }
   return infos;
 }
 
+const ofType = (infos: ConsumerInfo[], type: string) => infos.find((info) => info.config.filter_subject?.endsWith(`.*.*.${type}`));
+
+/** The matcher's durables in a namespace (one per event type some trigger matches). */
+export function matchingDurables(jsm: JetStreamManager, namespace: string): Promise<ConsumerInfo[]> {
+  return durablesNamed(jsm, namespace, MATCHING_DURABLE_PREFIX);
+}
+
 /** The matcher's durable reading events of `type`, if there is one. */
 export async function matchingDurableOf(jsm: JetStreamManager, namespace: string, type: string): Promise<ConsumerInfo | undefined> {
-  return (await matchingDurables(jsm, namespace)).find((info) => info.config.filter_subject?.endsWith(`.*.*.${type}`));
+  return ofType(await matchingDurables(jsm, namespace), type);
+}
+
+/** The orchestrator's bus-wait durables in a namespace (one per event type some wait has named). */
+export function busWaitDurables(jsm: JetStreamManager, namespace: string): Promise<ConsumerInfo[]> {
+  return durablesNamed(jsm, namespace, BUS_WAIT_DURABLE_PREFIX);
+}
+
+/** The orchestrator's bus-wait durable reading events of `type`, if there is one. */
+export async function busWaitDurableOf(jsm: JetStreamManager, namespace: string, type: string): Promise<ConsumerInfo | undefined> {
+  return ofType(await busWaitDurables(jsm, namespace), type);
 }
 
 /** Pending, ack-pending and redelivered messages summed over the matcher's durables. */

@@ -13,6 +13,7 @@ import { WorkflowPause1732000023002 } from './migrations/1732000023002-workflow-
 import { InstanceOrigin1732000025000 } from './migrations/1732000025000-instance-origin';
 import { CancelOn1732000033000 } from './migrations/1732000033000-cancel-on';
 import { WaitForEvents1732000034000 } from './migrations/1732000034000-wait-for-events';
+import { BusWaitTypes1732000036000 } from './migrations/1732000036000-bus-wait-types';
 
 /** Entities of the orchestrator schema (registered here as features add them). */
 export const ORCHESTRATOR_ENTITIES: Function[] = [];
@@ -32,6 +33,7 @@ export const ORCHESTRATOR_MIGRATIONS: Function[] = [
   InstanceOrigin1732000025000,
   CancelOn1732000033000,
   WaitForEvents1732000034000,
+  BusWaitTypes1732000036000,
 ];
 
 export function orchestratorDatabase(databaseUrl: string): ServiceDatabaseOptions {

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { EVENT_TYPE_PATTERN, eventsSubjectRoot } from '@wfp/contracts';
-import type { ConsumerSource } from '@wfp/platform';
+import { EVENT_TYPE_PATTERN } from '@wfp/contracts';
+import { type ConsumerSource, eventTypeSubject, typeDurableName } from '@wfp/platform';
 
 /** The matcher's consumer: metrics label, inbox key and dead letters' consumer of every durable below. */
 export const MATCHING_CONSUMER = 'triggers-matching';
@@ -22,9 +21,7 @@ const STAGE_START_TYPE = 'STARTED_WORKFLOW_STAGE';
  * and `a.b` / `a_b` must not share one).
  */
 export function matchingDurableName(type: string): string {
-  const readable = type.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 48);
-  const hash = createHash('sha256').update(type).digest('hex').slice(0, 10);
-  return `${MATCHING_CONSUMER}-${readable}-${hash}`;
+  return typeDurableName(MATCHING_CONSUMER, type);
 }
 
 /** An event type the matcher must read, and the stream position from which a new durable for it starts. */
@@ -74,7 +71,7 @@ export async function matchedTypes(db: Queryable): Promise<MatchedType[]> {
 export function matchingSources(namespace: string, types: MatchedType[], takeOverSeq: number): ConsumerSource[] {
   return types.map(({ type, fromSeq }) => ({
     durable: matchingDurableName(type),
-    filterSubject: `${eventsSubjectRoot(namespace)}.*.*.${type}`,
+    filterSubject: eventTypeSubject(namespace, type),
     startSeq: (fromSeq ?? takeOverSeq) + 1,
   }));
 }

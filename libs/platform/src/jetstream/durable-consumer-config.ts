@@ -17,6 +17,8 @@ export interface DurableConsumerSettings {
   deliverPolicy?: DeliverPolicy;
   /** Where a durable created now starts (a stream sequence); an existing durable keeps its position. */
   startSeq?: number;
+  /** …or the first message stored at or after this time (when no `startSeq` is given). */
+  startTime?: Date;
 }
 
 /** Creates the durable consumer, or updates the limits of the existing one. */
@@ -36,7 +38,9 @@ export async function ensureDurableConsumer(jsm: JetStreamManager, settings: Dur
     const start =
       settings.startSeq !== undefined
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, settings.startSeq) }
-        : { deliver_policy: settings.deliverPolicy ?? DeliverPolicy.All };
+        : settings.startTime !== undefined
+          ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: settings.startTime.toISOString() }
+          : { deliver_policy: settings.deliverPolicy ?? DeliverPolicy.All };
     try {
       await jsm.consumers.add(stream, { durable_name: name, ack_policy: AckPolicy.Explicit, ...start, ...limits });
     } catch (addError) {

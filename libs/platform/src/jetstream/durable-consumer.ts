@@ -41,6 +41,8 @@ export interface DurableConsumerOptions {
   deliverPolicy?: DeliverPolicy;
   /** …or the stream sequence it starts at (takes precedence over `deliverPolicy`). */
   startSeq?: number;
+  /** …or the time of the first message it delivers (after `startSeq`, before `deliverPolicy`). */
+  startTime?: Date;
 }
 
 /**
@@ -70,6 +72,7 @@ export class DurableConsumer {
       maxAckPending: Math.max(100, concurrency * 4),
       deliverPolicy: this.options.deliverPolicy,
       startSeq: this.options.startSeq,
+      startTime: this.options.startTime,
     });
     const consumer = await js.consumers.get(stream, name);
     this.messages = await consumer.consume(this.consumeOptions(concurrency));

@@ -17,6 +17,7 @@ import { WaitsSystem } from '../systems/waits.system';
 import { WorkflowsSystem } from '../systems/workflows.system';
 import { BulkJobsWorker } from './bulk-jobs.worker';
 import { BusWaitConsumer } from './bus-wait.consumer';
+import { BusWaitTypes } from '../store/bus-wait-types';
 import { EngineController } from './engine.controller';
 import { EngineService } from './engine.service';
 import { EngineWorker } from './engine-worker';
@@ -30,6 +31,7 @@ import { EngineWorker } from './engine-worker';
     WorkflowStages,
     InstanceLoader,
     UnitOfWork,
+    BusWaitTypes,
     WorkflowsSystem,
     StartSystem,
     ClaimAndAdvanceSystem,

@@ -7,6 +7,7 @@ import { recordTransitions } from '../engine-metrics';
 import { EngineWakeup } from '../engine-wakeup';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
 import { insertBusWait } from './bus-waits';
+import { BusWaitTypes } from './bus-wait-types';
 import { insertCancelWaits } from './cancel-waits';
 import { insertCollectWaits } from './collect-waits';
 import { EngineDb, pgQuery, Queryable } from './engine-db';
@@ -16,6 +17,17 @@ import { writeTransitions } from './write-transitions';
 interface Written {
   batch: Transition[];
   inserted: Set<string>[];
+  /** Event types this transaction recorded for the bus-wait consumer (bus-wait-types.ts). */
+  waitedTypes: string[];
+}
+
+/** The event types a batch's waits and matchers name. */
+function waitedTypesOf(batch: readonly Transition[]): string[] {
+  return batch.flatMap((t) => [
+    ...(t.busWait ? [t.busWait.eventType] : []),
+    ...t.cancelWaits.map((w) => w.eventType),
+    ...t.collectWaits.map((w) => w.eventType),
+  ]);
 }
 
 /**
@@ -24,7 +36,7 @@ interface Written {
  * time and records the metrics — once, for everything it wrote.
  */
 export class EngineTransaction {
-  private readonly written: Written = { batch: [], inserted: [] };
+  private readonly written: Written = { batch: [], inserted: [], waitedTypes: [] };
 
   constructor(
     readonly client: Queryable,
@@ -32,12 +44,14 @@ export class EngineTransaction {
   ) {}
 
   /**
-   * Writes a batch's rows, then its bus waits and cancel waits (each under its event type's lock).
-   * Returns the new instances inserted.
+   * Writes a batch's rows, then its bus waits and cancel waits (each under its event type's lock),
+   * recording their event types first (the consumer reads those types only). Returns the new
+   * instances inserted.
    */
   async write(batch: readonly Transition[]): Promise<Set<string>> {
     if (batch.length === 0) return new Set();
     const inserted = await writeTransitions(this.client, batch);
+    this.written.waitedTypes.push(...(await this.unit.busWaitTypes.record(pgQuery(this.client), waitedTypesOf(batch))));
     for (const t of batch) {
       if (t.isNew && !inserted.has(t.instance.id)) continue;
       if (t.cancelWaits.length > 0 && !t.terminated) await insertCancelWaits(pgQuery(this.client), t.instance.id, t.cancelWaits);
@@ -60,7 +74,7 @@ export class EngineTransaction {
    * the after-commit step (no flush, wake-up or metrics for rows that were never committed).
    */
   async savepoint<R>(work: () => Promise<R>): Promise<R> {
-    const marks = { batch: this.written.batch.length, inserted: this.written.inserted.length };
+    const marks = { batch: this.written.batch.length, inserted: this.written.inserted.length, waitedTypes: this.written.waitedTypes.length };
     await this.client.query('SAVEPOINT engine_step');
     try {
       const result = await work();
@@ -70,6 +84,7 @@ export class EngineTransaction {
       await this.client.query('ROLLBACK TO SAVEPOINT engine_step');
       this.written.batch.length = marks.batch;
       this.written.inserted.length = marks.inserted;
+      this.written.waitedTypes.length = marks.waitedTypes;
       throw error;
     }
   }
@@ -79,6 +94,7 @@ export class EngineTransaction {
     this.unit.afterCommit(this.written);
     this.written.batch = [];
     this.written.inserted = [];
+    this.written.waitedTypes = [];
   }
 }
 
@@ -96,6 +112,7 @@ export class UnitOfWork {
     private readonly publisher: EventPublisher,
     private readonly wakeup: EngineWakeup,
     @Inject(STAGE_REGISTRY) private readonly registry: StageRegistry,
+    readonly busWaitTypes: BusWaitTypes,
   ) {}
 
   async transaction<R>(work: (tx: EngineTransaction) => Promise<R>): Promise<R> {
@@ -125,6 +142,7 @@ export class UnitOfWork {
 
   /** @internal the after-commit step of a transaction. */
   afterCommit(written: Written): void {
+    this.busWaitTypes.recorded(written.waitedTypes);
     if (written.batch.length === 0) return;
     const inserted = new Set(written.inserted.flatMap((ids) => [...ids]));
     recordTransitions(written.batch, inserted, this.registry);

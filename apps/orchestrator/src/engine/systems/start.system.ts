@@ -13,6 +13,7 @@ import { EngineTransaction, UnitOfWork } from '../store/unit-of-work';
 import { WorkflowDefinition, WorkflowStages } from '../store/workflow-stages';
 import { lockTypesShared } from '../store/bus-waits';
 import { lookbackHits, registerLookbacks } from '../store/cancel-waits';
+import { BusWaitTypes } from '../store/bus-wait-types';
 import { pgQuery } from '../store/engine-db';
 import { planCancelWaits } from '../core/cancel-on';
 
@@ -66,6 +67,7 @@ export class StartSystem {
     @Inject(STAGE_REGISTRY) private readonly registry: StageRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) config: OrchestratorConfig,
+    private readonly busWaitTypes: BusWaitTypes,
   ) {
     this.pipeline = config.ORCHESTRATOR_START_PIPELINE;
   }
@@ -141,6 +143,7 @@ export class StartSystem {
   private async registerTriggerLookbacks(items: readonly StartItem[]): Promise<void> {
     const unseen = items.flatMap((item) => (item.cancelOn ?? []).filter((m) => m.lookback && !this.lookbacksRecorded.has(`${m.event} ${m.lookback}`)));
     if (unseen.length === 0) return;
+    await this.busWaitTypes.recordNow(pgQuery(this.db.pool), unseen.map((m) => m.event));
     await registerLookbacks(pgQuery(this.db.pool), unseen);
     for (const m of unseen) this.lookbacksRecorded.add(`${m.event} ${m.lookback}`);
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { cancelOnSchema, fail, isUuid, KeysetPage, ok, Reply, Workflow } from '@wfp/contracts';
 import { registerLookbacks } from '../store/cancel-waits';
+import { BusWaitTypes } from '../store/bus-wait-types';
 import { CLOCK, Clock, keysetSql } from '@wfp/platform';
 import { checkWorkflowConfig, StageRegistry } from '../core/stage-resolution';
 import { STAGE_REGISTRY } from '../stages/stage-registry.token';
@@ -53,13 +54,18 @@ export class WorkflowsSystem {
     @Inject(STAGE_REGISTRY) private readonly registry: StageRegistry,
     private readonly wakeup: EngineWakeup,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly busWaitTypes: BusWaitTypes,
   ) {}
 
   async create(config: unknown): Promise<Reply<Workflow>> {
     const checked = checkWorkflowConfig(this.registry, config);
     if (!checked.ok) return fail('VALIDATION', `creating workflow: ${checked.error}`);
     const cancelOn = cancelOnSchema.safeParse(checked.config.cancel_on);
-    if (cancelOn.success) await registerLookbacks(pgQuery(this.db.pool), cancelOn.data);
+    if (cancelOn.success) {
+      // The lookbacks' types are read from now on (their recent events are kept from now on).
+      await this.busWaitTypes.recordNow(pgQuery(this.db.pool), cancelOn.data.filter((m) => m.lookback).map((m) => m.event));
+      await registerLookbacks(pgQuery(this.db.pool), cancelOn.data);
+    }
     const [row] = await run(this.db.pool, SQL.insert, [randomUUID(), JSON.stringify(checked.config), this.clock.now()]);
     return ok(toWorkflow(row));
   }
