@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { connect, NatsConnection } from 'nats';
 import { natsClientOptions } from './client-options';
+import { coalesceWrites } from './coalesced-writes';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 
@@ -12,7 +13,12 @@ class NatsConnectionCloser implements OnApplicationShutdown {
   }
 }
 
-/** A NATS connection (for JetStream publishing and consuming) shared by a service's modules. */
+/**
+ * A NATS connection (for JetStream publishing and consuming) shared by a service's modules. Its
+ * writes are coalesced per event-loop turn (coalesced-writes.ts): the acks, pull requests and
+ * publishes that consumers and the outbox relay send from separate I/O callbacks go out in one
+ * socket write.
+ */
 @Global()
 @Module({})
 export class NatsConnectionModule {
@@ -22,7 +28,11 @@ export class NatsConnectionModule {
       providers: [
         {
           provide: NATS_CONNECTION,
-          useFactory: () => connect(natsClientOptions(options.servers, options.name)),
+          useFactory: async () => {
+            const nc = await connect(natsClientOptions(options.servers, options.name));
+            coalesceWrites(nc);
+            return nc;
+          },
         },
         NatsConnectionCloser,
       ],
