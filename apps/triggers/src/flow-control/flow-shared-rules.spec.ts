@@ -194,6 +194,35 @@ describe('flow control: rate limit, throttle and singleton shared per workflow (
     expect(new Set(orchestrator.starts.filter((s) => s.workflowId === workflow.id).map((s) => s.idempotencyKey)).size).toBe(order.length);
   });
 
+  it('throttle scope workflow with two replicas and a burst of both triggers at once: 2 per 10 s across both, none dropped', async () => {
+    const replica = await under.startReplica();
+    try {
+      const workflow = orchestrator.addWorkflow();
+      const throttle = { limit: 2, period: '10s', scope: 'workflow' };
+      const t1 = await create({ event: 'THROTTLE_R_1', workflowID: workflow.id, vars: vars('t1'), policy: { throttle } });
+      const t2 = await create({ event: 'THROTTLE_R_2', workflowID: workflow.id, vars: vars('t2'), policy: { throttle } });
+      const t0 = clock.now().getTime();
+      await Promise.all(Array.from({ length: 6 }, (_, n) => publish(n % 2 === 0 ? 'THROTTLE_R_1' : 'THROTTLE_R_2', { n })));
+      // limit 2 / 10 s: 2 at once, then one every 5 s — whichever replica and trigger.
+      await occurrencesWhen([t1.id, t2.id], '2 started, 4 queued(throttle)', (l) =>
+        l.length === 6 && l.filter((o) => o.outcome === 'started').length === 2 && l.filter((o) => o.reason === 'throttle').length === 4,
+      );
+      await admission.sweepAll();
+      expect(instancesOf(workflow.id)).toHaveLength(2);
+      for (let k = 1; k <= 4; k++) {
+        clock.set(new Date(t0 + k * 5_000 - 1));
+        await admission.sweepAll();
+        expect(instancesOf(workflow.id)).toHaveLength(k + 1);
+        clock.set(new Date(t0 + k * 5_000));
+        await eventually(async () => (instancesOf(workflow.id).length === k + 2 ? true : undefined), { what: `start ${k + 2} at ${k * 5} s` });
+      }
+      await occurrencesWhen([t1.id, t2.id], 'all 6 started', (l) => l.length === 6 && l.every((o) => o.outcome === 'started'));
+      expect(instancesOf(workflow.id)).toHaveLength(6);
+    } finally {
+      await replica.close();
+    }
+  }, 60_000);
+
   it('throttle scope trigger (the default) on the same two triggers’ rule: each trigger has its own bucket', async () => {
     const workflow = orchestrator.addWorkflow();
     const throttle = { limit: 1, period: '10s' };
@@ -229,6 +258,23 @@ describe('flow control: rate limit, throttle and singleton shared per workflow (
     expect(byEvent(list, after).triggerID).toBe(t2.id);
     expect(instancesOf(workflow.id).filter((i) => !i.terminated)).toHaveLength(2);
   });
+
+  it('singleton scope workflow, skip, with two replicas and a burst of both triggers at once: exactly 1 started', async () => {
+    const replica = await under.startReplica();
+    try {
+      const workflow = orchestrator.addWorkflow();
+      const singleton = { key: 'event.account', scope: 'workflow' };
+      const t1 = await create({ event: 'SINGLE_R_1', workflowID: workflow.id, vars: vars('t1'), policy: { singleton } });
+      const t2 = await create({ event: 'SINGLE_R_2', workflowID: workflow.id, vars: vars('t2'), policy: { singleton } });
+      await Promise.all(Array.from({ length: 20 }, (_, n) => publish(n % 2 === 0 ? 'SINGLE_R_1' : 'SINGLE_R_2', { account: 'a', n })));
+      const list = await occurrencesWhen([t1.id, t2.id], '20 decided', (l) => l.length === 20 && l.every((o) => o.outcome === 'started' || o.outcome === 'skipped'));
+      expect(list.filter((o) => o.outcome === 'started')).toHaveLength(1);
+      expect(list.filter((o) => o.reason === 'singleton')).toHaveLength(19);
+      expect(instancesOf(workflow.id)).toHaveLength(1);
+    } finally {
+      await replica.close();
+    }
+  }, 60_000);
 
   it('singleton scope workflow, cancel: an event of the other trigger aborts the running instance (canceledBy) and starts the new one', async () => {
     const workflow = orchestrator.addWorkflow();
