@@ -127,9 +127,9 @@ export async function decide(m: EntityManager, firings: PolicyFiring[], now: Dat
         // the trigger's own, or (scope `workflow`) those of every trigger sharing the singleton.
         const sharedBy = singletonScope(policy.singleton, f.workflowId);
         const running = await singletonHolders(m, triggerId, sharedBy, keys.singletonKey);
-        const pendingHere = queued.filter((q) =>
-          sharedBy === '' ? q.trigger_id === triggerId && (q.singleton_scope ?? '') === '' : q.singleton_scope === sharedBy,
-        ).filter((q) => q.singleton_key === keys.singletonKey);
+        const sameSingleton = (q: QueuedStartRow) =>
+          q.singleton_key === keys.singletonKey && (sharedBy === '' ? q.trigger_id === triggerId && !q.singleton_scope : q.singleton_scope === sharedBy);
+        const pendingHere = queued.filter(sameSingleton);
         if (policy.singleton.mode === 'skip' && (running.length > 0 || pendingHere.length > 0)) {
           skip('singleton');
           continue;
