@@ -11,6 +11,7 @@ import { Replays1732000031000 } from './migrations/1732000031000-replays';
 import { TriggerCancelOn1732000032000 } from './migrations/1732000032000-trigger-cancel-on';
 import { FlowScope1732000034500 } from './migrations/1732000034500-flow-scope';
 import { TriggerStreamSeq1732000035000 } from './migrations/1732000035000-trigger-stream-seq';
+import { FlowSharedBuckets1732000036000 } from './migrations/1732000036000-flow-shared-buckets';
 
 /** Entities of the triggers schema (registered here as features add them). */
 export const TRIGGERS_ENTITIES: Function[] = [];
@@ -28,6 +29,7 @@ export const TRIGGERS_MIGRATIONS: Function[] = [
   TriggerCancelOn1732000032000,
   FlowScope1732000034500,
   TriggerStreamSeq1732000035000,
+  FlowSharedBuckets1732000036000,
 ];
 
 export function triggersDatabase(databaseUrl: string, poolSize?: number): ServiceDatabaseOptions {

@@ -5,11 +5,13 @@ import { decisionEvent } from '../matching/trigger-events';
 import { admit, QueuedStart, slotBucket } from './fair-admission';
 import {
   admissionCandidates,
+  lockShared,
   lockTrigger,
   lockTriggers,
   lockWorkflow,
   QueuedStartRow,
   returning,
+  saveSharedThrottleBuckets,
   saveThrottleBuckets,
   slotsHeld,
   takeSlots,
@@ -17,7 +19,7 @@ import {
 } from './flow-store';
 import { GcraParams, throttleParams } from './gcra';
 import { cancelOldest, skipWaiting } from './on-full';
-import { concurrencyScope, durationMs, sharesSlots } from './policy-keys';
+import { concurrencyScope, durationMs, sharesAdmission, singletonScope, throttleScope } from './policy-keys';
 
 /**
  * An admission round of one trigger (see admission.service.ts for when it runs): under the
@@ -30,7 +32,13 @@ import { concurrencyScope, durationMs, sharesSlots } from './policy-keys';
  * members), under the workflow's lock then every member's lock (in id order), over the queued
  * starts of all of them — so a shared slot freed by either admits the fairest start of either.
  * Each start is still checked against its own trigger's rules (its own slots per trigger and rule,
- * the shared ones per scope and key) and throttle.
+ * the shared ones per scope and key) and throttle. A throttle of scope `workflow` makes its trigger
+ * a member too: its bucket is one per (shared owner, key), and its queued starts of a key are one
+ * FIFO across the triggers sharing it (their fairness key, without a concurrency rule).
+ *
+ * A member whose singleton is of scope `workflow` takes that singleton's shared lock (after the
+ * workflow's, before the trigger locks, as the matcher's decisions take it): a singleton `cancel`
+ * of another trigger never deletes a start this round is admitting.
  */
 type Events = Array<NewEvent<Record<string, unknown>>>;
 
@@ -56,18 +64,23 @@ export async function admissionRound(m: EntityManager, triggerId: string, now: D
     [triggerId],
   );
   // A new queued start kicks a round after its commit (one running meanwhile runs again): none is missed.
-  if (trigger && !trigger.queued && !sharesSlots(trigger.policy)) return { events: [], admitted: [] };
+  if (trigger && !trigger.queued && !sharesAdmission(trigger.policy)) return { events: [], admitted: [] };
+  const workflowId = trigger?.workflow_id ?? '';
   let members: Member[] = [{ id: triggerId, policy: trigger?.policy ?? {} }];
-  if (trigger && sharesSlots(trigger.policy)) {
-    await lockWorkflow(m, trigger.workflow_id);
+  const singletonLocks = (list: Member[]) => list.map((t) => singletonScope(t.policy.singleton, workflowId)).filter((scope) => scope !== '');
+  if (trigger && sharesAdmission(trigger.policy)) {
+    await lockWorkflow(m, workflowId);
     const sharing: Array<{ id: string; policy: TriggerPolicy }> = await m.query(
       `SELECT id, policy FROM triggers.triggers
-        WHERE workflow_id = $1 AND deleted_at IS NULL AND policy IS NOT NULL AND id <> $2 AND policy->'concurrency' @> '[{"scope": "workflow"}]'`,
-      [trigger.workflow_id, triggerId],
+        WHERE workflow_id = $1 AND deleted_at IS NULL AND policy IS NOT NULL AND id <> $2
+          AND (policy->'concurrency' @> '[{"scope": "workflow"}]' OR policy->'throttle'->>'scope' = 'workflow')`,
+      [workflowId, triggerId],
     );
-    members = [...members, ...sharing.filter((t) => sharesSlots(t.policy))];
+    members = [...members, ...sharing.filter((t) => sharesAdmission(t.policy))];
+    await lockShared(m, singletonLocks(members));
     await lockTriggers(m, members.map((t) => t.id));
   } else {
+    await lockShared(m, singletonLocks(members));
     await lockTrigger(m, triggerId);
   }
   const [state]: Array<{ deleted: boolean }> = await m.query(`SELECT deleted_at IS NOT NULL AS deleted FROM triggers.triggers WHERE id = $1`, [triggerId]);
@@ -82,7 +95,7 @@ export async function admissionRound(m: EntityManager, triggerId: string, now: D
   // `hold: active` counts only the slots whose instance is in an acting stage (a shared rule's hold is part of its identity).
   const sharedHold = new Map<string, string>();
   if (trigger) {
-    for (const t of members) for (const rule of t.policy.concurrency ?? []) if (rule.scope === 'workflow') sharedHold.set(concurrencyScope(rule, trigger.workflow_id), rule.hold);
+    for (const t of members) for (const rule of t.policy.concurrency ?? []) if (rule.scope === 'workflow') sharedHold.set(concurrencyScope(rule, workflowId), rule.hold);
   }
   const scopes = [...new Set(rows.flatMap((r) => (r.concurrency_scopes ?? []).filter((s) => s !== '')))];
   const running = new Map(
@@ -91,10 +104,22 @@ export async function admissionRound(m: EntityManager, triggerId: string, now: D
       return [slotBucket(s.trigger_id ?? '', s.rule ?? 0, s.key, s.scope), hold === 'active' ? s.active : s.held];
     }),
   );
-  // Throttle buckets are per trigger: keyed by trigger and key in this round.
-  const throttleOf = (t: string, key: string) => `${t}\u0000${key}`;
-  const throttled = members.filter((t) => t.policy.throttle).map((t) => t.id);
-  const throttle = new Map((throttled.length > 0 ? await throttleBuckets(m, throttled) : []).map((b) => [throttleOf(b.trigger_id, b.key), new Date(b.tat).getTime()]));
+  // Throttle buckets: a trigger's own per (trigger, key), a shared throttle's per (shared owner, key).
+  const throttleScopeOf = new Map(members.map((t) => [t.id, throttleScope(t.policy.throttle, workflowId)]));
+  const throttleOwners = new Map<string, { triggerId: string; scope: string; key: string }>();
+  const throttleOf = (triggerId: string, scope: string, key: string) => {
+    const bucket = scope ? `s\u0000${scope}\u0000${key}` : `t\u0000${triggerId}\u0000${key}`;
+    throttleOwners.set(bucket, { triggerId, scope, key });
+    return bucket;
+  };
+  const throttledOwn = members.filter((t) => t.policy.throttle && !throttleScopeOf.get(t.id)).map((t) => t.id);
+  const throttledShared = [...new Set(members.map((t) => throttleScopeOf.get(t.id)!).filter((scope) => scope !== ''))];
+  const throttle = new Map(
+    (throttledOwn.length + throttledShared.length > 0 ? await throttleBuckets(m, throttledOwn, throttledShared) : []).map((b) => [
+      throttleOf(b.trigger_id ?? '', b.scope, b.key),
+      new Date(b.tat).getTime(),
+    ]),
+  );
   const throttleParamsOf = new Map<string, GcraParams>();
   for (const t of members) {
     if (t.policy.throttle) throttleParamsOf.set(t.id, throttleParams(t.policy.throttle.limit, durationMs(t.policy.throttle.period), t.policy.throttle.burst));
@@ -109,26 +134,25 @@ export async function admissionRound(m: EntityManager, triggerId: string, now: D
   const bucketsOf = (r: QueuedStartRow) => r.concurrency_keys.map((key, rule) => slotBucket(r.trigger_id, rule, key, r.concurrency_scopes?.[rule]));
   const starts: QueuedStart[] = rows.map((r) => {
     const buckets = bucketsOf(r);
+    const sharedThrottle = throttleScopeOf.get(r.trigger_id) ?? '';
+    const throttleKey = r.throttle_key === null ? null : throttleOf(r.trigger_id, sharedThrottle, r.throttle_key);
     return {
       id: r.id,
       seq: Number(r.seq),
-      // Round robin across keys: a shared first rule's key is one key across the members.
-      fairKey: buckets[0] ?? `t\u0000${r.trigger_id}\u0000${r.fair_key}`,
+      // Round robin across keys: a shared first rule's key, or a shared throttle's key without
+      // concurrency rules, is one key across the members (FIFO across them within it).
+      fairKey: buckets[0] ?? (sharedThrottle && throttleKey !== null ? throttleKey : `t\u0000${r.trigger_id}\u0000${r.fair_key}`),
       readyAt: new Date(r.ready_at).getTime(),
       concurrencyKeys: r.concurrency_keys,
       concurrencyLimits: r.concurrency_limits,
       slotKeys: buckets,
-      throttleKey: r.throttle_key === null ? null : throttleOf(r.trigger_id, r.throttle_key),
+      throttleKey,
       throttleParams: throttleParamsOf.get(r.trigger_id),
     };
   });
   const result = admit(starts, { running, throttle }, now.getTime());
   const admitted = await takeSlots(m, result.admitted.map((s) => byId.get(s.id)!), now);
-  for (const t of members) {
-    const prefix = throttleOf(t.id, '');
-    const tats = new Map([...result.throttle].filter(([k]) => k.startsWith(prefix)).map(([k, tat]) => [k.slice(prefix.length), tat]));
-    await saveThrottleBuckets(m, t.id, tats);
-  }
+  await saveThrottle(m, result.throttle, throttleOwners);
   if (result.wakeAt !== undefined) wake = Math.min(wake ?? Infinity, result.wakeAt);
 
   const skipped = await skipWaiting(m, policyOf, result.waiting, byId, now, events);
@@ -175,6 +199,20 @@ export async function admissionRound(m: EntityManager, triggerId: string, now: D
     );
   }
   return { wake, events, admitted };
+}
+
+/** Saves the throttle TATs a round changed, each in its owner's bucket (a trigger's own, or shared). */
+async function saveThrottle(m: EntityManager, tats: Map<string, number>, owners: Map<string, { triggerId: string; scope: string; key: string }>): Promise<void> {
+  const own = new Map<string, Map<string, number>>();
+  const shared = new Map<string, Map<string, number>>();
+  for (const [bucket, tat] of tats) {
+    const owner = owners.get(bucket)!;
+    const byOwner = owner.scope ? shared : own;
+    const id = owner.scope || owner.triggerId;
+    byOwner.set(id, (byOwner.get(id) ?? new Map<string, number>()).set(owner.key, tat));
+  }
+  for (const [triggerId, keys] of own) await saveThrottleBuckets(m, triggerId, keys);
+  for (const [scope, keys] of shared) await saveSharedThrottleBuckets(m, scope, keys);
 }
 
 /**

@@ -7,8 +7,8 @@ import { decisionEvent, lifecycleEvent } from '../matching/trigger-events';
 import { debounce } from './debounce';
 import { rateLimitParams } from './gcra';
 import { rateLimited, seenWithinTtl } from './skip-checks';
-import { concurrencyScopes, durationMs, fairKeyOf, FiringKeys, firingKeys } from './policy-keys';
-import { insertQueuedStarts, lockTrigger, QueuedStartRow, returning } from './flow-store';
+import { concurrencyScopes, durationMs, fairKeyOf, FiringKeys, firingKeys, rateLimitScope, sharedDecisionScopes, singletonScope } from './policy-keys';
+import { insertQueuedStarts, lockShared, lockTrigger, QueuedStartRow, returning } from './flow-store';
 import { admitsDirectly } from './fast-admission';
 
 /** A firing of a trigger with a policy, its vars evaluated, not started yet. */
@@ -44,7 +44,9 @@ export interface Decisions {
  * as an occurrence `skipped` with its reason — then the start is queued for admission
  * (concurrency, throttle, priority; see admission.service.ts). Per trigger, decisions that read
  * and change flow state (idempotency keys, rate-limit buckets, singleton slots, debounce timers)
- * are serialised across replicas by a transaction-scoped advisory lock; a policy of only
+ * are serialised across replicas by a transaction-scoped advisory lock; the state a rate limit or
+ * a singleton of scope `workflow` shares with the workflow's other triggers by the shared owner's
+ * lock (taken first, before any trigger lock: lockShared); a policy of only
  * concurrency, throttle and priority decides nothing here (every start is queued, admission
  * decides under the same lock after commit), so its matches take no lock and commit in parallel.
  */
@@ -83,6 +85,7 @@ export async function decide(m: EntityManager, firings: PolicyFiring[], now: Dat
   };
   const at = now.getTime();
 
+  await lockShared(m, firings.flatMap((f) => sharedDecisionScopes(f.policy, f.workflowId)));
   for (const triggerId of [...byTrigger.keys()].sort()) {
     if (readsDecisionState(byTrigger.get(triggerId)![0].policy)) await lockTrigger(m, triggerId);
     for (const f of byTrigger.get(triggerId)!) {
@@ -105,7 +108,14 @@ export async function decide(m: EntityManager, firings: PolicyFiring[], now: Dat
       if (
         policy.rate_limit &&
         keys.rateLimitKey !== null &&
-        (await rateLimited(m, triggerId, keys.rateLimitKey, rateLimitParams(policy.rate_limit.limit, durationMs(policy.rate_limit.period)), at))
+        (await rateLimited(
+          m,
+          triggerId,
+          rateLimitScope(policy.rate_limit, f.workflowId),
+          keys.rateLimitKey,
+          rateLimitParams(policy.rate_limit.limit, durationMs(policy.rate_limit.period)),
+          at,
+        ))
       ) {
         skip('rate_limited');
         continue;
@@ -113,15 +123,13 @@ export async function decide(m: EntityManager, firings: PolicyFiring[], now: Dat
 
       let cancelInstances: string[] = [];
       if (policy.singleton && keys.singletonKey !== null) {
-        // Running: a singleton slot (admitted, maybe not started yet), or a start still queued.
-        const running: Array<{ occurrence_id: string; instance_id: string | null; queued: boolean }> = await m.query(
-          `SELECT occurrence_id, instance_id, false AS queued FROM triggers.flow_slots
-            WHERE trigger_id = $1 AND rule = -1 AND key = $2
-           UNION ALL
-           SELECT id, NULL, true FROM triggers.flow_queue WHERE trigger_id = $1 AND singleton_key = $2 AND state = 'queued'`,
-          [triggerId, keys.singletonKey],
-        );
-        const pendingHere = queued.filter((q) => q.trigger_id === triggerId && q.singleton_key === keys.singletonKey);
+        // Running: a singleton slot (admitted, maybe not started yet), or a start still queued —
+        // the trigger's own, or (scope `workflow`) those of every trigger sharing the singleton.
+        const sharedBy = singletonScope(policy.singleton, f.workflowId);
+        const running = await singletonHolders(m, triggerId, sharedBy, keys.singletonKey);
+        const sameSingleton = (q: QueuedStartRow) =>
+          q.singleton_key === keys.singletonKey && (sharedBy === '' ? q.trigger_id === triggerId && !q.singleton_scope : q.singleton_scope === sharedBy);
+        const pendingHere = queued.filter(sameSingleton);
         if (policy.singleton.mode === 'skip' && (running.length > 0 || pendingHere.length > 0)) {
           skip('singleton');
           continue;
@@ -136,18 +144,18 @@ export async function decide(m: EntityManager, firings: PolicyFiring[], now: Dat
             publish(replaced, { canceledBy: row.id });
           }
           if (running.length > 0) {
-            await m.query(`DELETE FROM triggers.flow_slots WHERE trigger_id = $1 AND rule = -1 AND occurrence_id = ANY($2::uuid[])`, [
-              triggerId,
+            // Whichever trigger of a shared singleton started it (its slot or queued row, by occurrence id).
+            await m.query(`DELETE FROM triggers.flow_slots WHERE rule = -1 AND occurrence_id = ANY($1::uuid[])`, [
               running.filter((r) => !r.queued).map((r) => r.occurrence_id),
             ]);
             await m.query(`DELETE FROM triggers.flow_queue WHERE id = ANY($1::uuid[])`, [running.filter((r) => r.queued).map((r) => r.occurrence_id)]);
-            const canceled = await returning<{ id: string; event_id: string }>(
+            const canceled = await returning<{ id: string; event_id: string; trigger_id: string }>(
               m,
-              `UPDATE triggers.occurrences SET outcome = 'canceled', canceled_by = $2 WHERE id = ANY($1::uuid[]) RETURNING id, event_id`,
+              `UPDATE triggers.occurrences SET outcome = 'canceled', canceled_by = $2 WHERE id = ANY($1::uuid[]) RETURNING id, event_id, trigger_id`,
               [running.map((r) => r.occurrence_id), row.id],
             );
             for (const c of canceled) {
-              result.events.push(decisionEvent({ id: c.id, triggerID: triggerId, eventID: c.event_id, outcome: 'canceled', canceledBy: row.id }, now));
+              result.events.push(decisionEvent({ id: c.id, triggerID: c.trigger_id, eventID: c.event_id, outcome: 'canceled', canceledBy: row.id }, now));
             }
             cancelInstances = running.flatMap((r) => (r.instance_id ? [r.instance_id] : []));
           }
@@ -224,6 +232,34 @@ export async function decide(m: EntityManager, firings: PolicyFiring[], now: Dat
 }
 
 /**
+ * The starts holding a singleton's key: admitted ones (their slot, the instance maybe not started
+ * yet) and queued ones — of the trigger (`sharedBy` `''`), or of every trigger sharing the
+ * singleton (`sharedBy`: its shared owner, whose lock is held).
+ */
+async function singletonHolders(
+  m: EntityManager,
+  triggerId: string,
+  sharedBy: string,
+  key: string,
+): Promise<Array<{ occurrence_id: string; instance_id: string | null; queued: boolean }>> {
+  if (sharedBy === '') {
+    return m.query(
+      `SELECT occurrence_id, instance_id, false AS queued FROM triggers.flow_slots
+        WHERE trigger_id = $1 AND rule = -1 AND scope = '' AND key = $2
+       UNION ALL
+       SELECT id, NULL, true FROM triggers.flow_queue WHERE trigger_id = $1 AND singleton_scope = '' AND singleton_key = $2 AND state = 'queued'`,
+      [triggerId, key],
+    );
+  }
+  return m.query(
+    `SELECT occurrence_id, instance_id, false AS queued FROM triggers.flow_slots WHERE scope = $1 AND rule = -1 AND key = $2
+     UNION ALL
+     SELECT id, NULL, true FROM triggers.flow_queue WHERE singleton_scope = $1 AND singleton_key = $2 AND state = 'queued'`,
+    [sharedBy, key],
+  );
+}
+
+/**
  * Whether deciding reads flow state another match could change meanwhile. Without such a rule
  * the lock would only serialise the matcher's concurrent record transactions (their commits
  * included): docs/benchmarks.md, "Flow-control admission cost", has the measurement.
@@ -246,6 +282,7 @@ function queuedStart(f: PolicyFiring, id: string, keys: FiringKeys, now: Date, n
     concurrency_scopes: concurrencyScopes(f.policy, f.workflowId),
     throttle_key: keys.throttleKey,
     singleton_key: keys.singletonKey,
+    singleton_scope: singletonScope(f.policy.singleton, f.workflowId),
     debounce_key: keys.debounceKey,
     debounce_first_at: null,
     cancel_instances: cancelInstances,

@@ -29,6 +29,8 @@ export interface QueuedStartRow {
   concurrency_scopes?: string[];
   throttle_key: string | null;
   singleton_key: string | null;
+  /** The singleton's shared owner (scope `workflow`), `''` for the trigger's own (absent on older rows). */
+  singleton_scope?: string;
   debounce_key: string | null;
   debounce_first_at: Date | null;
   cancel_instances: string[];
@@ -57,6 +59,20 @@ export async function lockWorkflow(m: Queryable, workflowId: string): Promise<vo
   await m.query(`SELECT pg_advisory_xact_lock(hashtext('triggers.flow-workflow:' || $1))`, [workflowId]);
 }
 
+/**
+ * Serialises what reads and changes the state a rule of scope `workflow` shares (a rate-limit
+ * budget, a singleton's slots: the shared owners of policy-keys.ts), across triggers and replicas.
+ * Taken in hash order, after the workflow's lock (rounds) and before any trigger lock (rounds and
+ * the matcher's decisions), never after one: no deadlock.
+ */
+export async function lockShared(m: Queryable, scopes: string[]): Promise<void> {
+  if (scopes.length === 0) return;
+  await m.query(
+    `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext('triggers.flow-shared:' || s) AS h FROM unnest($1::text[]) AS s) l ORDER BY h`,
+    [scopes],
+  );
+}
+
 /** Trigger locks of several triggers, in id order (as the matcher's decisions take them). */
 export async function lockTriggers(m: Queryable, triggerIds: string[]): Promise<void> {
   for (const id of [...new Set(triggerIds)].sort()) await lockTrigger(m, id);
@@ -68,18 +84,18 @@ export async function lockTriggers(m: Queryable, triggerIds: string[]): Promise<
  */
 export function queuedStartsInsertSql(param: number, stateSql: string): string {
   return `INSERT INTO triggers.flow_queue (id, trigger_id, event_id, workflow_id, variables, chain_depth, state, fair_key,
-                                      concurrency_keys, concurrency_limits, concurrency_scopes, throttle_key, singleton_key, debounce_key,
-                                      debounce_first_at, cancel_instances, enqueued_at, ready_at, not_before, replay_id, forced)
+                                      concurrency_keys, concurrency_limits, concurrency_scopes, throttle_key, singleton_key, singleton_scope,
+                                      debounce_key, debounce_first_at, cancel_instances, enqueued_at, ready_at, not_before, replay_id, forced)
      SELECT r.id, r.trigger_id, r.event_id, r.workflow_id, r.variables, r.chain_depth, ${stateSql}, r.fair_key,
             ARRAY(SELECT jsonb_array_elements_text(r.concurrency_keys)),
             ARRAY(SELECT jsonb_array_elements_text(r.concurrency_limits)::int),
             ARRAY(SELECT jsonb_array_elements_text(coalesce(r.concurrency_scopes, '[]'))),
-            r.throttle_key, r.singleton_key, r.debounce_key, r.debounce_first_at,
+            r.throttle_key, r.singleton_key, coalesce(r.singleton_scope, ''), r.debounce_key, r.debounce_first_at,
             ARRAY(SELECT jsonb_array_elements_text(r.cancel_instances)),
             r.enqueued_at, r.ready_at, r.not_before, r.replay_id, coalesce(r.forced, false)
        FROM jsonb_to_recordset($${param}::jsonb) AS r (
               id uuid, trigger_id uuid, event_id text, workflow_id text, variables jsonb, chain_depth int, fair_key text,
-              concurrency_keys jsonb, concurrency_limits jsonb, concurrency_scopes jsonb, throttle_key text, singleton_key text, debounce_key text,
+              concurrency_keys jsonb, concurrency_limits jsonb, concurrency_scopes jsonb, throttle_key text, singleton_key text, singleton_scope text, debounce_key text,
               debounce_first_at timestamptz, cancel_instances jsonb, enqueued_at timestamptz, ready_at timestamptz, not_before timestamptz,
               replay_id uuid, forced boolean)
       ORDER BY r.enqueued_at`;
@@ -178,8 +194,18 @@ export async function markStages(
   return [...new Set(changed.filter((c) => !c.active).map((c) => c.trigger_id))];
 }
 
-export async function throttleBuckets(m: Queryable, triggerIds: string[]): Promise<Array<{ trigger_id: string; key: string; tat: Date }>> {
-  return m.query(`SELECT trigger_id, key, tat FROM triggers.flow_buckets WHERE trigger_id = ANY($1::uuid[]) AND kind = 'throttle'`, [triggerIds]);
+/** Throttle buckets: the triggers' own (`scope` `''`) and the shared ones of these scopes (`trigger_id` null). */
+export async function throttleBuckets(
+  m: Queryable,
+  triggerIds: string[],
+  scopes: string[],
+): Promise<Array<{ trigger_id: string | null; scope: string; key: string; tat: Date }>> {
+  return m.query(
+    `SELECT trigger_id, scope, key, tat FROM triggers.flow_buckets WHERE trigger_id = ANY($1::uuid[]) AND scope = '' AND kind = 'throttle'
+     UNION ALL
+     SELECT trigger_id, scope, key, tat FROM triggers.flow_buckets WHERE scope = ANY($2::text[]) AND kind = 'throttle'`,
+    [triggerIds, scopes],
+  );
 }
 
 export async function saveThrottleBuckets(m: Queryable, triggerId: string, tats: Map<string, number>): Promise<void> {
@@ -187,14 +213,25 @@ export async function saveThrottleBuckets(m: Queryable, triggerId: string, tats:
   await m.query(
     `INSERT INTO triggers.flow_buckets (trigger_id, kind, key, tat)
      SELECT $1, 'throttle', b.key, b.tat FROM unnest($2::text[], $3::timestamptz[]) AS b (key, tat)
-     ON CONFLICT (trigger_id, kind, key) DO UPDATE SET tat = excluded.tat`,
+     ON CONFLICT (trigger_id, kind, key) WHERE scope = '' DO UPDATE SET tat = excluded.tat`,
     [triggerId, [...tats.keys()], [...tats.values()].map((t) => new Date(t))],
+  );
+}
+
+/** A shared throttle's buckets (scope `workflow`), saved by the workflow's round (its lock held). */
+export async function saveSharedThrottleBuckets(m: Queryable, scope: string, tats: Map<string, number>): Promise<void> {
+  if (tats.size === 0) return;
+  await m.query(
+    `INSERT INTO triggers.flow_buckets (scope, kind, key, tat)
+     SELECT $1, 'throttle', b.key, b.tat FROM unnest($2::text[], $3::timestamptz[]) AS b (key, tat)
+     ON CONFLICT (scope, kind, key) WHERE scope <> '' DO UPDATE SET tat = excluded.tat`,
+    [scope, [...tats.keys()], [...tats.values()].map((t) => new Date(t))],
   );
 }
 
 /**
  * Admitted: the starts become `starting` and take their slots (one per rule, -1 for the singleton;
- * a rule of scope `workflow` takes a shared one) — one statement. Returns the admitted starts as
+ * a rule or singleton of scope `workflow` takes a shared one) — one statement. Returns the admitted starts as
  * {@link startingStarts} reads them (with the event's payload and the trigger's `cancel_on`), to be
  * started after commit without reading them again.
  */
@@ -202,7 +239,9 @@ export async function takeSlots(m: Queryable, starts: QueuedStartRow[], now: Dat
   if (starts.length === 0) return [];
   const slots = starts.flatMap((s) => [
     ...s.concurrency_keys.map((key, rule) => ({ occurrence_id: s.id, rule, trigger_id: s.trigger_id, key, workflow_id: s.workflow_id, scope: s.concurrency_scopes?.[rule] ?? '' })),
-    ...(s.singleton_key !== null ? [{ occurrence_id: s.id, rule: -1, trigger_id: s.trigger_id, key: s.singleton_key, workflow_id: s.workflow_id, scope: '' }] : []),
+    ...(s.singleton_key !== null
+      ? [{ occurrence_id: s.id, rule: -1, trigger_id: s.trigger_id, key: s.singleton_key, workflow_id: s.workflow_id, scope: s.singleton_scope ?? '' }]
+      : []),
   ]);
   const rows: Array<{ id: string; trigger_event: Record<string, unknown> | null; cancel_on: CancelOn | null }> = await m.query(
     `WITH admitted AS (UPDATE triggers.flow_queue SET state = 'starting' WHERE id = ANY($1::uuid[]) RETURNING id, trigger_id),

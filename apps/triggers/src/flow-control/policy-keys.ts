@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConcurrencyRule, parsePolicyDuration, TriggerPolicy } from '@wfp/contracts';
+import { ConcurrencyRule, parsePolicyDuration, RateLimitRule, SingletonRule, ThrottleRule, TriggerPolicy } from '@wfp/contracts';
 import { compile, stringify } from '@wfp/expressions';
 import { priorityHeadStartMs } from './fair-admission';
 
@@ -75,4 +75,47 @@ export function concurrencyScopes(policy: TriggerPolicy, workflowId: string): st
 /** Whether some concurrency rule of the policy shares its slots with the workflow's other triggers. */
 export function sharesSlots(policy: TriggerPolicy | null | undefined): boolean {
   return !!policy?.concurrency?.some((rule) => rule.scope === 'workflow');
+}
+
+/**
+ * Shared owners of the other rules of scope `workflow`, as concurrencyScope: `<workflow
+ * id>/<hash>` of the rule's kind and identity — every trigger of the workflow declaring the same
+ * rule shares its state; `''` for scope `trigger`. Durations are compared in ms (`60m` is `1h`).
+ */
+function sharedOwner(workflowId: string, identity: unknown[]): string {
+  return `${workflowId}/${createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16)}`;
+}
+
+/** A throttle of scope `workflow`: one GCRA bucket per key for key, limit, period and burst. */
+export function throttleScope(rule: ThrottleRule | undefined, workflowId: string): string {
+  if (rule?.scope !== 'workflow') return '';
+  return sharedOwner(workflowId, ['throttle', rule.key ?? null, rule.limit, durationMs(rule.period), rule.burst]);
+}
+
+/** A rate limit of scope `workflow`: one budget per key for key, limit and period. */
+export function rateLimitScope(rule: RateLimitRule | undefined, workflowId: string): string {
+  if (rule?.scope !== 'workflow') return '';
+  return sharedOwner(workflowId, ['rate_limit', rule.key ?? null, rule.limit, durationMs(rule.period)]);
+}
+
+/** A singleton of scope `workflow`: one running instance per key for the key (`mode` may differ). */
+export function singletonScope(rule: SingletonRule | undefined, workflowId: string): string {
+  if (rule?.scope !== 'workflow') return '';
+  return sharedOwner(workflowId, ['singleton', rule.key ?? null]);
+}
+
+/**
+ * Whether the policy's admission is shared with the workflow's other triggers (a concurrency
+ * rule or the throttle of scope `workflow`): its admission round is the workflow's round.
+ */
+export function sharesAdmission(policy: TriggerPolicy | null | undefined): boolean {
+  return sharesSlots(policy) || policy?.throttle?.scope === 'workflow';
+}
+
+/**
+ * The shared owners whose state the matcher's decisions read and change (a rate limit or a
+ * singleton of scope `workflow`): each is serialised by its advisory lock (flow-store.ts lockShared).
+ */
+export function sharedDecisionScopes(policy: TriggerPolicy | null | undefined, workflowId: string): string[] {
+  return [rateLimitScope(policy?.rate_limit, workflowId), singletonScope(policy?.singleton, workflowId)].filter((s) => s !== '');
 }

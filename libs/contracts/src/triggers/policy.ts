@@ -35,11 +35,19 @@ export const CONCURRENCY_HOLDS = ['running', 'active'] as const;
 export const WAITING_STAGE_KINDS: readonly string[] = ['delay', 'wait_event', 'wait_for_event', 'wait_for_events'];
 export const CONCURRENCY_ON_FULL = ['queue', 'cancel_newest', 'cancel_oldest', 'keep_newest_queued'] as const;
 /**
- * Whose slots a concurrency rule counts: `trigger` (default) its own; `workflow` the slots shared
- * by every trigger of the same workflow that declares the same rule (same key, limit and hold)
- * with scope `workflow`.
+ * Whose state a rule counts: `trigger` (default) its own; `workflow` the state shared by every
+ * trigger of the same workflow that declares the same rule with scope `workflow` (concurrency:
+ * same key, limit and hold; throttle: key, limit, period, burst; rate limit: key, limit, period;
+ * singleton: key).
  */
-export const CONCURRENCY_SCOPES = ['trigger', 'workflow'] as const;
+export const POLICY_SCOPES = ['trigger', 'workflow'] as const;
+export type PolicyScope = (typeof POLICY_SCOPES)[number];
+/** The scopes of a concurrency rule (the first rule offered one). */
+export const CONCURRENCY_SCOPES = POLICY_SCOPES;
+
+/** `scope` of a rule; absent means `trigger` (not filled in: policies stored before it read back unchanged). */
+const scope = (shared: string) =>
+  z.enum(POLICY_SCOPES).optional().describe(`\`trigger\` (default): the trigger's own; \`workflow\`: ${shared}`);
 
 export const concurrencyRuleSchema = z
   .object({
@@ -48,11 +56,7 @@ export const concurrencyRuleSchema = z
     limit: z.union([z.number().int().min(1).max(100_000), expression]),
     hold: z.enum(CONCURRENCY_HOLDS).default('running'),
     on_full: z.enum(CONCURRENCY_ON_FULL).default('queue'),
-    /** Absent means `trigger` (not filled in: policies stored before it read back unchanged). */
-    scope: z
-      .enum(CONCURRENCY_SCOPES)
-      .optional()
-      .describe('`trigger` (default): the trigger\'s own slots; `workflow`: slots shared by the triggers of the workflow declaring the same rule (key, limit, hold)'),
+    scope: scope('slots shared by the triggers of the workflow declaring the same rule (key, limit, hold)'),
   })
   .strict()
   // Aborting the oldest instance of a shared key would cancel another trigger's start.
@@ -62,11 +66,22 @@ export const concurrencyRuleSchema = z
   });
 
 export const throttleSchema = z
-  .object({ key: key.optional(), limit: z.number().int().min(1).max(100_000), period: duration(1, 'the window'), burst: z.number().int().min(0).max(100_000).default(0) })
+  .object({
+    key: key.optional(),
+    limit: z.number().int().min(1).max(100_000),
+    period: duration(1, 'the window'),
+    burst: z.number().int().min(0).max(100_000).default(0),
+    scope: scope('one bucket shared by the triggers of the workflow declaring the same throttle (key, limit, period, burst)'),
+  })
   .strict();
 
 export const rateLimitSchema = z
-  .object({ key: key.optional(), limit: z.number().int().min(1).max(100_000), period: duration(1, 'the window') })
+  .object({
+    key: key.optional(),
+    limit: z.number().int().min(1).max(100_000),
+    period: duration(1, 'the window'),
+    scope: scope('one budget shared by the triggers of the workflow declaring the same rate limit (key, limit, period)'),
+  })
   .strict();
 
 export const debounceSchema = z
@@ -83,7 +98,13 @@ export const debounceSchema = z
     path: ['timeout'],
   });
 
-export const singletonSchema = z.object({ key: key.optional(), mode: z.enum(['skip', 'cancel']).default('skip') }).strict();
+export const singletonSchema = z
+  .object({
+    key: key.optional(),
+    mode: z.enum(['skip', 'cancel']).default('skip'),
+    scope: scope('one running instance per key across the triggers of the workflow declaring the same singleton key (mode may differ)'),
+  })
+  .strict();
 
 export const idempotencySchema = z.object({ key, ttl: duration(1000, 'how long a key is remembered') }).strict();
 
@@ -106,6 +127,9 @@ export type TriggerPolicyInput = z.input<typeof triggerPolicySchema>;
 /** The policy as stored and read back (defaults applied). */
 export type TriggerPolicy = z.output<typeof triggerPolicySchema>;
 export type ConcurrencyRule = z.output<typeof concurrencyRuleSchema>;
+export type ThrottleRule = z.output<typeof throttleSchema>;
+export type RateLimitRule = z.output<typeof rateLimitSchema>;
+export type SingletonRule = z.output<typeof singletonSchema>;
 
 /** Every CEL source of a policy with the field it comes from (compiled at create time). */
 export function policyExpressions(policy: TriggerPolicy): Array<{ field: string; source: string }> {
