@@ -142,5 +142,37 @@ describe('transactional outbox → JetStream → durable consumer (real Postgres
       await consumer.stop();
     }
   }, 30_000);
-});
 
+  it('a claim does not re-read the rows published before it (the unpublished-rows index is walked in order, its published entries marked dead)', async () => {
+    // No autovacuum: only the claims themselves can keep the published rows out of later claims.
+    await dataSource.query(`ALTER TABLE ${SCHEMA}.outbox SET (autovacuum_enabled = false)`);
+    const unpublished = async () => Number((await dataSource.query(`SELECT count(*) AS n FROM ${SCHEMA}.outbox WHERE published_at IS NULL`))[0].n);
+    const entriesRead = async () =>
+      Number((await dataSource.query(`SELECT idx_tup_read AS n FROM pg_stat_user_indexes WHERE schemaname = $1 AND indexrelname = 'outbox_unpublished_idx'`, [SCHEMA]))[0].n);
+    await dataSource.transaction(async (manager) => {
+      for (let i = 0; i < 3000; i++) await enqueueEvent(manager, SCHEMA, { app: 'tests', version: 'v1', type: 'thing.bulk', payload: { i } });
+    });
+    relay.nudge();
+    await eventually(async () => (await unpublished()) === 0, { timeoutMs: 30_000, what: 'the 3000 rows published' });
+    // Index statistics reach the shared counters within a second of each backend's last query.
+    const settled = async () => {
+      let last = -1;
+      return eventually(async () => {
+        const now = await entriesRead();
+        const same = now === last;
+        last = now;
+        return same ? now : undefined;
+      }, { intervalMs: 1500, timeoutMs: 20_000, what: 'index statistics settled' });
+    };
+    const before = await settled();
+    // 200 more events, each its own transaction and claim: each claim must skip the 3000 published rows' entries.
+    for (let i = 0; i < 200; i++) {
+      await dataSource.transaction((manager) => enqueueEvent(manager, SCHEMA, { app: 'tests', version: 'v1', type: 'thing.single', payload: { i } }));
+      relay.nudge();
+      await eventually(async () => (await unpublished()) === 0, { what: `event ${i} published` });
+    }
+    const read = (await settled()) - before;
+    // A claim re-reading the published entries would read ≥ 3000 per claim (600,000 here).
+    expect(read).toBeLessThan(5000);
+  }, 120_000);
+});

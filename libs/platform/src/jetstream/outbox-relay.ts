@@ -106,10 +106,16 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const { dataSource, batchSize = 256, deleteOnPublish } = this.options;
     return dataSource.transaction(async (manager) => {
+      // The claim walks the unpublished-rows index in order (an index scan, not a bitmap scan): an
+      // index scan marks the entries of rows published (deleted or updated) since the last vacuum
+      // as dead as it passes them, so the next claims skip them; a bitmap scan never does, and
+      // every claim re-read every row published since the last autovacuum (up to a minute of
+      // them): 0.7 → 5 ms per claim over a 20-s burst at 500 events/s (docs/benchmarks.md).
+      await manager.query(`SET LOCAL enable_bitmapscan = off`);
       // With deleteOnPublish the claim IS the delete (rolled back if a publish fails): one round trip less.
       const claim = deleteOnPublish
-        ? `DELETE FROM ${this.table} WHERE seq IN (
-             SELECT seq FROM ${this.table} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+        ? `DELETE FROM ${this.table} WHERE seq = ANY(ARRAY(
+             SELECT seq FROM ${this.table} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED))
            RETURNING seq, id, envelope, traceparent, created_at`
         : `SELECT seq, id, envelope, traceparent, created_at FROM ${this.table} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`;
       // One message per event, in outbox order; Postgres splits array rows and renders the JSON.
