@@ -24,7 +24,7 @@ import { admitWithRoom } from '../flow-control/fast-admission';
 import { InstanceEvents } from '../flow-control/instance-events';
 import { eventRecordFor, insertWorkflowTrigger } from '../workflow-triggers/workflow-trigger-records';
 import { Candidate, CandidateCache } from './candidate-cache';
-import { chainDepths, insertOccurrences, OccurrenceRow } from './occurrence-records';
+import { chainDepths, insertOccurrences, OccurrenceRow, recordOccurrencesAtOnce } from './occurrence-records';
 import { decisionEvent, lifecycleEvent, replayStartKey, startKey, triggerStartFields } from './trigger-events';
 import { MATCHING_CONSUMER } from './matching-sources';
 
@@ -79,7 +79,8 @@ export interface Match {
  *   2. one start-many command to the orchestrator for every firing of the batch, each with the
  *      idempotency key `trigger:<triggerId>:<eventId>` (no transaction is open meanwhile);
  *   3. one transaction: inbox rows, occurrences, SUCCEEDED_/FAILED_TRIGGER through the outbox,
- *      and Solvimon EVENT records for billing events.
+ *      and Solvimon EVENT records for billing events — one statement, no transaction of its own,
+ *      when the batch has neither flow control nor billing records (record()).
  * A crash or failure between 2 and 3 leaves started instances without occurrences until the
  * redelivery, whose start returns the same instances (same keys) and records them: effects
  * exactly once. An event whose start failed with a retryable error is retried as a whole.
@@ -264,55 +265,39 @@ export class MatcherService {
     });
   }
 
-  /** One transaction: inbox, occurrences, lifecycle events, billing records. */
+  /**
+   * Records the firings: in one statement (recordOccurrencesAtOnce) when they need nothing but
+   * the inbox, their occurrences and those occurrences' lifecycle events — live matching of
+   * triggers without a policy, no billing record; else in one transaction with flow control's
+   * decisions and admissions, billing records and a replay's checkpoint.
+   */
   private async record(firings: Firing[], options: { inbox: boolean; within?: (m: EntityManager) => Promise<void> } = { inbox: true }): Promise<void> {
     const now = this.clock.now();
+    const controlled = (f: Firing) => !!(f.trigger.policy && f.variables);
+    const billed = (f: Firing) => !!f.instanceId && isBillingEventType(f.envelope.type);
+    if (options.inbox && !options.within && !firings.some((f) => controlled(f) || billed(f))) {
+      const rows = firings.map((firing) => occurrenceRow(firing, now));
+      const inserted = await recordOccurrencesAtOnce(this.dataSource, MATCHING_CONSUMER, rows, rows.map((row) => outcomeEvent(row, now)));
+      for (const row of rows) if (inserted.has(row.id)) this.reportRecorded(row);
+      return;
+    }
     const { queuedTriggers, admitted } = await this.dataSource.transaction(async (m) => {
       let fresh = firings;
       if (options.inbox) {
         const recorded = await recordInbox(m, TRIGGERS_SCHEMA, MATCHING_CONSUMER, [...new Set(firings.map((f) => f.envelope.id))]);
         fresh = firings.filter((f) => recorded.has(f.envelope.id));
       }
-      const controlled = fresh.filter((f) => f.trigger.policy && f.variables);
-      const decisions = await decide(m, controlled.map(policyFiring), now);
-      const rows: Array<OccurrenceRow & { firing: Firing }> = fresh
-        .filter((f) => !(f.trigger.policy && f.variables))
-        .map((firing) => ({
-          firing,
-          id: randomUUID(),
-          trigger_id: firing.trigger.id,
-          event_id: firing.envelope.id,
-          date: now,
-          event: firing.envelope,
-          workflow_instance_id: firing.instanceId ?? null,
-          error: firing.instanceId ? null : (firing.error ?? 'unknown error'),
-          chain_depth: firing.depth,
-          ...(firing.skipped ? { outcome: 'skipped', reason: firing.skipped } : {}),
-          ...(firing.replay ? { replay_id: firing.replay.id, refired_by: firing.replay.refire ? firing.replay.id : null } : {}),
-        }));
+      const decisions = await decide(m, fresh.filter(controlled).map(policyFiring), now);
+      const rows = fresh.filter((f) => !controlled(f)).map((firing) => occurrenceRow(firing, now));
       const inserted = await insertOccurrences(m, rows);
       const events: Array<NewEvent<Record<string, unknown>>> = [];
       for (const row of rows.filter((r) => inserted.has(r.id))) {
-        const log = { triggerId: row.trigger_id, eventId: row.event_id };
-        if (row.outcome === 'skipped') {
-          // The workflow is paused (drop mode): a decision, not a failure.
-          metrics.triggerFlowDecisions.inc({ trigger_id: row.trigger_id, outcome: 'skipped', reason: row.reason ?? '' });
-          events.push(decisionEvent({ id: row.id, triggerID: row.trigger_id, eventID: row.event_id, outcome: 'skipped', reason: row.reason ?? undefined }, now));
-          this.logger.info({ ...log, reason: row.reason }, 'trigger skipped: workflow paused');
-          continue;
-        }
-        metrics.triggerMatches.inc({ result: row.workflow_instance_id ? 'started' : 'failed' });
-        if (row.workflow_instance_id) {
-          events.push(lifecycleEvent(SUCCEEDED_TRIGGER, { id: row.id, triggerID: row.trigger_id, workflowInstanceID: row.workflow_instance_id }, now));
-          this.logger.debug({ ...log, instanceId: row.workflow_instance_id }, 'trigger started a workflow');
-          if (isBillingEventType(row.event.type)) {
-            const record = eventRecordFor(row.event, row.firing.trigger.workflow_id, row.workflow_instance_id, row.id, now);
-            if (record) await insertWorkflowTrigger(m, record);
-            else this.logger.warn(log, 'billing event payload does not fit its schema: no workflow-trigger record');
-          }
-        } else {
-          events.push(lifecycleEvent(FAILED_TRIGGER, { id: row.id, triggerID: row.trigger_id, error: row.error ?? 'unknown error' }, now));
-          this.logger.info({ ...log, err: row.error }, 'trigger failed');
+        this.reportRecorded(row);
+        events.push(outcomeEvent(row, now));
+        if (row.workflow_instance_id && isBillingEventType(row.event.type)) {
+          const record = eventRecordFor(row.event, row.firing.trigger.workflow_id, row.workflow_instance_id, row.id, now);
+          if (record) await insertWorkflowTrigger(m, record);
+          else this.logger.warn({ triggerId: row.trigger_id, eventId: row.event_id }, 'billing event payload does not fit its schema: no workflow-trigger record');
         }
       }
       await this.publisher.publishMany(m, [...events, ...decisions.events]);
@@ -327,6 +312,46 @@ export class MatcherService {
     this.admission.start(admitted);
     this.admission.kick(queuedTriggers);
   }
+
+  /** Metrics and the log line of an occurrence recorded now (of a trigger without a policy). */
+  private reportRecorded(row: RecordedOccurrence): void {
+    const log = { triggerId: row.trigger_id, eventId: row.event_id };
+    if (row.outcome === 'skipped') {
+      // The workflow is paused (drop mode): a decision, not a failure.
+      metrics.triggerFlowDecisions.inc({ trigger_id: row.trigger_id, outcome: 'skipped', reason: row.reason ?? '' });
+      this.logger.info({ ...log, reason: row.reason }, 'trigger skipped: workflow paused');
+      return;
+    }
+    metrics.triggerMatches.inc({ result: row.workflow_instance_id ? 'started' : 'failed' });
+    if (row.workflow_instance_id) this.logger.debug({ ...log, instanceId: row.workflow_instance_id }, 'trigger started a workflow');
+    else this.logger.info({ ...log, err: row.error }, 'trigger failed');
+  }
+}
+
+/** The occurrence of a firing recorded without flow control (started, failed, or skipped: the workflow is paused). */
+type RecordedOccurrence = OccurrenceRow & { firing: Firing };
+
+function occurrenceRow(firing: Firing, now: Date): RecordedOccurrence {
+  return {
+    firing,
+    id: randomUUID(),
+    trigger_id: firing.trigger.id,
+    event_id: firing.envelope.id,
+    date: now,
+    event: firing.envelope,
+    workflow_instance_id: firing.instanceId ?? null,
+    error: firing.instanceId ? null : (firing.error ?? 'unknown error'),
+    chain_depth: firing.depth,
+    ...(firing.skipped ? { outcome: 'skipped', reason: firing.skipped } : {}),
+    ...(firing.replay ? { replay_id: firing.replay.id, refired_by: firing.replay.refire ? firing.replay.id : null } : {}),
+  };
+}
+
+/** What the bus hears of a recorded occurrence: its decision (skipped), SUCCEEDED_TRIGGER or FAILED_TRIGGER. */
+function outcomeEvent(row: RecordedOccurrence, now: Date): NewEvent<Record<string, unknown>> {
+  if (row.outcome === 'skipped') return decisionEvent({ id: row.id, triggerID: row.trigger_id, eventID: row.event_id, outcome: 'skipped', reason: row.reason ?? undefined }, now);
+  if (row.workflow_instance_id) return lifecycleEvent(SUCCEEDED_TRIGGER, { id: row.id, triggerID: row.trigger_id, workflowInstanceID: row.workflow_instance_id }, now);
+  return lifecycleEvent(FAILED_TRIGGER, { id: row.id, triggerID: row.trigger_id, error: row.error ?? 'unknown error' }, now);
 }
 
 function policyFiring(f: Firing): PolicyFiring {

@@ -51,6 +51,7 @@ export class MatchingConsumer implements OnApplicationBootstrap, OnApplicationSh
     this.consumer = new BatchConsumer({
       js: this.nc.jetstream(),
       jsm,
+      nc: this.nc,
       dataSource: this.dataSource,
       schema: TRIGGERS_SCHEMA,
       stream: eventsStreamName(namespace),

@@ -222,7 +222,7 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
     for (const t of [other, erroring, nonBool]) expect(await occurrences(t.id)).toEqual([]);
   });
 
-  it('triggers without a policy: flow control adds no SQL to matching (not even for instance ends)', async () => {
+  it('triggers without a policy: flow control adds no SQL to matching (not even for instance ends); the record is one statement', async () => {
     const workflow = orchestrator.addWorkflow();
     const trigger = await createTrigger({ event: 'HOT_PATH', workflowID: workflow.id });
     await publish('HOT_PATH', { warm: true }); // fills the candidate cache
@@ -245,6 +245,8 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
     const sweep = /^(SELECT DISTINCT trigger_id FROM triggers\.flow_queue |DELETE FROM triggers\.flow_\w+ WHERE (expires_at|tat|ended_at) <)/;
     const flowControl = statements.filter((sql) => /triggers\.flow_|policy IS NOT NULL|jsonb_path_exists/.test(sql) && !sweep.test(sql));
     expect(flowControl).toEqual([]);
+    // The event's record — inbox, occurrence, SUCCEEDED_TRIGGER through the outbox — is one statement.
+    expect(statements.filter((sql) => /INSERT INTO triggers\.occurrences/.test(sql))).toEqual([expect.stringMatching(/^WITH inbox AS \(\s+INSERT INTO triggers\.inbox/)]);
   });
 
   it('matches on type and version, never fires deleted triggers', async () => {

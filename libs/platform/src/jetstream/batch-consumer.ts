@@ -1,4 +1,4 @@
-import { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
+import { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { EventEnvelope, eventEnvelopeSchema } from '@wfp/contracts';
@@ -40,6 +40,12 @@ export interface ConsumerSource {
 export interface BatchConsumerOptions {
   js: JetStreamClient;
   jsm: JetStreamManager;
+  /**
+   * The connection of `js`: when given, {@link BatchConsumer.setSources} resolves once the NATS
+   * server has the new readers' first pull requests (a round trip), so events published after it
+   * resolves are delivered at once (the connection may defer its writes: coalesced-writes.ts).
+   */
+  nc?: NatsConnection;
   dataSource: DataSource;
   /** Schema holding this service's `inbox` and `dead_letters` tables. */
   schema: string;
@@ -135,6 +141,7 @@ export class BatchConsumer {
       if (deleteRemoved && !wanted.has(durable)) await deleteDurable(jsm, stream, durable);
     }
     const maxAckPending = Math.max(1000, this.batchSize * this.concurrency * 4);
+    let added = false;
     for (const source of wanted.values()) {
       if (this.readers.has(source.durable) || !this.running) continue;
       await ensureDurableConsumer(jsm, { stream, name: source.durable, filterSubject: source.filterSubject, startSeq: source.startSeq, maxDeliver, ackWaitMs, maxAckPending });
@@ -145,7 +152,9 @@ export class BatchConsumer {
       const reader = { messages, done: Promise.resolve(), ended: false };
       reader.done = this.read(messages).finally(() => (reader.ended = true));
       this.readers.set(source.durable, reader);
+      added = true;
     }
+    if (added) await this.options.nc?.flush();
   }
 
   async stop(): Promise<void> {

@@ -64,10 +64,31 @@ export async function enqueueEvents(
   events: ReadonlyArray<NewEvent<Record<string, unknown>>>,
 ): Promise<EventEnvelope<Record<string, unknown>>[]> {
   if (events.length === 0) return [];
-  const envelopes = events.map(buildEnvelope);
+  const rows = outboxRows(events);
   await manager.query(
     `INSERT INTO ${quoteIdent(schema)}.outbox (id, envelope, traceparent) SELECT u.*, $3::text FROM unnest($1::uuid[], $2::jsonb[]) AS u`,
-    [envelopes.map((e) => (isUuid(e.id) ? e.id : randomUUID())), envelopes.map((e) => JSON.stringify(e)), currentTraceparent()],
+    [rows.ids, rows.json, rows.traceparent],
   );
-  return envelopes;
+  return rows.envelopes;
+}
+
+/** The outbox rows of events, as statement parameters: for a statement that writes them beside other rows. */
+export interface OutboxRows {
+  envelopes: EventEnvelope<Record<string, unknown>>[];
+  /** The rows' ids (the envelope's id when it is a UUID). */
+  ids: string[];
+  /** The envelopes as JSON. */
+  json: string[];
+  /** The writing context's `traceparent` (null when tracing is off). */
+  traceparent: string | null;
+}
+
+export function outboxRows(events: ReadonlyArray<NewEvent<Record<string, unknown>>>): OutboxRows {
+  const envelopes = events.map(buildEnvelope);
+  return {
+    envelopes,
+    ids: envelopes.map((e) => (isUuid(e.id) ? e.id : randomUUID())),
+    json: envelopes.map((e) => JSON.stringify(e)),
+    traceparent: currentTraceparent(),
+  };
 }
