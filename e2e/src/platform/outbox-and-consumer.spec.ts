@@ -172,7 +172,9 @@ describe('transactional outbox → JetStream → durable consumer (real Postgres
       await eventually(async () => (await unpublished()) === 0, { what: `event ${i} published` });
     }
     const read = (await settled()) - before;
-    // A claim re-reading the published entries would read ≥ 3000 per claim (600,000 here).
-    expect(read).toBeLessThan(5000);
+    // A claim re-reading the published entries reads ≥ 3000 per claim (≥ 600,000 here); walking
+    // the index in order reads each entry about once (~3,500 on a quiet machine; more when other
+    // transactions keep the latest entries from being marked dead for a while).
+    expect(read).toBeLessThan(60_000);
   }, 120_000);
 });
