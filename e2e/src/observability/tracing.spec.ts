@@ -108,6 +108,8 @@ describe('OpenTelemetry traces across services', () => {
   it('follows an event: publish → JetStream → trigger match → instance start → outbox → next consumer', async () => {
     const tp0 = newTraceparent();
     expect((await post('/api/orchestration/triggers', { event: 'order.placed', workflowID: workflowId, filter: 'event.total > 100' }, tp0.header)).status).toBe(201);
+    // A reader of STARTED_WORKFLOW (services read only the event types they need): a trigger that never fires.
+    expect((await post('/api/orchestration/triggers', { event: 'STARTED_WORKFLOW', workflowID: workflowId, filter: 'false' }, tp0.header)).status).toBe(201);
 
     const tp = newTraceparent();
     expect((await post('/api/events', { app: 'shop', version: 'v1', type: 'order.placed', payload: { total: 500 } }, tp.header)).status).toBe(202);
@@ -123,7 +125,7 @@ describe('OpenTelemetry traces across services', () => {
           trace.some((s) => s.service === 'triggers' && s.name === 'trigger fire') &&
           trace.some((s) => s.service === 'orchestrator' && isSql(s)) &&
           trace.some((s) => s.service === 'orchestrator' && s.name === `nats handle ${start}`) &&
-          trace.some((s) => s.service === 'orchestrator' && s.kind === CONSUMER && s.name.includes('STARTED_WORKFLOW')) &&
+          trace.some((s) => s.service === 'triggers' && s.kind === CONSUMER && s.name.includes('STARTED_WORKFLOW')) &&
           // The matching consumer's span ends last (after its children): wait until it is exported too.
           trace.some((s) => s.service === 'triggers' && s.kind === CONSUMER && s.name.includes('order.placed'));
         return ok ? trace : undefined;
@@ -144,9 +146,8 @@ describe('OpenTelemetry traces across services', () => {
     expect(server.parentSpanId).toBe(client.spanId);
     expect(spans.some((s) => s.service === 'orchestrator' && isSql(s) && isDescendant(spans, s, server))).toBe(true);
     // The outbox row of STARTED_WORKFLOW kept the start's traceparent: its consumer (the
-    // orchestrator's bus-wait consumer reads every event; the triggers service reads only the
-    // types its triggers match) continues the trace.
-    const lifecycle = find(spans, 'lifecycle consumer span', (s) => s.service === 'orchestrator' && s.kind === CONSUMER && s.name.includes('STARTED_WORKFLOW'));
+    // matcher, for the trigger on STARTED_WORKFLOW) continues the trace.
+    const lifecycle = find(spans, 'lifecycle consumer span', (s) => s.service === 'triggers' && s.kind === CONSUMER && s.name.includes('STARTED_WORKFLOW'));
     expect(lifecycle.parentSpanId).toBe(server.spanId);
   });
 });
