@@ -31,9 +31,12 @@ export class CandidateCache {
 
   constructor(private readonly maxKeys = 10_000) {}
 
-  /** Drops the cache when a trigger changed since it was filled (one single-row read). */
-  async revalidate(db: Queryable): Promise<void> {
-    const [{ value }]: Array<{ value: string }> = await db.query(`SELECT value FROM triggers.generation WHERE id = 1`);
+  /**
+   * Drops the cache when a trigger changed since it was filled: one single-row read of the
+   * generation, or none when the caller read it already (`generation`, e.g. with the batch's inbox).
+   */
+  async revalidate(db: Queryable, generation?: string): Promise<void> {
+    const value = generation ?? (await db.query(`SELECT value FROM triggers.generation WHERE id = 1`))[0].value;
     if (String(value) !== this.generation) {
       this.byKey.clear();
       const [{ any }]: Array<{ any: boolean }> = await db.query(`SELECT EXISTS (SELECT 1 FROM triggers.triggers WHERE policy IS NOT NULL) AS any`);

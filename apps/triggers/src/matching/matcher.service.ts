@@ -13,7 +13,7 @@ import {
   SUCCEEDED_TRIGGER,
   TRIGGER_EVENTS_APP,
 } from '@wfp/contracts';
-import { APP_CONFIG, appliedEvents, Clock, CLOCK, DeliveredEvent, EventOutcome, EventPublisher, inSpan, metrics, NewEvent, recordInbox, TraceContext } from '@wfp/platform';
+import { APP_CONFIG, Clock, CLOCK, DeliveredEvent, EventOutcome, EventPublisher, inSpan, metrics, NewEvent, recordInbox, TraceContext } from '@wfp/platform';
 import type { TriggersConfig } from '../config';
 import { TRIGGERS_SCHEMA } from '../database/schema';
 import { evaluateFilterIn, evaluateVarsIn, eventContext } from '@wfp/expressions';
@@ -108,12 +108,18 @@ export class MatcherService {
     const fail = (eventId: string, error: Error) => (outcomes[indexOf.get(eventId)!] = { ok: false, error });
 
     const traces = new Map(events.map((e) => [e.envelope.id, e.trace]));
-    await this.cache.revalidate(this.dataSource);
+    // One read for the trigger set's generation and the batch's events already applied.
+    const [{ generation, applied }]: Array<{ generation: string; applied: string[] }> = await this.dataSource.query(
+      `SELECT (SELECT value FROM triggers.generation WHERE id = 1) AS generation,
+              ARRAY(SELECT event_id FROM ${TRIGGERS_SCHEMA}.inbox WHERE consumer = $1 AND event_id = ANY($2::text[])) AS applied`,
+      [MATCHING_CONSUMER, events.map((e) => e.envelope.id)],
+    );
+    await this.cache.revalidate(this.dataSource, String(generation));
     // Beside the matching, not before it: freeing slots waits on the instance locks of starts being
     // recorded, and the batch's matches need nothing of it (an event failed here is redelivered whole).
     const following = this.cache.hasPolicies ? this.followInstances(events.map((e) => e.envelope), fail) : undefined;
     try {
-      await this.match(events, traces, outcomes, fail);
+      await this.match(events, new Set(applied), traces, outcomes, fail);
     } finally {
       await following;
     }
@@ -122,11 +128,12 @@ export class MatcherService {
 
   private async match(
     events: DeliveredEvent[],
+    applied: ReadonlySet<string>,
     traces: Map<string, TraceContext | undefined>,
     outcomes: EventOutcome[],
     fail: (eventId: string, error: Error) => void,
   ): Promise<void> {
-    const firings = await this.plan(events.map((e) => e.envelope));
+    const firings = await this.plan(events.map((e) => e.envelope).filter((envelope) => !applied.has(envelope.id)));
     for (const firing of firings) firing.trace = traces.get(firing.envelope.id);
     if (firings.length === 0) return;
     await this.start(firings, fail);
@@ -155,7 +162,7 @@ export class MatcherService {
     }
   }
 
-  /** Candidates, inbox, loop guard, filters and vars: the firings of a batch (no transaction). */
+  /** Candidates, loop guard, filters and vars: the firings of a batch's events not applied yet (no transaction). */
   private async plan(envelopes: EventEnvelope[]): Promise<Firing[]> {
     const withCandidates: Array<{ envelope: EventEnvelope; candidates: Candidate[] }> = [];
     for (const envelope of envelopes) {
@@ -163,9 +170,7 @@ export class MatcherService {
       if (candidates.length > 0) withCandidates.push({ envelope, candidates });
     }
     if (withCandidates.length === 0) return [];
-    const applied = await appliedEvents(this.dataSource, TRIGGERS_SCHEMA, MATCHING_CONSUMER, withCandidates.map((e) => e.envelope.id));
-    const fresh = withCandidates.filter((e) => !applied.has(e.envelope.id));
-    return this.evaluate(fresh);
+    return this.evaluate(withCandidates);
   }
 
   /**

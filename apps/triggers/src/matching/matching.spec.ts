@@ -245,6 +245,9 @@ describe('trigger matching (real Postgres + NATS/JetStream, fake orchestrator re
     const sweep = /^(SELECT DISTINCT trigger_id FROM triggers\.flow_queue |DELETE FROM triggers\.flow_\w+ WHERE (expires_at|tat|ended_at) <)/;
     const flowControl = statements.filter((sql) => /triggers\.flow_|policy IS NOT NULL|jsonb_path_exists/.test(sql) && !sweep.test(sql));
     expect(flowControl).toEqual([]);
+    // Before the start, one read: the trigger set's generation with the batch's events already applied.
+    expect(statements.some((sql) => /^SELECT \(SELECT value FROM triggers\.generation WHERE id = 1\) AS generation,\s+ARRAY\(SELECT event_id FROM triggers\.inbox/.test(sql))).toBe(true);
+    expect(statements.filter((sql) => /^SELECT event_id FROM "?triggers"?\.inbox/.test(sql))).toEqual([]);
     // The event's record — inbox, occurrence, SUCCEEDED_TRIGGER through the outbox — is one statement.
     expect(statements.filter((sql) => /INSERT INTO triggers\.occurrences/.test(sql))).toEqual([expect.stringMatching(/^WITH inbox AS \(\s+INSERT INTO triggers\.inbox/)]);
   });
