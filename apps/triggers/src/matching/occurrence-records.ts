@@ -30,26 +30,39 @@ export interface OccurrenceRow {
 export async function insertOccurrences(m: EntityManager, rows: OccurrenceRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const inserted: Array<{ id: string }> = await m.query(
-    `INSERT INTO triggers.occurrences (id, trigger_id, event_id, date, event, workflow_instance_id, error, chain_depth, outcome, reason, replay_id, refired_by)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::uuid[], $12::uuid[])
+    `INSERT INTO triggers.occurrences (${OCCURRENCE_COLUMNS})
+     SELECT * FROM ${occurrencesUnnest(1)}
      ON CONFLICT (trigger_id, event_id, refired_by) DO NOTHING
      RETURNING id`,
-    [
-      rows.map((r) => r.id),
-      rows.map((r) => r.trigger_id),
-      rows.map((r) => r.event_id),
-      rows.map((r) => r.date),
-      rows.map((r) => JSON.stringify(r.event)),
-      rows.map((r) => r.workflow_instance_id),
-      rows.map((r) => r.error),
-      rows.map((r) => r.chain_depth),
-      rows.map((r) => r.outcome ?? null),
-      rows.map((r) => r.reason ?? null),
-      rows.map((r) => r.replay_id ?? null),
-      rows.map((r) => r.refired_by ?? null),
-    ],
+    occurrenceParams(rows),
   );
   return new Set(inserted.map((row) => row.id));
+}
+
+const OCCURRENCE_COLUMNS = 'id, trigger_id, event_id, date, event, workflow_instance_id, error, chain_depth, outcome, reason, replay_id, refired_by';
+
+/** The rows of {@link occurrenceParams} from parameter `$first` on, as a table with the occurrences' columns. */
+function occurrencesUnnest(first: number): string {
+  const types = ['uuid', 'uuid', 'text', 'timestamptz', 'jsonb', 'text', 'text', 'int', 'text', 'text', 'uuid', 'uuid'];
+  return `unnest(${types.map((type, i) => `$${first + i}::${type}[]`).join(', ')}) AS o(${OCCURRENCE_COLUMNS})`;
+}
+
+/** One array per column of {@link OCCURRENCE_COLUMNS}, in that order. */
+function occurrenceParams(rows: OccurrenceRow[]): unknown[][] {
+  return [
+    rows.map((r) => r.id),
+    rows.map((r) => r.trigger_id),
+    rows.map((r) => r.event_id),
+    rows.map((r) => r.date),
+    rows.map((r) => JSON.stringify(r.event)),
+    rows.map((r) => r.workflow_instance_id),
+    rows.map((r) => r.error),
+    rows.map((r) => r.chain_depth),
+    rows.map((r) => r.outcome ?? null),
+    rows.map((r) => r.reason ?? null),
+    rows.map((r) => r.replay_id ?? null),
+    rows.map((r) => r.refired_by ?? null),
+  ];
 }
 
 /**
@@ -75,35 +88,18 @@ export async function recordOccurrencesAtOnce(
        SELECT $1, id FROM unnest($2::text[]) AS id ORDER BY id
        ON CONFLICT DO NOTHING RETURNING event_id
      ), occurrences AS (
-       INSERT INTO triggers.occurrences (id, trigger_id, event_id, date, event, workflow_instance_id, error, chain_depth, outcome, reason)
-       SELECT o.* FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::jsonb[], $8::text[], $9::text[], $10::int[], $11::text[], $12::text[])
-                       AS o(id, trigger_id, event_id, date, event, workflow_instance_id, error, chain_depth, outcome, reason)
+       INSERT INTO triggers.occurrences (${OCCURRENCE_COLUMNS})
+       SELECT o.* FROM ${occurrencesUnnest(6)}
         WHERE o.event_id IN (SELECT event_id FROM inbox)
        ON CONFLICT (trigger_id, event_id, refired_by) DO NOTHING
        RETURNING id
      ), outbox AS (
        INSERT INTO triggers.outbox (id, envelope, traceparent)
-       SELECT e.id, e.envelope, $15::text FROM unnest($13::uuid[], $14::jsonb[], $3::uuid[]) AS e(id, envelope, occurrence_id)
+       SELECT e.id, e.envelope, $5::text FROM unnest($3::uuid[], $4::jsonb[], $6::uuid[]) AS e(id, envelope, occurrence_id)
         WHERE e.occurrence_id IN (SELECT id FROM occurrences)
      )
      SELECT id FROM occurrences`,
-    [
-      consumer,
-      [...new Set(rows.map((r) => r.event_id))].sort(),
-      rows.map((r) => r.id),
-      rows.map((r) => r.trigger_id),
-      rows.map((r) => r.event_id),
-      rows.map((r) => r.date),
-      rows.map((r) => JSON.stringify(r.event)),
-      rows.map((r) => r.workflow_instance_id),
-      rows.map((r) => r.error),
-      rows.map((r) => r.chain_depth),
-      rows.map((r) => r.outcome ?? null),
-      rows.map((r) => r.reason ?? null),
-      outbox.ids,
-      outbox.json,
-      outbox.traceparent,
-    ],
+    [consumer, [...new Set(rows.map((r) => r.event_id))].sort(), outbox.ids, outbox.json, outbox.traceparent, ...occurrenceParams(rows)],
   );
   return new Set(inserted.map((row) => row.id));
 }
