@@ -3,9 +3,11 @@
  * its migrations, a NATS namespace of its own with the events stream, the fake orchestrator
  * answering its commands, and the whole Nest application context on the real Postgres and NATS.
  */
+import { randomUUID } from 'node:crypto';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { connect, NatsConnection } from 'nats';
+import { connect, NatsConnection, StringCodec } from 'nats';
+import { EventEnvelope, eventSubject } from '@wfp/contracts';
 import { Clock, ensureEventsStream, runServiceMigrations } from '@wfp/platform';
 import { createTestDatabase, createTestNamespace, removeTestNamespace, TestDatabase, testNatsUrl } from '@wfp/testing';
 import { TriggersAppModule } from '../src/app.module';
@@ -21,6 +23,10 @@ export interface TriggersUnderTest {
   namespace: string;
   /** Another replica of the service on the same database and namespace (closed by `stop` too). */
   startReplica(options?: { clock?: Clock }): Promise<INestApplicationContext>;
+  /** Publishes a new event (dated by the injected clock, else now) to the namespace's stream. */
+  publish(type: string, payload: Record<string, unknown>, app?: string, version?: string): Promise<EventEnvelope>;
+  /** What the orchestrator publishes when one of the fake orchestrator's instances ends (any end frees its slots). */
+  endInstance(instanceId: string, failed?: boolean): Promise<void>;
   /** Closes the application, the fake orchestrator and the connection; drops the database and namespace. */
   stop(): Promise<void>;
 }
@@ -49,12 +55,26 @@ export async function startTriggersUnderTest(label: string, env: Record<string, 
   };
   const app = await startApp(options.clock);
   const replicas: INestApplicationContext[] = [];
+  const sc = StringCodec();
+  const publish = async (type: string, payload: Record<string, unknown>, app = 'tests', version = 'v1'): Promise<EventEnvelope> => {
+    const date = (options.clock?.now() ?? new Date()).toISOString();
+    const envelope: EventEnvelope = { id: randomUUID(), idempotency_key: randomUUID(), date, app, version, type, payload };
+    await nc.jetstream().publish(eventSubject(namespace, app, version, type), sc.encode(JSON.stringify(envelope)), { msgID: envelope.id });
+    return envelope;
+  };
   return {
     app,
     nc,
     orchestrator,
     database,
     namespace,
+    publish,
+    async endInstance(instanceId, failed = false) {
+      const instance = orchestrator.instances.get(instanceId)!;
+      instance.terminated = true;
+      const payload = { id: instance.workflowID, instanceID: instanceId, ...(failed ? { error: 'boom' } : {}) };
+      await publish(failed ? 'FAILED_WORKFLOW' : 'SUCCEEDED_WORKFLOW', payload, 'orchestration', 'v2');
+    },
     async startReplica(replicaOptions = {}) {
       const replica = await startApp(replicaOptions.clock ?? options.clock);
       replicas.push(replica);

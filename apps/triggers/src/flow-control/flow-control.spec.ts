@@ -49,12 +49,7 @@ describe('flow control on triggers (real Postgres + NATS, fake orchestrator, Fak
     return envelope;
   }
 
-  /** What the orchestrator publishes when an instance ends (any end frees its slots). */
-  async function endInstance(instanceId: string, failed = false): Promise<void> {
-    const instance = orchestrator.instances.get(instanceId)!;
-    instance.terminated = true;
-    await publish(failed ? 'FAILED_WORKFLOW' : 'SUCCEEDED_WORKFLOW', { id: instance.workflowID, instanceID: instanceId, ...(failed ? { error: 'boom' } : {}) }, 'orchestration', 'v2');
-  }
+  const endInstance = (instanceId: string, failed = false) => under.endInstance(instanceId, failed);
 
   const create = async (data: Record<string, unknown>): Promise<Trigger> => unwrap(await triggers.create(data));
   const occurrences = async (triggerId: string): Promise<TriggerOccurrence[]> => unwrap(await triggers.listOccurrences(triggerId));

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { JetStreamClient, StringCodec } from 'nats';
 import { DataSource } from 'typeorm';
-import { EventEnvelope, eventSubject, Trigger, TriggerFlowState, TriggerOccurrence } from '@wfp/contracts';
+import { EventEnvelope, Trigger, TriggerFlowState, TriggerOccurrence } from '@wfp/contracts';
 import { eventually, FakeClock, unwrap } from '@wfp/testing';
 import { TriggersController } from '../formance/triggers.controller';
 import { TriggersService } from '../formance/triggers.service';
@@ -15,17 +13,14 @@ import { startTriggersUnderTest, TriggersUnderTest } from '../../test/triggers-u
  */
 describe('flow control: concurrency shared per workflow (scope workflow; real Postgres + NATS, fake orchestrator)', () => {
   let under: TriggersUnderTest;
-  let js: JetStreamClient;
   let orchestrator: FakeOrchestrator;
   let triggers: TriggersService;
   let db: DataSource;
   const clock = new FakeClock('2026-03-01T00:00:00Z');
-  const sc = StringCodec();
 
   beforeAll(async () => {
     under = await startTriggersUnderTest('triggers_flow_scope', {}, { clock });
     orchestrator = under.orchestrator;
-    js = under.nc.jetstream();
     triggers = under.app.get(TriggersService);
     db = under.app.get(DataSource);
   });
@@ -34,16 +29,8 @@ describe('flow control: concurrency shared per workflow (scope workflow; real Po
     await under?.stop();
   });
 
-  async function publish(type: string, payload: Record<string, unknown>, app = 'tests', version = 'v1'): Promise<EventEnvelope> {
-    const envelope = { id: randomUUID(), idempotency_key: randomUUID(), date: clock.now().toISOString(), app, version, type, payload };
-    await js.publish(eventSubject(under.namespace, app, version, type), sc.encode(JSON.stringify(envelope)), { msgID: envelope.id });
-    return envelope;
-  }
-  async function endInstance(instanceId: string): Promise<void> {
-    const instance = orchestrator.instances.get(instanceId)!;
-    instance.terminated = true;
-    await publish('SUCCEEDED_WORKFLOW', { id: instance.workflowID, instanceID: instanceId }, 'orchestration', 'v2');
-  }
+  const publish = (type: string, payload: Record<string, unknown>, app?: string, version?: string) => under.publish(type, payload, app, version);
+  const endInstance = (instanceId: string) => under.endInstance(instanceId);
   const create = async (data: Record<string, unknown>): Promise<Trigger> => unwrap(await triggers.create(data));
   const occurrences = async (triggerId: string): Promise<TriggerOccurrence[]> => unwrap(await triggers.listOccurrences(triggerId));
   const instancesOf = (workflowId: string) => [...orchestrator.instances.values()].filter((i) => i.workflowID === workflowId);

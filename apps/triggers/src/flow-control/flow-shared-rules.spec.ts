@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { JetStreamClient, NatsConnection, StringCodec } from 'nats';
+import { NatsConnection, StringCodec } from 'nats';
 import { DataSource } from 'typeorm';
-import { EventEnvelope, eventsStreamName, eventSubject, Trigger, TriggerOccurrence } from '@wfp/contracts';
+import { EventEnvelope, eventsStreamName, Trigger, TriggerOccurrence } from '@wfp/contracts';
 import { eventually, FakeClock, unwrap } from '@wfp/testing';
 import { TriggersService } from '../formance/triggers.service';
 import { FakeOrchestrator } from '../../test/fake-orchestrator';
@@ -16,7 +15,6 @@ import { AdmissionService } from './admission.service';
 describe('flow control: rate limit, throttle and singleton shared per workflow (scope workflow; real Postgres + NATS)', () => {
   let under: TriggersUnderTest;
   let nc: NatsConnection;
-  let js: JetStreamClient;
   let orchestrator: FakeOrchestrator;
   let triggers: TriggersService;
   let admission: AdmissionService;
@@ -27,7 +25,6 @@ describe('flow control: rate limit, throttle and singleton shared per workflow (
   beforeAll(async () => {
     under = await startTriggersUnderTest('triggers_flow_shared', {}, { clock });
     ({ nc, orchestrator } = under);
-    js = nc.jetstream();
     triggers = under.app.get(TriggersService);
     admission = under.app.get(AdmissionService);
     db = under.app.get(DataSource);
@@ -37,16 +34,8 @@ describe('flow control: rate limit, throttle and singleton shared per workflow (
     await under?.stop();
   });
 
-  async function publish(type: string, payload: Record<string, unknown>, app = 'tests', version = 'v1'): Promise<EventEnvelope> {
-    const envelope = { id: randomUUID(), idempotency_key: randomUUID(), date: clock.now().toISOString(), app, version, type, payload };
-    await js.publish(eventSubject(under.namespace, app, version, type), sc.encode(JSON.stringify(envelope)), { msgID: envelope.id });
-    return envelope;
-  }
-  async function endInstance(instanceId: string): Promise<void> {
-    const instance = orchestrator.instances.get(instanceId)!;
-    instance.terminated = true;
-    await publish('SUCCEEDED_WORKFLOW', { id: instance.workflowID, instanceID: instanceId }, 'orchestration', 'v2');
-  }
+  const publish = (type: string, payload: Record<string, unknown>, app?: string, version?: string) => under.publish(type, payload, app, version);
+  const endInstance = (instanceId: string) => under.endInstance(instanceId);
   const create = async (data: Record<string, unknown>): Promise<Trigger> => unwrap(await triggers.create(data));
   const occurrences = async (triggerId: string): Promise<TriggerOccurrence[]> => unwrap(await triggers.listOccurrences(triggerId));
   /** The occurrences of several triggers once `ok` holds for them together. */
